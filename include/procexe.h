@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libprocexe: find, verify and recover the executables behind running
+ * processes through procfs (/proc/PID/exe and its neighbours).
+ *
+ * Conventions for every function in this header:
+ *  - Functions returning int return 0 (or a documented non-negative value)
+ *    on success and a negative errno value on failure; errno is not used.
+ *  - Out-parameters named ret_* are written only on success.
+ *  - The library never prints, never exits and keeps no global state;
+ *    objects are not shared between threads unless stated otherwise.
+ *  - Paths are byte strings: they may hold any byte except NUL, including
+ *    newlines, escape sequences and invalid UTF-8.  Escape before display.
+ */
+#ifndef PROCEXE_H
+#define PROCEXE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PROCEXE_VERSION_STRING "0.1.0"
+
+/* The library's version string, e.g. "0.1.0". */
+const char *procexe_version(void);
+
+/*
+ * The state of one process's executable image.  Exactly one applies; when
+ * several would, the first in this list wins.
+ */
+enum procexe_state {
+	PROCEXE_STATE_KERNEL = 0,  /* kernel thread: no executable */
+	PROCEXE_STATE_ZOMBIE,      /* zombie or exiting: no address space left */
+	PROCEXE_STATE_DENIED,      /* the reader may not inspect it (EACCES/EPERM) */
+	PROCEXE_STATE_FILELESS,    /* image never had a path: memfd, O_TMPFILE, ... */
+	PROCEXE_STATE_DELETED,     /* no link left, nothing at the launch path */
+	PROCEXE_STATE_REPLACED,    /* another file now stands at the launch path */
+	PROCEXE_STATE_UNLINKED,    /* launch name gone, image linked elsewhere */
+	PROCEXE_STATE_REPOINTED,   /* exe link names a file the process does not map */
+	PROCEXE_STATE_UNREACHABLE, /* path cannot be verified from any root */
+	PROCEXE_STATE_OK,          /* launch path reaches the running image */
+	_PROCEXE_STATE_MAX
+};
+
+/* The state's name ("kernel", "zombie", ...), or NULL when out of range. */
+const char *procexe_state_name(enum procexe_state state);
+
+/* Parse a state name (exact, lowercase); -EINVAL when unknown. */
+int procexe_state_from_name(const char *name, enum procexe_state *ret_state);
+
+/* True for the states that the default scan reports. */
+bool procexe_state_is_suspicious(enum procexe_state state);
+
+/* Bits of procexe_proc_flags(). */
+#define PROCEXE_PF_MODIFIED     (1u << 0) /* image mtime/ctime later than process start */
+#define PROCEXE_PF_LOADER       (1u << 1) /* launched through the ELF interpreter */
+#define PROCEXE_PF_PATH_TOOLONG (1u << 2) /* the kernel cannot render the path (ENAMETOOLONG) */
+#define PROCEXE_PF_EXITED       (1u << 3) /* process exited while it was being read */
+#define PROCEXE_PF_OTHER_ROOT   (1u << 4) /* the process's root is not the reader's */
+#define PROCEXE_PF_SUFFIX       (1u << 5) /* kernel text ends in " (deleted)" */
+#define PROCEXE_PF_NOT_MAPPED   (1u << 6) /* exe inode not found in the mappings */
+
+/*
+ * One file as seen from a process: the executable (exe link), or for a
+ * loader-launched program the main program image or the loader.
+ * Strings point into the owning procexe_proc and live as long as it does.
+ */
+struct procexe_image {
+	size_t sz;              /* set by the caller to sizeof(struct procexe_image) */
+	const char *path;       /* kernel's text, NUL-terminated; NULL if unknown */
+	size_t path_len;        /* bytes in path, without the NUL */
+	const char *launch_path;/* path the state was judged on (suffix removed when
+	                           proven); NULL if unknown */
+	size_t launch_path_len;
+	bool have_stat;         /* false: the fields below are unknown */
+	uint64_t dev;           /* st_dev of the image (makedev form) */
+	uint64_t ino;
+	uint64_t nlink;
+	uint64_t size;
+	uint32_t mode;
+	int64_t mtime_sec, ctime_sec;
+	uint64_t mnt_id;        /* statx mount id, 0 if unknown */
+};
+
+/*
+ * Context: the procfs root to read and caches shared by the processes read
+ * through it.  Not thread-safe; procexe_scan() uses its own workers.
+ */
+struct procexe_ctx;
+
+/*
+ * Create a context reading the procfs mounted at PROCFS_PATH (NULL means
+ * "/proc").  -ENOTDIR/-ENOENT when it does not exist, -EMEDIUMTYPE when it
+ * is not a procfs mount, other negative errno from open/statfs.
+ * Free with procexe_ctx_free().
+ */
+int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx);
+void procexe_ctx_free(struct procexe_ctx *ctx);
+
+/* Worker threads procexe_scan() may use; 0 (default) = one per CPU, max 4. */
+void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads);
+
+/* Read one process's facts: see procexe_scan() for LOAD flags. */
+#define PROCEXE_LOAD_DETAILS (1u << 0) /* ppid, comm, start time, cmdline, root */
+
+struct procexe_proc;
+
+/*
+ * Read and classify process PID of the context's procfs.  Returns -ESRCH
+ * when no such process exists (or it exited while being read), -ENOMEM,
+ * or another negative errno when procfs itself fails.  A process the reader
+ * may not inspect is a success with state PROCEXE_STATE_DENIED.
+ */
+int procexe_proc_load(struct procexe_ctx *ctx, pid_t pid, unsigned load_flags,
+                      struct procexe_proc **ret_proc);
+void procexe_proc_free(struct procexe_proc *proc);
+
+pid_t procexe_proc_pid(const struct procexe_proc *proc);
+enum procexe_state procexe_proc_state(const struct procexe_proc *proc);
+unsigned procexe_proc_flags(const struct procexe_proc *proc);
+/* errno that made the state denied/unknown (EACCES, EPERM, ...), else 0. */
+int procexe_proc_errno(const struct procexe_proc *proc);
+
+/*
+ * Copy the executable image (the main program for loader launches) into
+ * *ret, which the caller sized with ret->sz.  LOADER selects the ELF
+ * interpreter instead; -ENODATA when the process was not loader-launched.
+ */
+int procexe_proc_image(const struct procexe_proc *proc, bool loader,
+                       struct procexe_image *ret);
+
+/* Details (need PROCEXE_LOAD_DETAILS, else -ENODATA for strings / -1). */
+pid_t procexe_proc_ppid(const struct procexe_proc *proc);
+uid_t procexe_proc_uid(const struct procexe_proc *proc);
+const char *procexe_proc_comm(const struct procexe_proc *proc);
+/* Start time in nanoseconds since the epoch; 0 if unknown. */
+uint64_t procexe_proc_start_ns(const struct procexe_proc *proc);
+/* Command line: NUL-separated arguments, LEN bytes; NULL if unknown. */
+const char *procexe_proc_cmdline(const struct procexe_proc *proc, size_t *ret_len);
+/* The process's root directory as the reader sees it; NULL if "/" or unknown. */
+const char *procexe_proc_root(const struct procexe_proc *proc);
+
+/*
+ * Scan: read every process of the context's procfs (PIDS == NULL) or the
+ * NPIDS given, in parallel, and return them sorted by PID.  Processes that
+ * do not exist or exit before being read are left out.  DETAIL_STATES is a
+ * bit mask (1u << state) of the states for which details are loaded; pass
+ * PROCEXE_ALL_STATES to load them everywhere.  One unreadable process never
+ * fails the scan; only enumeration errors and -ENOMEM do.
+ */
+#define PROCEXE_ALL_STATES ((1u << _PROCEXE_STATE_MAX) - 1)
+/* Also load details for any process whose image is MODIFIED. */
+#define PROCEXE_DETAILS_IF_MODIFIED (1u << 31)
+
+struct procexe_list;
+
+int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
+                 unsigned detail_states, struct procexe_list **ret_list);
+size_t procexe_list_count(const struct procexe_list *list);
+/* Borrowed: valid until procexe_list_free(). NULL when out of range. */
+const struct procexe_proc *procexe_list_get(const struct procexe_list *list, size_t i);
+void procexe_list_free(struct procexe_list *list);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PROCEXE_H */

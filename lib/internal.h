@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal types and helpers of libprocexe.  Not installed. */
+#ifndef PROCEXE_INTERNAL_H
+#define PROCEXE_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "procexe.h"
+
+#define PE_DELETED_SUFFIX " (deleted)"
+#define PE_DELETED_SUFFIX_LEN (sizeof(PE_DELETED_SUFFIX) - 1)
+#define PE_NLINK_UNKNOWN UINT64_MAX
+#define PE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- cleanup helpers (never mix with goto in one function) ---- */
+static inline void pe_freep(void *p) { free(*(void **)p); }
+static inline void pe_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+#define _cleanup_free_ __attribute__((cleanup(pe_freep)))
+#define _cleanup_close_ __attribute__((cleanup(pe_closep)))
+static inline int pe_take_fd(int *fd) { int r = *fd; *fd = -1; return r; }
+static inline void *pe_take_ptr(void *pp) { void **p = pp, *r = *p; *p = NULL; return r; }
+
+/* ---- a sorted set of 64-bit ids (mount ids) ---- */
+struct pe_idset {
+	uint64_t *ids;
+	size_t n, cap;
+};
+int pe_idset_add(struct pe_idset *set, uint64_t id);
+void pe_idset_sort(struct pe_idset *set);            /* before lookups */
+bool pe_idset_has(const struct pe_idset *set, uint64_t id);
+void pe_idset_clear(struct pe_idset *set);
+/* Fill SET from a mountinfo file (e.g. "self/mountinfo") relative to DIRFD. */
+int pe_idset_load_mountinfo(struct pe_idset *set, int dirfd, const char *path);
+
+/* ---- one image: the exe, the loader or a loader-launched program ---- */
+struct pe_img {
+	char *path;             /* kernel text (owned), NULL if unknown */
+	size_t path_len;
+	size_t launch_len;      /* launch path = first launch_len bytes of path */
+	bool have_stat;
+	uint64_t dev, ino, nlink, size; /* nlink may be PE_NLINK_UNKNOWN */
+	uint32_t mode;
+	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+	uint64_t mnt_id;        /* 0 = unknown */
+};
+void pe_img_done(struct pe_img *img);
+
+/* ---- the pure classifier ---- */
+enum pe_lookup {
+	PE_LOOKUP_SAME,         /* the path reaches the image (same dev:ino) */
+	PE_LOOKUP_DIFFERENT,    /* something else stands there */
+	PE_LOOKUP_ABSENT,       /* nothing stands there (ENOENT/ENOTDIR) */
+	PE_LOOKUP_UNKNOWN,      /* could not look (EACCES, ELOOP, ...) */
+};
+
+/* I/O the classifier may ask for, each at most once, only when needed. */
+struct pe_probe_ops {
+	/* Resolve PATH (LEN bytes, not NUL-terminated) where the process's
+	 * text is meaningful and compare with the image. */
+	enum pe_lookup (*resolve)(void *userdata, const char *path, size_t len);
+	/* 1 when the image's mount is reachable from the reader's or the
+	 * process's root, 0 when from neither, <0 when unknown. */
+	int (*mount_reachable)(void *userdata);
+	/* 1 when the process maps the image, 0 when not, <0 when unknown. */
+	int (*image_mapped)(void *userdata);
+};
+
+struct pe_facts {
+	int exe_errno;          /* 0, or why the link could not be read/followed */
+	bool kthread;           /* exe_errno == ENOENT: PF_KTHREAD set */
+	bool zombie;            /* exe_errno == ENOENT: no mm (Z/X/exiting) */
+	const struct pe_img *img;
+	int text_errno;         /* 0, or why img->path is NULL (ENAMETOOLONG) */
+	bool memfd_dev;         /* img->dev is the kernel's internal shmem mount */
+	bool check_mapped;      /* ask image_mapped before saying ok/unreachable */
+};
+
+struct pe_verdict {
+	enum procexe_state state;
+	size_t launch_len;      /* bytes of img->path that form the launch path */
+	unsigned flags;         /* PROCEXE_PF_SUFFIX, _PATH_TOOLONG, _NOT_MAPPED */
+};
+
+/* Decide the state from F and, lazily, OPS.  Never fails. */
+void pe_classify(const struct pe_facts *f, const struct pe_probe_ops *ops,
+                 void *userdata, struct pe_verdict *ret);
+
+/* True when the image looks anonymous by its text alone: "/memfd:..." or an
+ * O_TMPFILE name "DIR/#INO (deleted)" whose INO equals IMG's inode. */
+bool pe_text_is_anonymous(const struct pe_img *img);
+
+/* MODIFIED: the image changed after START_NS (ns since the epoch, 0 =
+ * unknown).  Link-count changes bump ctime, so images whose names were
+ * removed (LINKS_CHANGED) are judged on mtime alone. */
+bool pe_image_modified(const struct pe_img *img, uint64_t start_ns, bool links_changed);
+
+/* ---- small I/O utilities (util.c); all return negative errno ---- */
+/* Read a whole (proc) file at DIRFD/PATH into a NUL-terminated buffer. */
+int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
+/* readlinkat() into a new NUL-terminated buffer of any length. */
+int pe_readlink_at(int dirfd, const char *path, char **ret, size_t *ret_len);
+void *pe_memdup0(const void *p, size_t len);
+uint64_t pe_now_realtime_ns(void);
+
+/* ---- the context ---- */
+struct pe_cache;
+
+struct procexe_ctx {
+	int procfd;
+	unsigned nthreads;
+	struct pe_idset reader_mounts;
+	bool reader_mounts_known;
+	bool memfd_dev_known;
+	uint64_t memfd_dev;
+	uint64_t boot_ns;       /* realtime of boot, ns since the epoch */
+	uint64_t ns_per_tick;   /* 1e9 / sysconf(_SC_CLK_TCK) */
+	uint64_t reader_root_dev, reader_root_ino;
+	struct pe_cache *cache; /* for procexe_proc_load(); workers have their own */
+};
+
+struct procexe_proc {
+	pid_t pid;
+	enum procexe_state state;
+	unsigned flags;
+	int err;
+	struct pe_img exe;      /* the exe link: the loader when PF_LOADER */
+	struct pe_img prog;     /* main program image when PF_LOADER */
+	bool have_details;
+	pid_t ppid;
+	uid_t uid;
+	char comm[64];
+	uint64_t start_ns;
+	char *cmdline;
+	size_t cmdline_len;
+	char *root;             /* NULL when "/" or unknown */
+};
+
+/* ---- per-worker lookup cache (resolve.c) ---- */
+struct pe_cache *pe_cache_new(void);
+void pe_cache_free(struct pe_cache *cache);
+
+/* Load PID through CTX using CACHE for reader-root lookups (proc.c). */
+int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, pid_t pid,
+                 unsigned detail_states, struct procexe_proc **ret);
+
+#endif /* PROCEXE_INTERNAL_H */
