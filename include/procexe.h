@@ -60,10 +60,9 @@ bool procexe_state_is_suspicious(enum procexe_state state);
 #define PROCEXE_PF_MODIFIED     (1u << 0) /* image mtime/ctime later than process start */
 #define PROCEXE_PF_LOADER       (1u << 1) /* launched through the ELF interpreter */
 #define PROCEXE_PF_PATH_TOOLONG (1u << 2) /* the kernel cannot render the path (ENAMETOOLONG) */
-#define PROCEXE_PF_EXITED       (1u << 3) /* process exited while it was being read */
-#define PROCEXE_PF_OTHER_ROOT   (1u << 4) /* the process's root is not the reader's */
-#define PROCEXE_PF_SUFFIX       (1u << 5) /* kernel text ends in " (deleted)" */
-#define PROCEXE_PF_NOT_MAPPED   (1u << 6) /* exe inode not found in the mappings */
+#define PROCEXE_PF_OTHER_ROOT   (1u << 3) /* the process's root is not "/" (details only) */
+#define PROCEXE_PF_SUFFIX       (1u << 4) /* kernel text ends in " (deleted)" */
+#define PROCEXE_PF_NOT_MAPPED   (1u << 5) /* exe inode not found in the mappings */
 
 /*
  * One file as seen from a process: the executable (exe link), or for a

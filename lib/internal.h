@@ -97,9 +97,12 @@ struct pe_verdict {
 void pe_classify(const struct pe_facts *f, const struct pe_probe_ops *ops,
                  void *userdata, struct pe_verdict *ret);
 
-/* True when the image looks anonymous by its text alone: "/memfd:..." or an
- * O_TMPFILE name "DIR/#INO (deleted)" whose INO equals IMG's inode. */
-bool pe_text_is_anonymous(const struct pe_img *img);
+/* True when IMG's text is a memfd name ("/memfd:..."); a real file may
+ * carry such a name, so confirm that its mount is unreachable. */
+bool pe_text_is_memfd(const struct pe_img *img);
+/* True when IMG's text is an O_TMPFILE name "DIR/#INO (deleted)" whose INO
+ * equals IMG's inode number. */
+bool pe_text_is_tmpfile(const struct pe_img *img);
 
 /* MODIFIED: the image changed after START_NS (ns since the epoch, 0 =
  * unknown).  Link-count changes bump ctime, so images whose names were
@@ -147,9 +150,39 @@ struct procexe_proc {
 	char *root;             /* NULL when "/" or unknown */
 };
 
+/* ---- probing one process for the classifier (resolve.c) ---- */
+struct pe_probe {
+	struct procexe_ctx *ctx;
+	struct pe_cache *cache; /* may be NULL */
+	int dirfd;              /* /proc/PID (or /proc/PID/task/TID), borrowed */
+	const struct pe_img *img;
+	int rootfd;             /* lazily opened /proc/PID/root, -1 */
+	int root_err;
+	int mapped;             /* cached image_mapped answer, -1 = not asked */
+};
+enum pe_lookup pe_probe_resolve(void *userdata, const char *text, size_t len);
+int pe_probe_mount_reachable(void *userdata);
+int pe_probe_image_mapped(void *userdata);
+/* 1/0: the image's mount is/is not in the reader's mountinfo; -1 unknown. */
+int pe_probe_in_reader_mounts(const struct pe_probe *p);
+
 /* ---- per-worker lookup cache (resolve.c) ---- */
 struct pe_cache *pe_cache_new(void);
 void pe_cache_free(struct pe_cache *cache);
+/* Remembered "is this (dev, ino) a dynamic loader?": 1, 0, or -1 unknown. */
+int pe_cache_loader_get(struct pe_cache *cache, uint64_t dev, uint64_t ino);
+void pe_cache_loader_put(struct pe_cache *cache, uint64_t dev, uint64_t ino, bool is_loader);
+
+/* ---- loader-launched programs (loader.c) ---- */
+/* Is the exe image (reached through DIRFD/exe) an ELF interpreter run as a
+ * program?  Uses and fills CACHE. */
+bool pe_exe_is_loader(struct pe_cache *cache, int dirfd, const struct pe_img *exe);
+/* Find the main program the loader EXE mapped, from maps and cmdline of
+ * DIRFD, into *RET (owned by the caller).  -ENOENT when none is mapped. */
+int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *ret);
+/* Fill IMG's identity fields from STX. */
+struct statx;
+void pe_img_set_statx(struct pe_img *img, const struct statx *stx);
 
 /* Load PID through CTX using CACHE for reader-root lookups (proc.c). */
 int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, pid_t pid,

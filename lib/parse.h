@@ -58,7 +58,7 @@ size_t pe_maps_unescape(const char *src, size_t src_len, char *dst);
 
 /*
  * /proc/PID/cmdline: the argument at INDEX (0 = argv[0]) of the
- * NUL-separated list.  Returns 0 with *RET/*RET_LEN pointing into BUF,
+ * NUL-separated list.  Returns 0 with *RET and *RET_LEN pointing into BUF,
  * -ENOENT when there are fewer arguments.
  */
 int pe_cmdline_arg(const char *buf, size_t len, size_t index,
@@ -89,7 +89,7 @@ struct pe_elf_info {
 int pe_parse_elf(const void *buf, size_t len, struct pe_elf_info *ret);
 
 /* True when NAME (a base name) looks like a dynamic loader:
- * ld-linux*.so*, ld.so*, ld-*.so*, ld-musl-*.so*. */
+ * ld-linux-ARCH.so.N, ld.so.N, ld-VERSION.so, ld-musl-ARCH.so.N. */
 bool pe_is_loader_name(const char *name, size_t len);
 
 /* /proc/PID/status: the value of field KEY ("NSpid", "Uid", ...), trimmed.

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Reading one process.  Everything goes through one /proc/PID directory fd:
+ * it is bound to the process, not to the number, so after PID reuse every
+ * read through it fails with ESRCH instead of describing another process.
+ *
+ * Cost on the common path (an intact, non-loader process): openat(PID),
+ * readlinkat(exe), statx(exe), one cached lookup of the text, a peek at the
+ * first maps line, close.  The stat file is read only when a printed row
+ * needs its fields or when the image changed after boot (MODIFIED check).
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "internal.h"
+#include "parse.h"
+
+void pe_img_done(struct pe_img *img)
+{
+	free(img->path);
+	*img = (struct pe_img){ 0 };
+}
+
+struct loading {
+	struct procexe_ctx *ctx;
+	int dirfd;              /* /proc/PID */
+	struct pe_stat st;
+	int st_err;             /* 0 loaded, >0 errno, -1 not tried */
+};
+
+static int load_stat(struct loading *l)
+{
+	char buf[1024];
+	ssize_t n;
+	int fd;
+
+	if (l->st_err >= 0)
+		return l->st_err;
+	fd = openat(l->dirfd, "stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return l->st_err = errno;
+	n = read(fd, buf, sizeof(buf));
+	l->st_err = n < 0 ? errno : 0;
+	close(fd);
+	if (l->st_err == 0 && pe_parse_stat(buf, (size_t)n, &l->st) < 0)
+		l->st_err = EINVAL;
+	return l->st_err;
+}
+
+/* Read the exe link of DIRFD into IMG; returns 0 or the positive errno
+ * that kept the link from being followed.  *TEXT_ERR gets why only the
+ * text is missing. */
+static int read_exe(int dirfd, struct pe_img *img, int *text_err)
+{
+	struct statx stx;
+	int r;
+
+	*text_err = 0;
+	r = pe_readlink_at(dirfd, "exe", &img->path, &img->path_len);
+	if (r == -ENAMETOOLONG)
+		*text_err = ENAMETOOLONG;
+	else if (r < 0)
+		return -r;
+	img->launch_len = img->path_len;
+	/* DONT_SYNC: never wait on a network filesystem for attributes. */
+	if (statx(dirfd, "exe", AT_STATX_DONT_SYNC, STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0) {
+		r = errno;
+		pe_img_done(img);
+		return r;
+	}
+	pe_img_set_statx(img, &stx);
+	return 0;
+}
+
+/*
+ * The thread-group leader exited while other threads run: its exe link is
+ * gone but every live thread's works.  Returns a task/TID dirfd or -1.
+ */
+static int open_live_thread(int dirfd, pid_t pid)
+{
+	_cleanup_close_ int taskfd = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char buf[4096];
+	long n;
+
+	if (taskfd < 0)
+		return -1;
+	while ((n = syscall(SYS_getdents64, taskfd, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			struct dirent64 {
+				uint64_t d_ino;
+				int64_t d_off;
+				unsigned short d_reclen;
+				unsigned char d_type;
+				char d_name[];
+			} *d = (void *)(buf + off);
+			char *endp;
+			long tid;
+
+			off += d->d_reclen;
+			tid = strtol(d->d_name, &endp, 10);
+			if (*endp || tid <= 0 || tid == pid)
+				continue;
+			{
+				int tfd = openat(taskfd, d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+				char c;
+
+				if (tfd >= 0 && readlinkat(tfd, "exe", &c, 1) >= 0)
+					return tfd;
+				if (tfd >= 0)
+					close(tfd);
+			}
+		}
+	}
+	return -1;
+}
+
+static int load_details(struct loading *l, struct procexe_proc *p)
+{
+	struct stat st;
+	int r;
+
+	if (load_stat(l) == 0) {
+		p->ppid = l->st.ppid;
+		memcpy(p->comm, l->st.comm, sizeof(p->comm));
+	}
+	if (fstat(l->dirfd, &st) == 0)
+		p->uid = st.st_uid;
+	r = pe_read_file_at(l->dirfd, "cmdline", 1u << 20, &p->cmdline, &p->cmdline_len);
+	if (r == -ENOMEM)
+		return r;
+	while (p->cmdline && p->cmdline_len && p->cmdline[p->cmdline_len - 1] == '\0')
+		p->cmdline_len--;
+	r = pe_readlink_at(l->dirfd, "root", &p->root, NULL);
+	if (r == -ENOMEM)
+		return r;
+	if (p->root && strcmp(p->root, "/") == 0) {
+		free(p->root);
+		p->root = NULL;
+	} else if (p->root)
+		p->flags |= PROCEXE_PF_OTHER_ROOT;
+	p->have_details = true;
+	return 0;
+}
+
+static uint64_t time_ns(int64_t sec, int64_t nsec)
+{
+	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
+}
+
+static bool links_changed(enum procexe_state s)
+{
+	return s == PROCEXE_STATE_DELETED || s == PROCEXE_STATE_REPLACED ||
+	       s == PROCEXE_STATE_UNLINKED;
+}
+
+static void set_start(struct loading *l, struct procexe_proc *p)
+{
+	/* starttime counts clock ticks since boot; round up to the next tick
+	 * so that a file written just before the exec is not "modified". */
+	if (load_stat(l) == 0)
+		p->start_ns = l->ctx->boot_ns + (l->st.starttime + 1) * l->ctx->ns_per_tick;
+}
+
+static void check_modified(struct loading *l, struct procexe_proc *p, const struct pe_img *img)
+{
+	uint64_t t;
+
+	if (!img->have_stat)
+		return;
+	t = time_ns(img->mtime_sec, img->mtime_nsec);
+	if (!links_changed(p->state) && time_ns(img->ctime_sec, img->ctime_nsec) > t)
+		t = time_ns(img->ctime_sec, img->ctime_nsec);
+	/* Untouched since boot: older than any process, no need for stat. */
+	if (t <= l->ctx->boot_ns)
+		return;
+	set_start(l, p);
+	if (pe_image_modified(img, p->start_ns, links_changed(p->state)))
+		p->flags |= PROCEXE_PF_MODIFIED;
+}
+
+int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, pid_t pid,
+                 unsigned detail_states, struct procexe_proc **ret)
+{
+	static const struct pe_probe_ops ops = {
+		.resolve = pe_probe_resolve,
+		.mount_reachable = pe_probe_mount_reachable,
+		.image_mapped = pe_probe_image_mapped,
+	};
+	struct loading l = { .ctx = ctx, .st_err = -1 };
+	_cleanup_close_ int dirfd = -1, threadfd = -1;
+	struct pe_probe probe = { .ctx = ctx, .cache = cache, .rootfd = -1, .mapped = -1 };
+	struct pe_facts f = { 0 };
+	struct pe_verdict v;
+	struct procexe_proc *p;
+	struct pe_img *img;
+	char name[24];
+	bool details;
+	int r = 0;
+
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	dirfd = openat(ctx->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 && (errno == ENOENT || errno == ESRCH))
+		return -ESRCH;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->pid = pid;
+	p->ppid = -1;
+	p->uid = (uid_t)-1;
+	if (dirfd < 0) {
+		/* hidepid=noaccess answers EPERM for the directory itself. */
+		p->state = PROCEXE_STATE_DENIED;
+		p->err = errno;
+		*ret = p;
+		return 0;
+	}
+	l.dirfd = dirfd;
+
+	f.exe_errno = read_exe(dirfd, &p->exe, &f.text_errno);
+	if (f.exe_errno == ENOENT) {
+		r = load_stat(&l);
+		if (r == ESRCH || r == ENOENT)
+			goto gone;
+		f.kthread = r == 0 && (l.st.flags & PE_PF_KTHREAD);
+		f.zombie = !f.kthread;
+		if (!f.kthread && r == 0 && l.st.state == 'Z') {
+			threadfd = open_live_thread(dirfd, pid);
+			if (threadfd >= 0)
+				f.exe_errno = read_exe(threadfd, &p->exe, &f.text_errno);
+		}
+	} else if (f.exe_errno == EACCES || f.exe_errno == EPERM) {
+		/* Kernel threads answer EACCES to unprivileged readers. */
+		if (load_stat(&l) == 0 && (l.st.flags & PE_PF_KTHREAD)) {
+			f.exe_errno = ENOENT;
+			f.kthread = true;
+		}
+	}
+	if (f.exe_errno == ESRCH)
+		goto gone;
+	p->err = f.exe_errno == ENOENT ? 0 : f.exe_errno;
+
+	probe.dirfd = threadfd >= 0 ? threadfd : dirfd;
+	img = &p->exe;
+	if (f.exe_errno == 0 && pe_exe_is_loader(cache, probe.dirfd, &p->exe)) {
+		r = pe_find_loaded_program(probe.dirfd, &p->exe, &p->prog);
+		if (r == -ENOMEM)
+			goto fail;
+		if (r >= 0) {
+			p->flags |= PROCEXE_PF_LOADER;
+			img = &p->prog;
+			f.text_errno = 0;
+		}
+	}
+	f.img = img;
+	f.memfd_dev = ctx->memfd_dev_known && img->have_stat && img->dev == ctx->memfd_dev;
+	f.check_mapped = !(p->flags & PROCEXE_PF_LOADER);
+	probe.img = img;
+	pe_classify(&f, &ops, &probe, &v);
+	if (probe.rootfd >= 0)
+		close(probe.rootfd);
+	p->state = v.state;
+	p->flags |= v.flags;
+	img->launch_len = v.launch_len;
+
+	if (p->state != PROCEXE_STATE_DENIED && p->state != PROCEXE_STATE_KERNEL)
+		check_modified(&l, p, img);
+
+	details = (detail_states >> p->state) & 1;
+	if ((detail_states & PROCEXE_DETAILS_IF_MODIFIED) && (p->flags & PROCEXE_PF_MODIFIED))
+		details = true;
+	if (details) {
+		set_start(&l, p);
+		r = load_details(&l, p);
+		if (r < 0)
+			goto fail;
+	}
+	/* Before anything is claimed about this PID, make sure the number
+	 * still denotes the process we read (the dirfd works as a pidfd). */
+	if ((details || procexe_state_is_suspicious(p->state)) &&
+	    syscall(SYS_pidfd_send_signal, dirfd, 0, NULL, 0) < 0 && errno == ESRCH)
+		goto gone;
+	*ret = p;
+	return 0;
+gone:
+	r = -ESRCH;
+fail:
+	procexe_proc_free(p);
+	return r;
+}
+
+int procexe_proc_load(struct procexe_ctx *ctx, pid_t pid, unsigned load_flags,
+                      struct procexe_proc **ret_proc)
+{
+	if (!ctx || !ret_proc)
+		return -EINVAL;
+	return pe_proc_load(ctx, ctx->cache, pid,
+	                    (load_flags & PROCEXE_LOAD_DETAILS) ? PROCEXE_ALL_STATES : 0, ret_proc);
+}
+
+void procexe_proc_free(struct procexe_proc *p)
+{
+	if (!p)
+		return;
+	pe_img_done(&p->exe);
+	pe_img_done(&p->prog);
+	free(p->cmdline);
+	free(p->root);
+	free(p);
+}
+
+pid_t procexe_proc_pid(const struct procexe_proc *p) { return p->pid; }
+enum procexe_state procexe_proc_state(const struct procexe_proc *p) { return p->state; }
+unsigned procexe_proc_flags(const struct procexe_proc *p) { return p->flags; }
+int procexe_proc_errno(const struct procexe_proc *p) { return p->err; }
+pid_t procexe_proc_ppid(const struct procexe_proc *p) { return p->have_details ? p->ppid : -1; }
+uid_t procexe_proc_uid(const struct procexe_proc *p) { return p->have_details ? p->uid : (uid_t)-1; }
+uint64_t procexe_proc_start_ns(const struct procexe_proc *p) { return p->start_ns; }
+const char *procexe_proc_root(const struct procexe_proc *p) { return p->root; }
+
+const char *procexe_proc_comm(const struct procexe_proc *p)
+{
+	return p->have_details && p->comm[0] ? p->comm : NULL;
+}
+
+const char *procexe_proc_cmdline(const struct procexe_proc *p, size_t *ret_len)
+{
+	if (!p->cmdline)
+		return NULL;
+	if (ret_len)
+		*ret_len = p->cmdline_len;
+	return p->cmdline;
+}
+
+int procexe_proc_image(const struct procexe_proc *p, bool loader, struct procexe_image *ret)
+{
+	const struct pe_img *img;
+	struct procexe_image out = { 0 };
+
+	if (!ret || ret->sz < offsetof(struct procexe_image, mnt_id) + sizeof(ret->mnt_id))
+		return -EINVAL;
+	if (loader && !(p->flags & PROCEXE_PF_LOADER))
+		return -ENODATA;
+	img = (p->flags & PROCEXE_PF_LOADER) && !loader ? &p->prog : &p->exe;
+	out.sz = ret->sz;
+	out.path = img->path;
+	out.path_len = img->path_len;
+	out.launch_path = img->path;
+	out.launch_path_len = img->launch_len;
+	out.have_stat = img->have_stat;
+	out.dev = img->dev;
+	out.ino = img->ino;
+	out.nlink = img->nlink;
+	out.size = img->size;
+	out.mode = img->mode;
+	out.mtime_sec = img->mtime_sec;
+	out.ctime_sec = img->ctime_sec;
+	out.mnt_id = img->mnt_id;
+	memcpy(ret, &out, sizeof(out) < ret->sz ? sizeof(out) : ret->sz);
+	return 0;
+}

@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Looking up a process's path text where it is meaningful, and the cache
+ * of lookups in the reader's own root shared by the processes one worker
+ * reads (many processes run the same few files).
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <linux/openat2.h>
+
+#include "internal.h"
+#include "parse.h"
+
+/* ---- id sets ---- */
+
+int pe_idset_add(struct pe_idset *set, uint64_t id)
+{
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		uint64_t *ids = realloc(set->ids, cap * sizeof(*ids));
+
+		if (!ids)
+			return -ENOMEM;
+		set->ids = ids;
+		set->cap = cap;
+	}
+	set->ids[set->n++] = id;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+void pe_idset_sort(struct pe_idset *set)
+{
+	if (set->n > 1)
+		qsort(set->ids, set->n, sizeof(*set->ids), cmp_u64);
+}
+
+bool pe_idset_has(const struct pe_idset *set, uint64_t id)
+{
+	return set->n && bsearch(&id, set->ids, set->n, sizeof(*set->ids), cmp_u64);
+}
+
+void pe_idset_clear(struct pe_idset *set)
+{
+	free(set->ids);
+	*set = (struct pe_idset){ 0 };
+}
+
+static int add_id_cb(uint64_t id, void *userdata)
+{
+	return pe_idset_add(userdata, id);
+}
+
+int pe_idset_load_mountinfo(struct pe_idset *set, int dirfd, const char *path)
+{
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r;
+
+	r = pe_read_file_at(dirfd, path, 64u << 20, &buf, &len);
+	if (r < 0)
+		return r;
+	r = pe_parse_mountinfo_ids(buf, len, add_id_cb, set);
+	if (r < 0)
+		return r;
+	pe_idset_sort(set);
+	return 0;
+}
+
+/* ---- lookup cache: path text -> what stands there in the reader's root ---- */
+
+struct pe_cache_entry {
+	char *key;              /* NULL: empty slot */
+	size_t len;
+	uint64_t hash;
+	int err;                /* 0 or positive errno of the lookup */
+	uint64_t dev, ino;
+};
+
+struct pe_loader_notes;
+
+struct pe_cache {
+	struct pe_cache_entry *slots;
+	size_t n, cap;          /* cap is a power of two */
+	struct pe_loader_notes *loaders;
+};
+
+struct pe_cache *pe_cache_new(void)
+{
+	return calloc(1, sizeof(struct pe_cache));
+}
+
+void pe_cache_free(struct pe_cache *cache)
+{
+	if (!cache)
+		return;
+	for (size_t i = 0; i < cache->cap; i++)
+		free(cache->slots[i].key);
+	free(cache->slots);
+	free(cache->loaders);
+	free(cache);
+}
+
+static uint64_t hash_bytes(const char *p, size_t len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+	return h;
+}
+
+static struct pe_cache_entry *cache_slot(struct pe_cache *c, const char *key, size_t len, uint64_t h)
+{
+	size_t mask = c->cap - 1;
+
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		struct pe_cache_entry *e = &c->slots[i];
+
+		if (!e->key || (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0))
+			return e;
+	}
+}
+
+static int cache_grow(struct pe_cache *c)
+{
+	size_t cap = c->cap ? c->cap * 2 : 64;
+	struct pe_cache_entry *old = c->slots, *slots = calloc(cap, sizeof(*slots));
+	size_t oldcap = c->cap;
+
+	if (!slots)
+		return -ENOMEM;
+	c->slots = slots;
+	c->cap = cap;
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].key)
+			*cache_slot(c, old[i].key, old[i].len, old[i].hash) = old[i];
+	free(old);
+	return 0;
+}
+
+/* lstat-like lookup of PATH (NUL-terminated) in the reader's root. */
+static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
+                         uint64_t *ret_dev, uint64_t *ret_ino)
+{
+	struct pe_cache_entry *e = NULL;
+	uint64_t h = hash_bytes(path, len);
+	struct statx stx;
+	int err = 0;
+
+	if (c) {
+		if ((c->n + 1) * 4 > c->cap * 3 && cache_grow(c) < 0)
+			c = NULL; /* still answer, uncached */
+		else {
+			e = cache_slot(c, path, len, h);
+			if (e->key) {
+				*ret_dev = e->dev;
+				*ret_ino = e->ino;
+				return e->err;
+			}
+		}
+	}
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT,
+	          STATX_INO, &stx) < 0)
+		err = errno;
+	*ret_dev = err ? 0 : makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	*ret_ino = err ? 0 : stx.stx_ino;
+	if (e) {
+		e->key = pe_memdup0(path, len);
+		if (e->key) {
+			e->len = len;
+			e->hash = h;
+			e->err = err;
+			e->dev = *ret_dev;
+			e->ino = *ret_ino;
+			c->n++;
+		}
+	}
+	return err;
+}
+
+static enum pe_lookup compare(int err, uint64_t dev, uint64_t ino, const struct pe_img *img)
+{
+	if (err == ENOENT || err == ENOTDIR)
+		return PE_LOOKUP_ABSENT;
+	if (err)
+		return PE_LOOKUP_UNKNOWN;
+	return dev == img->dev && ino == img->ino ? PE_LOOKUP_SAME : PE_LOOKUP_DIFFERENT;
+}
+
+/* Lookup of PATH inside the process's root: RESOLVE_IN_ROOT keeps ".." and
+ * absolute symlinks of a container from escaping to the reader's root. */
+static int lookup_in_root(int rootfd, const char *path, uint64_t *ret_dev, uint64_t *ret_ino)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) < 0)
+		return errno;
+	*ret_dev = st.st_dev;
+	*ret_ino = st.st_ino;
+	return 0;
+}
+
+enum pe_lookup pe_probe_resolve(void *userdata, const char *text, size_t len)
+{
+	struct pe_probe *p = userdata;
+	_cleanup_free_ char *path = pe_memdup0(text, len);
+	enum pe_lookup in_reader = PE_LOOKUP_UNKNOWN, in_root;
+	uint64_t dev = 0, ino = 0;
+	int reach, err;
+
+	if (!path || len == 0 || path[0] != '/' || memchr(text, '\0', len))
+		return PE_LOOKUP_UNKNOWN;
+
+	/* The kernel renders the text relative to the reader's root when the
+	 * image's mount is reachable from it (then it is in our mountinfo);
+	 * otherwise relative to the root of the image's mount namespace. */
+	reach = pe_probe_in_reader_mounts(p);
+	if (reach != 0) {
+		err = lookup_reader(p->cache, path, len, &dev, &ino);
+		in_reader = compare(err, dev, ino, p->img);
+		if (reach > 0 || in_reader == PE_LOOKUP_SAME)
+			return in_reader;
+	}
+
+	if (p->rootfd < 0 && p->root_err == 0) {
+		p->rootfd = openat(p->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (p->rootfd < 0)
+			p->root_err = errno;
+	}
+	if (p->rootfd < 0)
+		return in_reader;
+	err = lookup_in_root(p->rootfd, path, &dev, &ino);
+	in_root = compare(err, dev, ino, p->img);
+	if (in_root == PE_LOOKUP_UNKNOWN)
+		return in_reader;
+	return in_root;
+}
+
+int pe_probe_in_reader_mounts(const struct pe_probe *p)
+{
+	if (!p->ctx->reader_mounts_known || p->img->mnt_id == 0)
+		return -1;
+	return pe_idset_has(&p->ctx->reader_mounts, p->img->mnt_id) ? 1 : 0;
+}
+
+int pe_probe_mount_reachable(void *userdata)
+{
+	struct pe_probe *p = userdata;
+	struct pe_idset set = { 0 };
+	int r = pe_probe_in_reader_mounts(p);
+
+	if (r != 0)
+		return r;
+	r = pe_idset_load_mountinfo(&set, p->dirfd, "mountinfo");
+	if (r >= 0)
+		r = pe_idset_has(&set, p->img->mnt_id) ? 1 : 0;
+	pe_idset_clear(&set);
+	return r;
+}
+
+static bool map_is_image(const struct pe_map *m, const struct pe_img *img)
+{
+	if (m->ino != img->ino || !m->path)
+		return false;
+	if (makedev(m->dev_major, m->dev_minor) == img->dev)
+		return true;
+	/* btrfs shows the superblock's device in maps but a per-subvolume one
+	 * in stat: accept the inode when the text names the same file too. */
+	return img->path && m->path_len <= img->path_len &&
+	       memcmp(m->path, img->path, m->path_len) == 0 &&
+	       (m->path_len == img->path_len ||
+	        (m->deleted && img->path_len - m->path_len == PE_DELETED_SUFFIX_LEN));
+}
+
+int pe_probe_image_mapped(void *userdata)
+{
+	struct pe_probe *p = userdata;
+	_cleanup_free_ char *buf = NULL;
+	const char *cur, *end;
+	struct pe_map m;
+	size_t len;
+	int r;
+
+	if (p->mapped >= 0)
+		return p->mapped;
+	/* The image is normally the lowest mapping: peek at the first line,
+	 * which is far cheaper than generating the whole file. */
+	{
+		_cleanup_close_ int fd = openat(p->dirfd, "maps", O_RDONLY | O_CLOEXEC);
+		char head[512];
+		ssize_t n;
+
+		if (fd < 0)
+			return p->mapped = -errno;
+		n = read(fd, head, sizeof(head));
+		if (n < 0)
+			return p->mapped = -errno;
+		cur = head;
+		end = head + n;
+		if (memchr(head, '\n', (size_t)n) && pe_maps_next(&cur, end, &m) > 0 &&
+		    map_is_image(&m, p->img))
+			return p->mapped = 1;
+	}
+	r = pe_read_file_at(p->dirfd, "maps", 256u << 20, &buf, &len);
+	if (r < 0)
+		return p->mapped = r;
+	cur = buf;
+	end = buf + len;
+	while ((r = pe_maps_next(&cur, end, &m)) != 0)
+		if (r > 0 && map_is_image(&m, p->img))
+			return p->mapped = 1;
+	return p->mapped = 0;
+}
+
+/* ---- loader answers, per image ---- */
+
+struct pe_loader_note {
+	uint64_t dev, ino;
+	bool is_loader;
+};
+
+struct pe_loader_notes {
+	struct pe_loader_note v[16]; /* a host has few distinct loaders */
+	size_t n, next;
+};
+
+static struct pe_loader_notes *notes_of(struct pe_cache *c)
+{
+	if (!c->loaders)
+		c->loaders = calloc(1, sizeof(*c->loaders));
+	return c->loaders;
+}
+
+int pe_cache_loader_get(struct pe_cache *cache, uint64_t dev, uint64_t ino)
+{
+	struct pe_loader_notes *ln = cache ? notes_of(cache) : NULL;
+
+	for (size_t i = 0; ln && i < ln->n; i++)
+		if (ln->v[i].dev == dev && ln->v[i].ino == ino)
+			return ln->v[i].is_loader;
+	return -1;
+}
+
+void pe_cache_loader_put(struct pe_cache *cache, uint64_t dev, uint64_t ino, bool is_loader)
+{
+	struct pe_loader_notes *ln = cache ? notes_of(cache) : NULL;
+	size_t i;
+
+	if (!ln)
+		return;
+	if (ln->n < PE_ARRAY_SIZE(ln->v))
+		i = ln->n++;
+	else
+		i = ln->next++ % PE_ARRAY_SIZE(ln->v);
+	ln->v[i] = (struct pe_loader_note){ dev, ino, is_loader };
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+void *pe_memdup0(const void *p, size_t len)
+{
+	char *r = malloc(len + 1);
+
+	if (!r)
+		return NULL;
+	memcpy(r, p, len);
+	r[len] = '\0';
+	return r;
+}
+
+uint64_t pe_now_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * procfs files report st_size 0, so read until EOF into a growing buffer.
+ * -EFBIG when the content exceeds MAX bytes.
+ */
+int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = 4096, len = 0;
+
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < 2) {
+			char *nb;
+
+			if (cap >= max)
+				return -EFBIG;
+			cap = cap * 2 > max ? max : cap * 2;
+			nb = realloc(buf, cap);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = pe_take_ptr(&buf);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+/*
+ * The kernel renders magic links into a PATH_MAX buffer, so 4096 bytes
+ * always suffice for them; ordinary symlinks can be longer, hence the loop.
+ * readlink() truncates silently: a full buffer means "try larger".
+ */
+int pe_readlink_at(int dirfd, const char *path, char **ret, size_t *ret_len)
+{
+	size_t cap = 4096;
+
+	for (;;) {
+		_cleanup_free_ char *buf = malloc(cap);
+		ssize_t n;
+
+		if (!buf)
+			return -ENOMEM;
+		n = readlinkat(dirfd, path, buf, cap);
+		if (n < 0)
+			return -errno;
+		if ((size_t)n < cap) {
+			buf[n] = '\0';
+			if (ret_len)
+				*ret_len = (size_t)n;
+			*ret = pe_take_ptr(&buf);
+			return 0;
+		}
+		if (cap >= 1u << 20)
+			return -ENAMETOOLONG;
+		cap *= 2;
+	}
+}
