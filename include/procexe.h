@@ -165,6 +165,62 @@ size_t procexe_list_count(const struct procexe_list *list);
 const struct procexe_proc *procexe_list_get(const struct procexe_list *list, size_t i);
 void procexe_list_free(struct procexe_list *list);
 
+/*
+ * ---- "Where is my executable?" ----
+ *
+ * The running image's path, for the calling process or any PID.  The
+ * returned string is newly allocated (free() it).  The " (deleted)" suffix
+ * is removed only when identity (device, inode) proves the text means the
+ * image; flags say what else is true.  For a loader-launched program
+ * ("ld.so ./prog") the path is the program's, with PROCEXE_LOADER.
+ *
+ * Errors: -ESRCH no such process (or it exited), -EACCES/-EPERM not
+ * permitted, -ENOENT no executable (kernel thread, zombie) or, for self,
+ * no way to find one, -ENAMETOOLONG path beyond what can be rendered (PID
+ * only; use procexe_self_open() for self), -ENOMEM.
+ * Thread-safe.  The self functions cache the image's identity once per
+ * process (an exe repointed later with prctl(PR_SET_MM) is not followed).
+ */
+#define PROCEXE_DELETED     (1u << 0) /* the image has no link left */
+#define PROCEXE_REPLACED    (1u << 1) /* another file now stands at the path */
+#define PROCEXE_LOADER      (1u << 2) /* launched through the ELF interpreter */
+#define PROCEXE_FILELESS    (1u << 3) /* memfd/O_TMPFILE: the path is only a name */
+#define PROCEXE_UNVERIFIED  (1u << 4) /* found without /proc (AT_EXECFN, argv[0],
+                                         PATH); identity not checked */
+#define PROCEXE_UNLINKED    (1u << 5) /* launch name gone, image linked elsewhere */
+#define PROCEXE_UNREACHABLE (1u << 6) /* path cannot be verified from any root */
+#define PROCEXE_REPOINTED   (1u << 7) /* exe link changed after exec (prctl) */
+
+int procexe_self_path(char **ret_path, unsigned *ret_flags);
+int procexe_pid_path(pid_t pid, char **ret_path, unsigned *ret_flags);
+
+/*
+ * The directory of the running image (the path up to its last '/';
+ * "/" for a file in the root), with the same flags.
+ */
+int procexe_self_dir(char **ret_dir, unsigned *ret_flags);
+
+/*
+ * The path the program was invoked as (AT_EXECFN made absolute, keeping
+ * the symlinks the user typed), returned only when it still reaches the
+ * running image; -ESTALE when it does not, -ENOENT when unknown.
+ */
+int procexe_self_invoked_path(char **ret_path);
+
+/*
+ * An fd of the running image, opened with OPEN_FLAGS (O_PATH or O_RDONLY,
+ * O_CLOEXEC is always added).  Works when the file was deleted or replaced
+ * or its path is too long.  Returns the fd or a negative errno.
+ */
+int procexe_self_open(int open_flags);
+
+/*
+ * Execute the very image that runs again (execveat of an fd of it), also
+ * when it was deleted or replaced.  ENVP NULL means environ.  Returns only
+ * on failure, with a negative errno.
+ */
+int procexe_self_reexec(char *const argv[], char *const envp[]);
+
 #ifdef __cplusplus
 }
 #endif

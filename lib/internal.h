@@ -54,6 +54,7 @@ struct pe_img {
 	uint32_t mode;
 	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
 	uint64_t mnt_id;        /* 0 = unknown */
+	uint64_t map_start, map_end; /* a mapping of it (loader programs), else 0 */
 };
 void pe_img_done(struct pe_img *img);
 
@@ -184,8 +185,11 @@ int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *r
 struct statx;
 void pe_img_set_statx(struct pe_img *img, const struct statx *stx);
 
-/* Load PID through CTX using CACHE for reader-root lookups (proc.c). */
-int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, pid_t pid,
-                 unsigned detail_states, struct procexe_proc **ret);
+/* Load PID through CTX using CACHE for reader-root lookups (proc.c).
+ * NAME is the procfs entry to read ("1234", or "self"); NULL means PID. */
+int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *name,
+                 pid_t pid, unsigned detail_states, struct procexe_proc **ret);
+/* The image a path answer is about: the program for loader launches. */
+const struct pe_img *pe_proc_main_image(const struct procexe_proc *p);
 
 #endif /* PROCEXE_INTERNAL_H */

@@ -134,6 +134,8 @@ int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *r
 	img.dev = makedev(m.dev_major, m.dev_minor);
 	img.ino = m.ino;
 	img.nlink = PE_NLINK_UNKNOWN;
+	img.map_start = m.start;
+	img.map_end = m.end;
 
 	/* Following map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE;
 	 * without it the identity from maps stands and the link count is
@@ -144,8 +146,11 @@ int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *r
 		struct statx stx;
 
 		if (fd >= 0 && statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
-		                     STATX_BASIC_STATS | STATX_MNT_ID, &stx) == 0)
+		                     STATX_BASIC_STATS | STATX_MNT_ID, &stx) == 0) {
 			pe_img_set_statx(&img, &stx);
+			img.map_start = m.start;
+			img.map_end = m.end;
+		}
 	}
 	img.path = pe_take_ptr(&path);
 	*ret = img;

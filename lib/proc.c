@@ -182,8 +182,13 @@ static void check_modified(struct loading *l, struct procexe_proc *p, const stru
 		p->flags |= PROCEXE_PF_MODIFIED;
 }
 
-int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, pid_t pid,
-                 unsigned detail_states, struct procexe_proc **ret)
+const struct pe_img *pe_proc_main_image(const struct procexe_proc *p)
+{
+	return (p->flags & PROCEXE_PF_LOADER) ? &p->prog : &p->exe;
+}
+
+int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *name,
+                 pid_t pid, unsigned detail_states, struct procexe_proc **ret)
 {
 	static const struct pe_probe_ops ops = {
 		.resolve = pe_probe_resolve,
@@ -197,13 +202,16 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, pid_t pid,
 	struct pe_verdict v;
 	struct procexe_proc *p;
 	struct pe_img *img;
-	char name[24];
+	char pidname[24];
 	bool details;
 	int r = 0;
 
-	if (pid <= 0)
-		return -ESRCH;
-	snprintf(name, sizeof(name), "%d", (int)pid);
+	if (!name) {
+		if (pid <= 0)
+			return -ESRCH;
+		snprintf(pidname, sizeof(pidname), "%d", (int)pid);
+		name = pidname;
+	}
 	dirfd = openat(ctx->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0 && (errno == ENOENT || errno == ESRCH))
 		return -ESRCH;
@@ -299,7 +307,7 @@ int procexe_proc_load(struct procexe_ctx *ctx, pid_t pid, unsigned load_flags,
 {
 	if (!ctx || !ret_proc)
 		return -EINVAL;
-	return pe_proc_load(ctx, ctx->cache, pid,
+	return pe_proc_load(ctx, ctx->cache, NULL, pid,
 	                    (load_flags & PROCEXE_LOAD_DETAILS) ? PROCEXE_ALL_STATES : 0, ret_proc);
 }
 
@@ -346,7 +354,7 @@ int procexe_proc_image(const struct procexe_proc *p, bool loader, struct procexe
 		return -EINVAL;
 	if (loader && !(p->flags & PROCEXE_PF_LOADER))
 		return -ENODATA;
-	img = (p->flags & PROCEXE_PF_LOADER) && !loader ? &p->prog : &p->exe;
+	img = loader ? &p->exe : pe_proc_main_image(p);
 	out.sz = ret->sz;
 	out.path = img->path;
 	out.path_len = img->path_len;

@@ -97,7 +97,7 @@ static void *scan_worker(void *arg)
 
 		if (i >= job->npids || atomic_load(&job->err))
 			break;
-		r = pe_proc_load(job->ctx, cache, job->pids[i], job->detail_states, &job->slots[i]);
+		r = pe_proc_load(job->ctx, cache, NULL, job->pids[i], job->detail_states, &job->slots[i]);
 		if (r == -ENOMEM)
 			atomic_store(&job->err, r);
 		/* Any other error: the process vanished or is unreadable; skip. */
