@@ -104,8 +104,20 @@ void procexe_ctx_free(struct procexe_ctx *ctx);
 /* Worker threads procexe_scan() may use; 0 (default) = one per CPU, max 4. */
 void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads);
 
+/*
+ * Which details procexe_proc_load(PROCEXE_LOAD_DETAILS) and procexe_scan()
+ * read for the processes that get details (default: all).  Each costs
+ * system calls per process: ask only for what you will show.
+ */
+#define PROCEXE_DETAIL_STAT    (1u << 0) /* ppid, comm, start time */
+#define PROCEXE_DETAIL_UID     (1u << 1) /* owner of /proc/PID */
+#define PROCEXE_DETAIL_CMDLINE (1u << 2)
+#define PROCEXE_DETAIL_ROOT    (1u << 3) /* root directory, PF_OTHER_ROOT */
+#define PROCEXE_DETAIL_ALL     0xfu
+void procexe_ctx_set_details(struct procexe_ctx *ctx, unsigned details);
+
 /* Read one process's facts: see procexe_scan() for LOAD flags. */
-#define PROCEXE_LOAD_DETAILS (1u << 0) /* ppid, comm, start time, cmdline, root */
+#define PROCEXE_LOAD_DETAILS (1u << 0) /* the details set on the context */
 
 struct procexe_proc;
 
@@ -133,7 +145,7 @@ int procexe_proc_errno(const struct procexe_proc *proc);
 int procexe_proc_image(const struct procexe_proc *proc, bool loader,
                        struct procexe_image *ret);
 
-/* Details (need PROCEXE_LOAD_DETAILS, else -ENODATA for strings / -1). */
+/* Details: NULL, -1 or 0 when not loaded (see procexe_ctx_set_details). */
 pid_t procexe_proc_ppid(const struct procexe_proc *proc);
 uid_t procexe_proc_uid(const struct procexe_proc *proc);
 const char *procexe_proc_comm(const struct procexe_proc *proc);

@@ -51,6 +51,7 @@ int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx)
 		return -ENOMEM;
 	}
 	ctx->procfd = fd;
+	ctx->details = PROCEXE_DETAIL_ALL;
 	ctx->cache = pe_cache_new();
 	if (!ctx->cache) {
 		procexe_ctx_free(ctx);
@@ -92,6 +93,12 @@ void procexe_ctx_free(struct procexe_ctx *ctx)
 	pe_idset_clear(&ctx->reader_mounts);
 	pe_cache_free(ctx->cache);
 	free(ctx);
+}
+
+void procexe_ctx_set_details(struct procexe_ctx *ctx, unsigned details)
+{
+	if (ctx)
+		ctx->details = details & PROCEXE_DETAIL_ALL;
 }
 
 void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads)

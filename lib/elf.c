@@ -125,26 +125,45 @@ int pe_parse_elf(const void *buf, size_t len, struct pe_elf_info *ret)
 	return 0;
 }
 
-static bool has_prefix(const char *s, size_t len, const char *prefix)
+/* True when [S, S + LEN) is empty or a version suffix: one or more of '.'
+ * followed by digits (".2", ".1.0"). */
+static bool is_version_suffix(const char *s, size_t len)
 {
-	size_t n = strlen(prefix);
+	size_t i = 0;
 
-	return len >= n && memcmp(s, prefix, n) == 0;
+	while (i < len) {
+		size_t digits = 0;
+
+		if (s[i++] != '.')
+			return false;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+		if (digits == 0)
+			return false;
+	}
+	return true;
 }
 
-/* True when ".so" occurs in [S + FROM, S + LEN). */
-static bool has_so_from(const char *s, size_t len, size_t from)
+/* True when NAME is PREFIX, MIN_MID or more bytes, ".so" and a version
+ * suffix. */
+static bool is_so_name(const char *name, size_t len, const char *prefix, size_t min_mid)
 {
-	for (size_t i = from; i + 3 <= len; i++)
-		if (memcmp(s + i, ".so", 3) == 0)
+	size_t plen = strlen(prefix);
+
+	if (len < plen || memcmp(name, prefix, plen) != 0)
+		return false;
+	for (size_t i = plen + min_mid; i + 3 <= len; i++)
+		if (memcmp(name + i, ".so", 3) == 0 && is_version_suffix(name + i + 3, len - i - 3))
 			return true;
 	return false;
 }
 
 /*
- * The patterns match as fnmatch() without flags would: "ld-linux*.so*"
- * and "ld-musl-*.so*" are special cases of "ld-*.so*".  A NAME holding '/'
- * or NUL is not a base name and never matches.
+ * Accepts "ld.so" and "ld-NAME.so", each optionally followed by a version
+ * (".2", ".1.0"): ld-linux-x86-64.so.2, ld-linux.so.2, ld-2.36.so,
+ * ld-musl-x86_64.so.1, ld.so.1, FreeBSD's ld-elf.so.1.  Not ld.so.conf,
+ * ld.so.cache or ld-x.so.bak.  A NAME holding '/' or NUL is not a base name
+ * and never matches.
  */
 bool pe_is_loader_name(const char *name, size_t len)
 {
@@ -152,7 +171,7 @@ bool pe_is_loader_name(const char *name, size_t len)
 		return false;
 	if (memchr(name, '/', len) || memchr(name, '\0', len))
 		return false;
-	if (has_prefix(name, len, "ld.so"))
-		return true;
-	return has_prefix(name, len, "ld-") && has_so_from(name, len, 3);
+	if (len >= 5 && memcmp(name, "ld.so", 5) == 0)
+		return is_version_suffix(name + 5, len - 5);
+	return is_so_name(name, len, "ld-", 1);
 }

@@ -124,6 +124,7 @@ struct pe_cache;
 struct procexe_ctx {
 	int procfd;
 	unsigned nthreads;
+	unsigned details;       /* PROCEXE_DETAIL_* */
 	struct pe_idset reader_mounts;
 	bool reader_mounts_known;
 	bool memfd_dev_known;

@@ -118,34 +118,6 @@ static int open_live_thread(int dirfd, pid_t pid)
 	return -1;
 }
 
-static int load_details(struct loading *l, struct procexe_proc *p)
-{
-	struct stat st;
-	int r;
-
-	if (load_stat(l) == 0) {
-		p->ppid = l->st.ppid;
-		memcpy(p->comm, l->st.comm, sizeof(p->comm));
-	}
-	if (fstat(l->dirfd, &st) == 0)
-		p->uid = st.st_uid;
-	r = pe_read_file_at(l->dirfd, "cmdline", 1u << 20, &p->cmdline, &p->cmdline_len);
-	if (r == -ENOMEM)
-		return r;
-	while (p->cmdline && p->cmdline_len && p->cmdline[p->cmdline_len - 1] == '\0')
-		p->cmdline_len--;
-	r = pe_readlink_at(l->dirfd, "root", &p->root, NULL);
-	if (r == -ENOMEM)
-		return r;
-	if (p->root && strcmp(p->root, "/") == 0) {
-		free(p->root);
-		p->root = NULL;
-	} else if (p->root)
-		p->flags |= PROCEXE_PF_OTHER_ROOT;
-	p->have_details = true;
-	return 0;
-}
-
 static uint64_t time_ns(int64_t sec, int64_t nsec)
 {
 	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
@@ -180,6 +152,40 @@ static void check_modified(struct loading *l, struct procexe_proc *p, const stru
 	set_start(l, p);
 	if (pe_image_modified(img, p->start_ns, links_changed(p->state)))
 		p->flags |= PROCEXE_PF_MODIFIED;
+}
+
+static int load_details(struct loading *l, struct procexe_proc *p)
+{
+	unsigned what = l->ctx->details;
+	struct stat st;
+	int r;
+
+	if ((what & PROCEXE_DETAIL_STAT) && load_stat(l) == 0) {
+		p->ppid = l->st.ppid;
+		memcpy(p->comm, l->st.comm, sizeof(p->comm));
+		set_start(l, p);
+	}
+	if ((what & PROCEXE_DETAIL_UID) && fstat(l->dirfd, &st) == 0)
+		p->uid = st.st_uid;
+	if (what & PROCEXE_DETAIL_CMDLINE) {
+		r = pe_read_file_at(l->dirfd, "cmdline", 1u << 20, &p->cmdline, &p->cmdline_len);
+		if (r == -ENOMEM)
+			return r;
+		while (p->cmdline && p->cmdline_len && p->cmdline[p->cmdline_len - 1] == '\0')
+			p->cmdline_len--;
+	}
+	if (what & PROCEXE_DETAIL_ROOT) {
+		r = pe_readlink_at(l->dirfd, "root", &p->root, NULL);
+		if (r == -ENOMEM)
+			return r;
+		if (p->root && strcmp(p->root, "/") == 0) {
+			free(p->root);
+			p->root = NULL;
+		} else if (p->root)
+			p->flags |= PROCEXE_PF_OTHER_ROOT;
+	}
+	p->have_details = true;
+	return 0;
 }
 
 const struct pe_img *pe_proc_main_image(const struct procexe_proc *p)
@@ -283,7 +289,6 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	if ((detail_states & PROCEXE_DETAILS_IF_MODIFIED) && (p->flags & PROCEXE_PF_MODIFIED))
 		details = true;
 	if (details) {
-		set_start(&l, p);
 		r = load_details(&l, p);
 		if (r < 0)
 			goto fail;
@@ -326,8 +331,8 @@ pid_t procexe_proc_pid(const struct procexe_proc *p) { return p->pid; }
 enum procexe_state procexe_proc_state(const struct procexe_proc *p) { return p->state; }
 unsigned procexe_proc_flags(const struct procexe_proc *p) { return p->flags; }
 int procexe_proc_errno(const struct procexe_proc *p) { return p->err; }
-pid_t procexe_proc_ppid(const struct procexe_proc *p) { return p->have_details ? p->ppid : -1; }
-uid_t procexe_proc_uid(const struct procexe_proc *p) { return p->have_details ? p->uid : (uid_t)-1; }
+pid_t procexe_proc_ppid(const struct procexe_proc *p) { return p->ppid; }
+uid_t procexe_proc_uid(const struct procexe_proc *p) { return p->uid; }
 uint64_t procexe_proc_start_ns(const struct procexe_proc *p) { return p->start_ns; }
 const char *procexe_proc_root(const struct procexe_proc *p) { return p->root; }
 

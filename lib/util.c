@@ -30,19 +30,17 @@ uint64_t pe_now_realtime_ns(void)
  * procfs files report st_size 0, so read until EOF into a growing buffer.
  * -EFBIG when the content exceeds MAX bytes.
  */
-int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+/* Read the rest of FD after the first SMALL bytes N into a growing buffer. */
+static int read_rest(int fd, const char *small, size_t n, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	_cleanup_free_ char *buf = NULL;
-	size_t cap = 4096, len = 0;
+	_cleanup_free_ char *buf = malloc(n * 2);
+	size_t cap = n * 2, len = n;
 
-	if (fd < 0)
-		return -errno;
-	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
+	memcpy(buf, small, n);
 	for (;;) {
-		ssize_t n;
+		ssize_t r;
 
 		if (cap - len < 2) {
 			char *nb;
@@ -55,18 +53,47 @@ int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
 				return -ENOMEM;
 			buf = nb;
 		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
 			return -errno;
-		}
-		if (n == 0)
+		if (r == 0)
 			break;
-		len += (size_t)n;
+		len += (size_t)r;
 	}
 	buf[len] = '\0';
 	*ret = pe_take_ptr(&buf);
+	*ret_len = len;
+	return 0;
+}
+
+int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char small[4096];
+	size_t len;
+	ssize_t n;
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, small, sizeof(small));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* Most procfs files fit one small read: allocate once, exactly. */
+	if ((size_t)n < sizeof(small)) {
+		*ret = pe_memdup0(small, (size_t)n);
+		if (!*ret)
+			return -ENOMEM;
+		len = (size_t)n;
+	} else {
+		r = read_rest(fd, small, (size_t)n, max, ret, &len);
+		if (r < 0)
+			return r;
+	}
 	if (ret_len)
 		*ret_len = len;
 	return 0;
@@ -79,12 +106,27 @@ int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
  */
 int pe_readlink_at(int dirfd, const char *path, char **ret, size_t *ret_len)
 {
-	size_t cap = 4096;
+	char small[4096];
+	size_t cap = sizeof(small);
+	ssize_t n = readlinkat(dirfd, path, small, sizeof(small));
 
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < sizeof(small)) {
+		*ret = pe_memdup0(small, (size_t)n);
+		if (!*ret)
+			return -ENOMEM;
+		if (ret_len)
+			*ret_len = (size_t)n;
+		return 0;
+	}
 	for (;;) {
-		_cleanup_free_ char *buf = malloc(cap);
-		ssize_t n;
+		_cleanup_free_ char *buf = NULL;
 
+		if (cap >= 1u << 20)
+			return -ENAMETOOLONG;
+		cap *= 2;
+		buf = malloc(cap);
 		if (!buf)
 			return -ENOMEM;
 		n = readlinkat(dirfd, path, buf, cap);
@@ -97,8 +139,5 @@ int pe_readlink_at(int dirfd, const char *path, char **ret, size_t *ret_len)
 			*ret = pe_take_ptr(&buf);
 			return 0;
 		}
-		if (cap >= 1u << 20)
-			return -ENAMETOOLONG;
-		cap *= 2;
 	}
 }
