@@ -1,34 +1,88 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Whole-host scans.  Listing /proc costs a few getdents64 calls; the
- * per-process reads are independent, so workers share them through an
- * atomic index.  Each worker keeps its own lookup cache.
+ * per-process reads are independent, so workers take them one by one.
+ * Each worker keeps its own lookup cache.  The calling thread supervises:
+ * a process that keeps a worker in the kernel for PE_STALL_NS is reported
+ * as unreachable (ETIMEDOUT) and a fresh worker carries on.
  */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "internal.h"
 
 #define PE_MAX_THREADS 4
+#define PE_MAX_SPARE 8        /* replacements for workers stuck in the kernel */
 #define PE_PIDS_PER_THREAD 256 /* below this, a thread costs more than it saves */
+#define PE_STALL_NS (3ull * 1000000000u)
+#define PE_TICK_NS (100ull * 1000000u)
 
 struct procexe_list {
 	struct procexe_proc **procs;
 	size_t n;
 };
 
+struct worker {
+	bool busy, stalled;
+	size_t idx;
+	uint64_t since;
+};
+
+/*
+ * Shared by the scanning thread and its workers, reference-counted: a
+ * worker stuck in a system call (a hung NFS server, a target holding its
+ * mmap lock) may return long after procexe_scan() did, and must then find
+ * everything it touches still allocated.  Hence its own copy of the
+ * context.
+ */
 struct scan_job {
-	struct procexe_ctx *ctx;
-	const pid_t *pids;
-	size_t npids;
+	atomic_int refs;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct procexe_ctx ctx;  /* private copy: own procfd and mount set */
+	pid_t *pids;
+	size_t npids, next;
 	unsigned detail_states;
 	struct procexe_proc **slots;
-	atomic_size_t next;
-	atomic_int err;         /* first fatal error (-ENOMEM) */
+	struct worker workers[PE_MAX_THREADS + PE_MAX_SPARE];
+	unsigned nworkers, running, stalled;
+	bool abandoned;
+	int err;                /* first fatal error (-ENOMEM) */
 };
+
+struct worker_arg {
+	struct scan_job *job;
+	struct worker *self;
+};
+
+static void job_unref(struct scan_job *job)
+{
+	if (atomic_fetch_sub(&job->refs, 1) != 1)
+		return;
+	for (size_t i = 0; i < job->npids; i++)
+		procexe_proc_free(job->slots[i]);
+	free(job->slots);
+	free(job->pids);
+	if (job->ctx.procfd >= 0)
+		close(job->ctx.procfd);
+	pe_idset_clear(&job->ctx.reader_mounts);
+	pthread_mutex_destroy(&job->lock);
+	pthread_cond_destroy(&job->cond);
+	free(job);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static int cmp_pid(const void *a, const void *b)
 {
@@ -63,7 +117,7 @@ static int list_pids(int procfd, pid_t **ret, size_t *ret_n)
 			off += d->d_reclen;
 			if (d->d_name[0] < '1' || d->d_name[0] > '9')
 				continue;
-			for (c = d->d_name; *c >= '0' && *c <= '9' && v < INT32_MAX; c++)
+			for (c = d->d_name; *c >= '0' && *c <= '9' && v <= INT32_MAX; c++)
 				v = v * 10 + (*c - '0');
 			if (*c || v > INT32_MAX)
 				continue;
@@ -88,22 +142,131 @@ static int list_pids(int procfd, pid_t **ret, size_t *ret_n)
 
 static void *scan_worker(void *arg)
 {
-	struct scan_job *job = arg;
+	struct worker_arg *wa = arg;
+	struct scan_job *job = wa->job;
+	struct worker *self = wa->self;
 	struct pe_cache *cache = pe_cache_new();
 
+	free(wa);
 	for (;;) {
-		size_t i = atomic_fetch_add(&job->next, 1);
+		struct procexe_proc *p = NULL;
+		size_t i;
 		int r;
 
-		if (i >= job->npids || atomic_load(&job->err))
+		pthread_mutex_lock(&job->lock);
+		if (job->abandoned || job->err || job->next >= job->npids) {
+			pthread_mutex_unlock(&job->lock);
 			break;
-		r = pe_proc_load(job->ctx, cache, NULL, job->pids[i], job->detail_states, &job->slots[i]);
-		if (r == -ENOMEM)
-			atomic_store(&job->err, r);
-		/* Any other error: the process vanished or is unreadable; skip. */
+		}
+		i = job->next++;
+		self->busy = true;
+		self->idx = i;
+		self->since = now_ns();
+		pthread_mutex_unlock(&job->lock);
+
+		r = pe_proc_load(&job->ctx, cache, NULL, job->pids[i], job->detail_states, &p);
+
+		pthread_mutex_lock(&job->lock);
+		self->busy = false;
+		if (self->stalled || job->abandoned) {
+			/* Given up on while we were stuck: the answer is too late. */
+			procexe_proc_free(p);
+			pthread_mutex_unlock(&job->lock);
+			break;
+		}
+		if (r == -ENOMEM && !job->err)
+			job->err = r;
+		job->slots[i] = p; /* NULL: vanished or unreadable, left out */
+		pthread_mutex_unlock(&job->lock);
 	}
+	pthread_mutex_lock(&job->lock);
+	if (!self->stalled)
+		job->running--;
+	pthread_cond_signal(&job->cond);
+	pthread_mutex_unlock(&job->lock);
 	pe_cache_free(cache);
+	job_unref(job);
 	return NULL;
+}
+
+/* Start a detached worker; called with the lock held. */
+static int start_worker(struct scan_job *job)
+{
+	struct worker_arg *wa;
+	pthread_attr_t attr;
+	pthread_t t;
+	int r;
+
+	if (job->nworkers >= PE_ARRAY_SIZE(job->workers))
+		return -EAGAIN;
+	wa = malloc(sizeof(*wa));
+	if (!wa)
+		return -ENOMEM;
+	wa->job = job;
+	wa->self = &job->workers[job->nworkers];
+	*wa->self = (struct worker){ 0 };
+	atomic_fetch_add(&job->refs, 1);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	r = pthread_create(&t, &attr, scan_worker, wa);
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		atomic_fetch_sub(&job->refs, 1);
+		free(wa);
+		return -r;
+	}
+	job->nworkers++;
+	job->running++;
+	return 0;
+}
+
+/* A process we gave up on: shown, not silently dropped. */
+static struct procexe_proc *timed_out(pid_t pid)
+{
+	struct procexe_proc *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->pid = pid;
+		p->ppid = -1;
+		p->uid = (uid_t)-1;
+		p->state = PROCEXE_STATE_UNREACHABLE;
+		p->err = ETIMEDOUT;
+	}
+	return p;
+}
+
+/* Wait for the workers; replace any stuck on one process too long. */
+static void supervise(struct scan_job *job)
+{
+	pthread_mutex_lock(&job->lock);
+	while (job->running > 0) {
+		uint64_t deadline = now_ns() + PE_TICK_NS, t;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + PE_TICK_NS;
+		ts.tv_sec = (time_t)(t / 1000000000u);
+		ts.tv_nsec = (long)(t % 1000000000u);
+		pthread_cond_timedwait(&job->cond, &job->lock, &ts);
+		for (unsigned i = 0; i < job->nworkers; i++) {
+			struct worker *w = &job->workers[i];
+
+			if (!w->busy || w->stalled || deadline < w->since + PE_STALL_NS)
+				continue;
+			w->stalled = true;
+			job->stalled++;
+			job->running--;
+			job->slots[w->idx] = timed_out(job->pids[w->idx]);
+			if (job->next < job->npids)
+				start_worker(job);
+		}
+	}
+	/* Every worker and spare stuck: what nobody could start is reported
+	 * the same way rather than silently left out. */
+	for (; job->next < job->npids; job->next++)
+		job->slots[job->next] = timed_out(job->pids[job->next]);
+	job->abandoned = true;
+	pthread_mutex_unlock(&job->lock);
 }
 
 static unsigned worker_count(const struct procexe_ctx *ctx, size_t npids)
@@ -120,60 +283,109 @@ static unsigned worker_count(const struct procexe_ctx *ctx, size_t npids)
 	return n;
 }
 
+static int job_new(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
+                   unsigned detail_states, struct scan_job **ret)
+{
+	struct scan_job *job = calloc(1, sizeof(*job));
+	int r;
+
+	if (!job)
+		return -ENOMEM;
+	atomic_init(&job->refs, 1);
+	pthread_mutex_init(&job->lock, NULL);
+	pthread_cond_init(&job->cond, NULL);
+	job->ctx = *ctx;
+	job->ctx.cache = NULL;
+	job->ctx.reader_mounts = (struct pe_idset){ 0 };
+	job->ctx.procfd = fcntl(ctx->procfd, F_DUPFD_CLOEXEC, 3);
+	job->detail_states = detail_states;
+	if (job->ctx.procfd < 0) {
+		r = -errno;
+		job_unref(job);
+		return r;
+	}
+	for (size_t i = 0; i < ctx->reader_mounts.n; i++)
+		if (pe_idset_add(&job->ctx.reader_mounts, ctx->reader_mounts.ids[i]) < 0) {
+			job_unref(job);
+			return -ENOMEM;
+		}
+	if (pids) {
+		job->pids = malloc((npids ? npids : 1) * sizeof(*job->pids));
+		if (!job->pids) {
+			job_unref(job);
+			return -ENOMEM;
+		}
+		memcpy(job->pids, pids, npids * sizeof(*job->pids));
+		job->npids = npids;
+	} else {
+		r = list_pids(ctx->procfd, &job->pids, &job->npids);
+		if (r < 0) {
+			job_unref(job);
+			return r;
+		}
+	}
+	qsort(job->pids, job->npids, sizeof(*job->pids), cmp_pid);
+	job->slots = calloc(job->npids ? job->npids : 1, sizeof(*job->slots));
+	if (!job->slots) {
+		job_unref(job);
+		return -ENOMEM;
+	}
+	*ret = job;
+	return 0;
+}
+
 int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
                  unsigned detail_states, struct procexe_list **ret_list)
 {
-	_cleanup_free_ pid_t *all = NULL;
 	struct procexe_list *list;
-	struct scan_job job = { .ctx = ctx, .detail_states = detail_states };
-	pthread_t threads[PE_MAX_THREADS];
-	unsigned nthreads, started = 0;
-	size_t n = 0;
+	struct scan_job *job;
+	unsigned nthreads;
 	int r;
 
 	if (!ctx || !ret_list || (npids && !pids))
 		return -EINVAL;
-	if (pids) {
-		all = malloc((npids ? npids : 1) * sizeof(*all));
-		if (!all)
-			return -ENOMEM;
-		memcpy(all, pids, npids * sizeof(*all));
-		n = npids;
-	} else {
-		r = list_pids(ctx->procfd, &all, &n);
-		if (r < 0)
-			return r;
-	}
-	qsort(all, n, sizeof(*all), cmp_pid);
-	job.pids = all;
-	job.npids = n;
-	job.slots = calloc(n ? n : 1, sizeof(*job.slots));
+	r = job_new(ctx, pids, npids, detail_states, &job);
+	if (r < 0)
+		return r;
 	list = calloc(1, sizeof(*list));
-	if (!job.slots || !list) {
-		free(job.slots);
+	if (list)
+		list->procs = calloc(job->npids ? job->npids : 1, sizeof(*list->procs));
+	if (!list || !list->procs) {
 		free(list);
+		job_unref(job);
 		return -ENOMEM;
 	}
 
-	nthreads = worker_count(ctx, n);
-	for (unsigned i = 1; i < nthreads; i++)
-		if (pthread_create(&threads[started], NULL, scan_worker, &job) == 0)
-			started++;
-	scan_worker(&job); /* the calling thread works too */
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-
-	list->procs = job.slots;
-	for (size_t i = 0; i < n; i++) {
-		/* The same PID given twice is listed once. */
-		if (job.slots[i] && (list->n == 0 || list->procs[list->n - 1]->pid != job.slots[i]->pid))
-			list->procs[list->n++] = job.slots[i];
-		else
-			procexe_proc_free(job.slots[i]);
+	nthreads = worker_count(ctx, job->npids);
+	pthread_mutex_lock(&job->lock);
+	for (unsigned i = 0; i < nthreads; i++)
+		if (start_worker(job) < 0 && i == 0)
+			r = -EAGAIN;
+	pthread_mutex_unlock(&job->lock);
+	if (r < 0) {
+		free(list->procs);
+		free(list);
+		job_unref(job);
+		return r;
 	}
-	if (atomic_load(&job.err)) {
+	supervise(job);
+
+	/* Take the results; the same PID given twice is listed once. */
+	pthread_mutex_lock(&job->lock);
+	r = job->err;
+	for (size_t i = 0; i < job->npids; i++) {
+		struct procexe_proc *p = pe_take_ptr(&job->slots[i]);
+
+		if (p && !r && (list->n == 0 || list->procs[list->n - 1]->pid != p->pid))
+			list->procs[list->n++] = p;
+		else
+			procexe_proc_free(p);
+	}
+	pthread_mutex_unlock(&job->lock);
+	job_unref(job);
+	if (r < 0) {
 		procexe_list_free(list);
-		return atomic_load(&job.err);
+		return r;
 	}
 	*ret_list = list;
 	return 0;
