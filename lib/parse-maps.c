@@ -75,8 +75,11 @@ static int parse_field(const char **p, const char *end, unsigned base, char deli
 /* Parse the line [LINE, EOL) (without its newline) into *M. */
 static int parse_line(const char *line, const char *eol, struct pe_map *m)
 {
-	static const char perm_chars[4][2] = { "r-", "w-", "x-", "ps" };
-	const char *p = line, *name_at;
+	static const char perm_chars[4][2] = {
+		{ 'r', '-' }, { 'w', '-' }, { 'x', '-' }, { 'p', 's' },
+	};
+	const char *p = line;
+	size_t name_col;
 	uint64_t v;
 	int r;
 
@@ -127,10 +130,10 @@ static int parse_line(const char *line, const char *eol, struct pe_map *m)
 	 * that stops short of that column (other kernels, hand-made input)
 	 * ends at the first non-space.
 	 */
-	name_at = line + MAPS_NAME_COLUMN;
-	if (name_at < p + 1)
-		name_at = p + 1;
-	while (p < eol && p < name_at && *p == ' ')
+	name_col = (size_t)(p - line) + 1;
+	if (name_col < MAPS_NAME_COLUMN)
+		name_col = MAPS_NAME_COLUMN;
+	while (p < eol && (size_t)(p - line) < name_col && *p == ' ')
 		p++;
 
 	m->path = NULL;
@@ -150,6 +153,11 @@ static int parse_line(const char *line, const char *eol, struct pe_map *m)
 	return 0;
 }
 
+/*
+ * Besides -EINVAL, a line whose numbers do not fit (above 2^64-1, or a
+ * device number above UINT_MAX) gives -ERANGE; either way the cursor moves
+ * past it.  Anonymous mappings have path NULL.
+ */
 int pe_maps_next(const char **cursor, const char *end, struct pe_map *ret)
 {
 	const char *line = *cursor, *eol;

@@ -39,13 +39,14 @@ struct pe_map {
 	unsigned dev_major, dev_minor; /* printed in hex by the kernel */
 	uint64_t ino;
 	const char *path;       /* points into the input; NULL for no path */
-	size_t path_len;        /* raw, still escaped (\012), suffix included */
+	size_t path_len;        /* raw, still escaped (\012), without " (deleted)" */
 	bool deleted;           /* path ends in " (deleted)" (path_len excludes it) */
 };
 /*
  * Parse the next line at *CURSOR (up to END); advances *CURSOR past the
- * newline.  Returns 1 with *RET filled, 0 at the end of the buffer,
- * -EINVAL for a malformed line (the cursor still advances past it).
+ * newline.  Returns 1 with *RET filled (path NULL for anonymous mappings),
+ * 0 at the end of the buffer, -EINVAL for a malformed line or -ERANGE for
+ * a number that overflows (the cursor still advances past the line).
  */
 int pe_maps_next(const char **cursor, const char *end, struct pe_map *ret);
 

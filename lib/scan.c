@@ -338,7 +338,7 @@ int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
                  unsigned detail_states, struct procexe_list **ret_list)
 {
 	struct procexe_list *list;
-	struct scan_job *job;
+	struct scan_job *job = NULL;
 	unsigned nthreads;
 	int r;
 

@@ -72,7 +72,7 @@ int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	char small[4096];
-	size_t len;
+	size_t len = 0;
 	ssize_t n;
 	int r;
 
