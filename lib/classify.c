@@ -145,19 +145,20 @@ void pe_classify(const struct pe_facts *f, const struct pe_probe_ops *ops,
 	ret->state = decide(f, ops, userdata, ret);
 }
 
+static uint64_t ts_ns(int64_t sec, int64_t nsec)
+{
+	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
+}
+
 bool pe_image_modified(const struct pe_img *img, uint64_t start_ns, bool links_changed)
 {
-	int64_t sec = img->mtime_sec, nsec = img->mtime_nsec;
-	uint64_t t;
+	uint64_t t, c;
 
 	if (!img->have_stat || start_ns == 0)
 		return false;
-	if (!links_changed && (img->ctime_sec > sec || (img->ctime_sec == sec && img->ctime_nsec > nsec))) {
-		sec = img->ctime_sec;
-		nsec = img->ctime_nsec;
-	}
-	if (sec < 0)
-		return false;
-	t = (uint64_t)sec * 1000000000u + (uint64_t)nsec;
-	return t > start_ns;
+	t = ts_ns(img->mtime_sec, img->mtime_nsec);
+	c = ts_ns(img->ctime_sec, img->ctime_nsec);
+	if (!links_changed && c > t)
+		t = c;
+	return t > start_ns && t > ts_ns(img->atime_sec, img->atime_nsec);
 }

@@ -52,7 +52,7 @@ struct pe_img {
 	bool have_stat;
 	uint64_t dev, ino, nlink, size; /* nlink may be PE_NLINK_UNKNOWN */
 	uint32_t mode;
-	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec, atime_sec, atime_nsec;
 	uint64_t mnt_id;        /* 0 = unknown */
 	uint64_t map_start, map_end; /* a mapping of it (loader programs), else 0 */
 };
@@ -105,9 +105,14 @@ bool pe_text_is_memfd(const struct pe_img *img);
  * equals IMG's inode number. */
 bool pe_text_is_tmpfile(const struct pe_img *img);
 
-/* MODIFIED: the image changed after START_NS (ns since the epoch, 0 =
- * unknown).  Link-count changes bump ctime, so images whose names were
- * removed (LINKS_CHANGED) are judged on mtime alone. */
+/*
+ * MODIFIED: the image changed after START_NS (ns since the epoch, 0 =
+ * unknown) and after its last read (atime).  The start time is the fork's,
+ * which exec keeps; the exec's own read of the file sets atime on relatime
+ * mounts, so a file written between fork and exec is not "modified".
+ * Link-count changes bump ctime, so images whose names were removed
+ * (LINKS_CHANGED) are judged on mtime alone.
+ */
 bool pe_image_modified(const struct pe_img *img, uint64_t start_ns, bool links_changed);
 
 /* ---- small I/O utilities (util.c); all return negative errno ---- */

@@ -27,6 +27,8 @@ void pe_img_set_statx(struct pe_img *img, const struct statx *stx)
 	img->mtime_nsec = stx->stx_mtime.tv_nsec;
 	img->ctime_sec = stx->stx_ctime.tv_sec;
 	img->ctime_nsec = stx->stx_ctime.tv_nsec;
+	img->atime_sec = stx->stx_atime.tv_sec;
+	img->atime_nsec = stx->stx_atime.tv_nsec;
 	img->mnt_id = (stx->stx_mask & STATX_MNT_ID) ? stx->stx_mnt_id : 0;
 }
 

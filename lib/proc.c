@@ -118,11 +118,6 @@ static int open_live_thread(int dirfd, pid_t pid)
 	return -1;
 }
 
-static uint64_t time_ns(int64_t sec, int64_t nsec)
-{
-	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
-}
-
 static bool links_changed(enum procexe_state s)
 {
 	return s == PROCEXE_STATE_DELETED || s == PROCEXE_STATE_REPLACED ||
@@ -139,15 +134,14 @@ static void set_start(struct loading *l, struct procexe_proc *p)
 
 static void check_modified(struct loading *l, struct procexe_proc *p, const struct pe_img *img)
 {
-	uint64_t t;
+	int64_t sec = img->mtime_sec;
 
 	if (!img->have_stat)
 		return;
-	t = time_ns(img->mtime_sec, img->mtime_nsec);
-	if (!links_changed(p->state) && time_ns(img->ctime_sec, img->ctime_nsec) > t)
-		t = time_ns(img->ctime_sec, img->ctime_nsec);
+	if (!links_changed(p->state) && img->ctime_sec > sec)
+		sec = img->ctime_sec;
 	/* Untouched since boot: older than any process, no need for stat. */
-	if (t <= l->ctx->boot_ns)
+	if (sec < 0 || (uint64_t)sec * 1000000000u + 999999999u <= l->ctx->boot_ns)
 		return;
 	set_start(l, p);
 	if (pe_image_modified(img, p->start_ns, links_changed(p->state)))

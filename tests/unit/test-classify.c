@@ -229,6 +229,7 @@ static void test_modified(void **state)
 
 	img.mtime_sec = 900;
 	img.ctime_sec = 900;
+	img.atime_sec = 950;
 	assert_false(pe_image_modified(&img, start, false));
 	img.ctime_sec = 1001;
 	assert_true(pe_image_modified(&img, start, false));
@@ -237,6 +238,10 @@ static void test_modified(void **state)
 	img.mtime_sec = 1000;
 	img.mtime_nsec = 1;
 	assert_true(pe_image_modified(&img, start, true));
+	/* Written after the fork but before the exec, which read it later. */
+	img.atime_sec = 1002;
+	assert_false(pe_image_modified(&img, start, false));
+	img.atime_sec = 950;
 	assert_false(pe_image_modified(&img, 0, false));
 	img.have_stat = false;
 	assert_false(pe_image_modified(&img, start, false));
