@@ -188,10 +188,16 @@ void procexe_list_free(struct procexe_list *list);
  *
  * Errors: -ESRCH no such process (or it exited), -EACCES/-EPERM not
  * permitted, -ENOENT no executable (kernel thread, zombie) or, for self,
- * no way to find one, -ENAMETOOLONG path beyond what can be rendered (PID
- * only; use procexe_self_open() for self), -ENOMEM.
- * Thread-safe.  The self functions cache the image's identity once per
- * process (an exe repointed later with prctl(PR_SET_MM) is not followed).
+ * no way to find one, -ENAMETOOLONG path beyond what the kernel renders
+ * (for self: only when it cannot be rebuilt from AT_EXECFN/argv[0] and the
+ * current directory; procexe_self_open() still works), -ENOMEM.
+ * For self, a path longer than PATH_MAX is rebuilt from the invoked name
+ * (relative names against the current directory, so a chdir() since exec
+ * may defeat it); for a deleted one that name is returned flagged
+ * PROCEXE_DELETED|PROCEXE_UNVERIFIED.
+ * Thread-safe, also after the main thread exited.  The self functions
+ * remember the image's identity once per process (an exe repointed later
+ * with prctl(PR_SET_MM) is not followed).
  */
 #define PROCEXE_DELETED     (1u << 0) /* the image has no link left */
 #define PROCEXE_REPLACED    (1u << 1) /* another file now stands at the path */
@@ -215,14 +221,18 @@ int procexe_self_dir(char **ret_dir, unsigned *ret_flags);
 /*
  * The path the program was invoked as (AT_EXECFN made absolute, keeping
  * the symlinks the user typed), returned only when it still reaches the
- * running image; -ESTALE when it does not, -ENOENT when unknown.
+ * running image; -ESTALE when it does not (also after a chdir() when it
+ * was relative), -ENOENT when unknown (e.g. started by fexecve()).
  */
 int procexe_self_invoked_path(char **ret_path);
 
 /*
  * An fd of the running image, opened with OPEN_FLAGS (O_PATH or O_RDONLY,
  * O_CLOEXEC is always added).  Works when the file was deleted or replaced
- * or its path is too long.  Returns the fd or a negative errno.
+ * or its path is too long.  Exception: a loader-launched program that was
+ * deleted or replaced is reachable only through /proc/self/map_files,
+ * which needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE (else -EPERM).
+ * Returns the fd or a negative errno.
  */
 int procexe_self_open(int open_flags);
 

@@ -29,11 +29,46 @@ static struct {
 	uint64_t dev, ino;
 } self_id;
 
+/*
+ * Answers that stay true, kept per process under memo_lock: a loader
+ * launch stays one (we keep the program's identity and launch path), and
+ * an image with no links never regains one (we keep the whole answer, and
+ * only check that nothing appeared at its path since).
+ */
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *launch;           /* NULL: nothing remembered */
+	uint64_t dev, ino;      /* the program (loader launches) */
+	unsigned flags;
+	bool gone;              /* image without links: answer is final */
+} memo;
+
+/* The leader's exe link vanishes when the main thread exits while others
+ * run; the calling thread's own link still works. */
+static ssize_t self_readlink(char *buf, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, size);
+
+	if (n < 0 && errno == ENOENT)
+		n = readlink("/proc/thread-self/exe", buf, size);
+	return n;
+}
+
+static int self_open_link(int flags)
+{
+	int fd = open("/proc/self/exe", flags);
+
+	if (fd < 0 && errno == ENOENT)
+		fd = open("/proc/thread-self/exe", flags);
+	return fd >= 0 ? fd : -errno;
+}
+
 static void self_id_init(void)
 {
 	struct statx stx;
 
-	if (statx(AT_FDCWD, "/proc/self/exe", AT_STATX_DONT_SYNC, STATX_INO, &stx) == 0) {
+	if (statx(AT_FDCWD, "/proc/self/exe", AT_STATX_DONT_SYNC, STATX_INO, &stx) == 0 ||
+	    statx(AT_FDCWD, "/proc/thread-self/exe", AT_STATX_DONT_SYNC, STATX_INO, &stx) == 0) {
 		self_id.dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
 		self_id.ino = stx.stx_ino;
 		self_id.valid = true;
@@ -250,39 +285,54 @@ static int fallback_path(char **ret_path, unsigned *ret_flags)
 	return -ENOENT;
 }
 
-/* The kernel cannot render the path: rebuild it from what we were
- * invoked as, accepted only when it reaches the image. */
-static int long_path(const struct pe_img *img, char **ret)
+/*
+ * The kernel cannot render the path: rebuild it from what we were invoked
+ * as, accepted when it reaches the image.  A deleted image reaches nothing:
+ * then the invoked name, made absolute, is the best answer, flagged
+ * unverified.
+ */
+static int long_path(const struct pe_img *img, char **ret, unsigned *ret_flags)
 {
 	const char *cands[] = { (const char *)getauxval(AT_EXECFN), program_invocation_name };
+	char *guess = NULL;
 
 	for (size_t i = 0; i < PE_ARRAY_SIZE(cands); i++) {
 		_cleanup_free_ char *abs = NULL;
 		struct stat st;
 
-		if (!cands[i] || !strchr(cands[i], '/') || absolute(cands[i], &abs) < 0)
+		if (!cands[i] || !strchr(cands[i], '/') || strncmp(cands[i], "/dev/fd/", 8) == 0 ||
+		    absolute(cands[i], &abs) < 0)
 			continue;
 		/* The absolute form may exceed PATH_MAX: check the relative one. */
 		if (stat(cands[i], &st) == 0 && same_id(&st, img->dev, img->ino)) {
+			free(guess);
 			*ret = pe_take_ptr(&abs);
 			return 0;
 		}
+		if (!guess && img->nlink == 0 && stat(cands[i], &st) < 0 && errno == ENOENT)
+			guess = pe_take_ptr(&abs);
 	}
-	return -ENAMETOOLONG;
+	if (!guess)
+		return -ENAMETOOLONG;
+	*ret = guess;
+	*ret_flags |= PROCEXE_UNVERIFIED;
+	return 0;
 }
 
 static int answer(const struct procexe_proc *p, bool self, char **ret_path, unsigned *ret_flags)
 {
 	const struct pe_img *img = pe_proc_main_image(p);
+	unsigned flags;
 	char *path;
 	int r = state_errno(p);
 
 	if (r < 0)
 		return r;
+	flags = flags_of(p, img);
 	if (!img->path) {
 		if (!self)
 			return -ENAMETOOLONG;
-		r = long_path(img, &path);
+		r = long_path(img, &path, &flags);
 		if (r < 0)
 			return r;
 	} else {
@@ -292,7 +342,7 @@ static int answer(const struct procexe_proc *p, bool self, char **ret_path, unsi
 	}
 	*ret_path = path;
 	if (ret_flags)
-		*ret_flags = flags_of(p, img);
+		*ret_flags = flags;
 	return 0;
 }
 
@@ -304,16 +354,59 @@ static bool looks_like_loader(const char *path, size_t len)
 	return pe_is_loader_name(b, len - (size_t)(b - path));
 }
 
+/* A remembered answer that still holds, or -EAGAIN. */
+static int from_memo(char **ret_path, unsigned *ret_flags)
+{
+	struct stat st;
+	int r = -EAGAIN;
+
+	pthread_mutex_lock(&memo_lock);
+	if (memo.launch) {
+		int e = lstat(memo.launch, &st) == 0 ? 0 : errno;
+
+		/* gone: still nothing at the name; loader: name still reaches it */
+		if ((memo.gone && e == ENOENT) || (!memo.gone && !e && same_id(&st, memo.dev, memo.ino))) {
+			*ret_path = strdup(memo.launch);
+			*ret_flags = memo.flags;
+			r = *ret_path ? 0 : -ENOMEM;
+		}
+	}
+	pthread_mutex_unlock(&memo_lock);
+	return r;
+}
+
+static void remember(const struct procexe_proc *p, const char *path, unsigned flags)
+{
+	const struct pe_img *img = pe_proc_main_image(p);
+	bool gone = img->have_stat && img->nlink == 0 && p->state == PROCEXE_STATE_DELETED &&
+	            !(flags & PROCEXE_UNVERIFIED);
+	bool loader = (flags & PROCEXE_LOADER) && p->state == PROCEXE_STATE_OK;
+
+	if (!gone && !loader)
+		return;
+	pthread_mutex_lock(&memo_lock);
+	free(memo.launch);
+	memo.launch = strdup(path);
+	memo.dev = img->dev;
+	memo.ino = img->ino;
+	memo.flags = flags;
+	memo.gone = gone;
+	pthread_mutex_unlock(&memo_lock);
+}
+
 int procexe_self_path(char **ret_path, unsigned *ret_flags)
 {
 	struct procexe_proc *p = NULL;
+	unsigned flags = 0;
 	char buf[PATH_MAX];
 	ssize_t n;
 	int r;
 
 	if (!ret_path)
 		return -EINVAL;
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+	if (!ret_flags)
+		ret_flags = &flags;
+	n = self_readlink(buf, sizeof(buf) - 1);
 	if (n >= 0) {
 		struct stat st;
 
@@ -326,19 +419,23 @@ int procexe_self_path(char **ret_path, unsigned *ret_flags)
 			if (!path)
 				return -ENOMEM;
 			*ret_path = path;
-			if (ret_flags)
-				*ret_flags = 0;
+			*ret_flags = 0;
 			return 0;
 		}
 	} else if (errno != ENAMETOOLONG) {
-		return fallback_path(ret_path, ret_flags ? ret_flags : &(unsigned){ 0 });
+		return fallback_path(ret_path, ret_flags);
 	}
+	r = from_memo(ret_path, ret_flags);
+	if (r != -EAGAIN)
+		return r;
 	r = load("self", getpid(), &p);
 	if (r == -ENOENT || r == -ESRCH)
-		return fallback_path(ret_path, ret_flags ? ret_flags : &(unsigned){ 0 });
+		return fallback_path(ret_path, ret_flags);
 	if (r < 0)
 		return r;
 	r = answer(p, true, ret_path, ret_flags);
+	if (r >= 0)
+		remember(p, *ret_path, *ret_flags);
 	procexe_proc_free(p);
 	return r;
 }
@@ -456,15 +553,9 @@ static int self_open_impl(int open_flags, bool *ret_loader)
 	*ret_loader = false;
 	if ((open_flags & O_ACCMODE) != O_RDONLY)
 		return -EINVAL;
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-	if (n >= 0 && !looks_like_loader(buf, (size_t)n)) {
-		fd = open("/proc/self/exe", flags);
-		return fd >= 0 ? fd : -errno;
-	}
-	if (n < 0 && errno == ENAMETOOLONG) {
-		fd = open("/proc/self/exe", flags);
-		return fd >= 0 ? fd : -errno;
-	}
+	n = self_readlink(buf, sizeof(buf) - 1);
+	if ((n >= 0 && !looks_like_loader(buf, (size_t)n)) || (n < 0 && errno == ENAMETOOLONG))
+		return self_open_link(flags);
 	if (n < 0) {
 		_cleanup_free_ char *path = NULL;
 		unsigned f;
@@ -482,8 +573,7 @@ static int self_open_impl(int open_flags, bool *ret_loader)
 		*ret_loader = true;
 		fd = open_program(&p->prog, flags);
 	} else {
-		fd = open("/proc/self/exe", flags);
-		fd = fd >= 0 ? fd : -errno;
+		fd = self_open_link(flags);
 	}
 	procexe_proc_free(p);
 	return fd;
@@ -518,9 +608,9 @@ int procexe_self_reexec(char *const argv[], char *const envp[])
 
 		while (argv[argc])
 			argc++;
-		ldfd = open("/proc/self/exe", O_PATH | O_CLOEXEC);
+		ldfd = self_open_link(O_PATH | O_CLOEXEC);
 		if (ldfd < 0)
-			return -errno;
+			return ldfd;
 		nargv = calloc(argc + 4, sizeof(*nargv));
 		if (!nargv)
 			return -ENOMEM;

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Helpers shared by the files of the procexe command: messages and
+ * allocation wrappers.  Only the command uses them; the library never
+ * prints and never exits.
+ */
+#ifndef PROCEXE_CLI_H
+#define PROCEXE_CLI_H
+
+#include <stddef.h>
+
+/* Every message starts with this name, whatever argv[0] says. */
+#define PROGNAME "procexe"
+
+/* Exit statuses of the command (see procexe(1)). */
+enum {
+	EXIT_OK = 0,            /* nothing found / all done */
+	EXIT_FOUND = 1,         /* flagged processes, or a PID not found */
+	EXIT_TROUBLE = 2,       /* usage or runtime error */
+};
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "procexe: <message>\n" on stderr. */
+void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* warnx_() and then exit with EXIT_TROUBLE. */
+void errx_(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * warnx_() followed by the "Try 'procexe --help'" line, then exit with
+ * EXIT_TROUBLE.  For errors in the command line.
+ */
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Allocation that cannot fail: out of memory ends the program (status 2). */
+void *xmalloc(size_t size) __attribute__((malloc, returns_nonnull));
+void *xreallocarray(void *ptr, size_t nmemb, size_t size) __attribute__((returns_nonnull));
+char *xstrdup(const char *s) __attribute__((malloc, returns_nonnull));
+char *xasprintf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), malloc, returns_nonnull));
+
+/* Exit on a NULL result of an allocating function (e.g. the escapers). */
+void *xcheck(void *p) __attribute__((returns_nonnull));
+
+#endif /* PROCEXE_CLI_H */

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Subcommands other than the scan and "ls".  Each takes the arguments
+ * after its name (argv[0] is the subcommand) and returns the exit status.
+ */
+#ifndef PROCEXE_COMMANDS_H
+#define PROCEXE_COMMANDS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+int cmd_path(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+/* Terminal-safe text of LEN untrusted bytes (see escape.c); never NULL. */
+char *safe_text(const char *buf, size_t len);
+/* Write BUF as a JSON string literal under the rules of escape_json(). */
+void json_string(FILE *out, const char *buf, size_t len);
+
+#endif /* PROCEXE_COMMANDS_H */

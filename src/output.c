@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Output of procexe through libsmartcols (2.38 API only).
+ *
+ * Every cell is built here as a string that is already safe for the chosen
+ * format (see escape.c for the rules), and libsmartcols's own encoding is
+ * off.  An unknown value is no data at all, which libsmartcols prints as
+ * an empty cell in a table and as null in JSON.  Raw output is printed by
+ * print_raw() instead of libsmartcols's raw mode, which would escape the
+ * backslashes of our escapes a second time.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include <libsmartcols.h>
+
+#include "procexe.h"
+
+#include "cli.h"
+#include "escape.h"
+#include "output.h"
+#include "users.h"
+
+struct output {
+	struct out_opts opts;
+	struct colset cols;
+	struct libscols_table *tb;
+	struct users *users;
+};
+
+/* Everything one row needs from the library, fetched once. */
+struct row_facts {
+	const struct procexe_proc *proc;
+	unsigned flags;
+	struct procexe_image img;       /* the main program */
+	struct procexe_image ldr;       /* the ELF interpreter, with PF_LOADER */
+	bool have_img, have_ldr;
+};
+
+/* ---------------------------------------------------------------- table --- */
+
+static struct libscols_table *new_table(const struct out_opts *opts, const char *name)
+{
+	struct libscols_table *tb = xcheck(scols_new_table());
+
+	if (scols_table_set_name(tb, name) < 0)
+		errx_("%s", strerror(ENOMEM));
+	scols_table_enable_json(tb, opts->format == OUT_JSON);
+	scols_table_enable_noheadings(tb, opts->noheadings);
+	/*
+	 * Cells arrive escaped (text_cell()); libsmartcols's encoding would
+	 * escape our escapes again.  Without it, libsmartcols loops forever on
+	 * a character of width -1, which escape_unprintable() rules out.
+	 */
+	scols_table_enable_noencoding(tb, 1);
+	return tb;
+}
+
+static void add_column(const struct out_opts *opts, struct libscols_table *tb,
+                       const char *name, double whint, int flags, enum col_type type)
+{
+	struct libscols_column *cl;
+	int json_type;
+
+	cl = scols_table_new_column(tb, name, whint, flags);
+	if (!cl)
+		errx_("%s", strerror(ENOMEM));
+	/*
+	 * libsmartcols 2.38 prints a BOOLEAN cell without data as false, but
+	 * an unknown value must be null: boolean columns are typed NUMBER,
+	 * which prints its data as is (we give "true"/"false") and null when
+	 * there is none.
+	 */
+	json_type = type == COLTYPE_STRING ? SCOLS_JSON_STRING : SCOLS_JSON_NUMBER;
+	if (scols_column_set_json_type(cl, json_type) < 0)
+		errx_("%s", strerror(ENOMEM));
+}
+
+/* Give the cell N of LN the string DATA (may be NULL: no value). */
+static void set_cell(struct libscols_line *ln, size_t n, char *data)
+{
+	if (!data)
+		return;
+	if (scols_line_refer_data(ln, n, data) < 0) {
+		free(data);
+		errx_("%s", strerror(ENOMEM));
+	}
+}
+
+/*
+ * Raw output: the header line (unless -n) and one line per row, cells
+ * separated by one space, in column order.  Cells hold no space, control
+ * character or newline (escape_text() with ESCAPE_BLANK, or plain words),
+ * so every line splits back into its fields.
+ */
+static int print_raw(const struct out_opts *opts, struct libscols_table *tb)
+{
+	size_t ncols = scols_table_get_ncols(tb);
+	struct libscols_iter *itr;
+	struct libscols_line *ln;
+
+	/* Like libsmartcols's other formats: no rows, no header either. */
+	if (scols_table_is_empty(tb))
+		return 0;
+	if (!opts->noheadings) {
+		for (size_t i = 0; i < ncols; i++) {
+			struct libscols_column *cl = scols_table_get_column(tb, i);
+			const char *name = cl ? scols_column_get_name(cl) : NULL;
+
+			if (i)
+				fputc(' ', stdout);
+			fputs(name ? name : "", stdout);
+		}
+		fputc('\n', stdout);
+	}
+	itr = xcheck(scols_new_iter(SCOLS_ITER_FORWARD));
+	while (scols_table_next_line(tb, itr, &ln) == 0) {
+		for (size_t i = 0; i < ncols; i++) {
+			struct libscols_cell *ce = scols_line_get_cell(ln, i);
+			const char *data = ce ? scols_cell_get_data(ce) : NULL;
+
+			if (i)
+				fputc(' ', stdout);
+			fputs(data ? data : "", stdout);
+		}
+		fputc('\n', stdout);
+	}
+	scols_free_iter(itr);
+	return ferror(stdout) ? -EIO : 0;
+}
+
+static int print_table(const struct out_opts *opts, struct libscols_table *tb)
+{
+	if (opts->format == OUT_RAW)
+		return print_raw(opts, tb);
+	return scols_print_table(tb);
+}
+
+/* ---------------------------------------------------------------- cells --- */
+
+/* Second pass of table cells: what the locale cannot print, as \xHH. */
+static char *table_text(char *escaped)
+{
+	char *cell = xcheck(escape_unprintable(xcheck(escaped)));
+
+	free(escaped);
+	return cell;
+}
+
+/* LEN bytes of untrusted text, escaped for the output format; NULL if none. */
+static char *text_cell(const struct output *out, const char *buf, size_t len)
+{
+	if (!buf || len == 0)
+		return NULL;
+	switch (out->opts.format) {
+	case OUT_JSON:
+		return xcheck(escape_json(buf, len));
+	case OUT_RAW:
+		return xcheck(escape_text(buf, len, ESCAPE_BLANK));
+	case OUT_TABLE:
+		break;
+	}
+	return table_text(escape_text(buf, len, 0));
+}
+
+static char *str_cell(const struct output *out, const char *s)
+{
+	return s ? text_cell(out, s, strlen(s)) : NULL;
+}
+
+static char *u64_cell(uint64_t v)
+{
+	return xasprintf("%" PRIu64, v);
+}
+
+static char *bool_cell(const struct output *out, bool v)
+{
+	if (out->opts.format == OUT_JSON)
+		return xstrdup(v ? "true" : "false");
+	return xstrdup(v ? "1" : "0");
+}
+
+/* The command line, its NUL separators as spaces, escaped. */
+static char *cmdline_cell(const struct output *out, const struct procexe_proc *proc)
+{
+	size_t len = 0;
+	const char *cmd = procexe_proc_cmdline(proc, &len);
+	char *copy, *cell;
+
+	if (!cmd)
+		return NULL;
+	while (len > 0 && cmd[len - 1] == '\0')
+		len--;                  /* the terminator of the last argument */
+	if (len == 0)
+		return NULL;
+	copy = xmalloc(len);
+	for (size_t i = 0; i < len; i++)
+		copy[i] = cmd[i] == '\0' ? ' ' : cmd[i];
+	cell = text_cell(out, copy, len);
+	free(copy);
+	return cell;
+}
+
+/* ISO 8601 local time with a numeric zone, e.g. 2026-11-23T12:50:55+0000. */
+static char *start_cell(const struct procexe_proc *proc)
+{
+	uint64_t ns = procexe_proc_start_ns(proc);
+	time_t sec;
+	struct tm tm;
+	char buf[64];
+
+	if (ns == 0)
+		return NULL;
+	sec = (time_t)(ns / 1000000000u);
+	if (!localtime_r(&sec, &tm))
+		return NULL;
+	if (strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm) == 0)
+		return NULL;
+	return xstrdup(buf);
+}
+
+static char *user_cell(struct output *out, const struct procexe_proc *proc)
+{
+	uid_t uid = procexe_proc_uid(proc);
+	const char *name;
+
+	if (uid == (uid_t)-1)
+		return NULL;
+	name = users_name(out->users, uid);
+	if (name && *name)
+		return str_cell(out, name);
+	return xasprintf("%ju", (uintmax_t)uid);
+}
+
+/* Is the image's link count known?  (A library may mark it UINT64_MAX.) */
+static bool have_nlink(const struct row_facts *f)
+{
+	return f->have_img && f->img.have_stat && f->img.nlink != UINT64_MAX;
+}
+
+static char *cell_value(struct output *out, int col, const struct row_facts *f)
+{
+	const struct procexe_proc *proc = f->proc;
+	const struct procexe_image *img = &f->img;
+	bool st = f->have_img && img->have_stat;
+
+	switch (col) {
+	case COL_PID:
+		return xasprintf("%jd", (intmax_t)procexe_proc_pid(proc));
+	case COL_PPID: {
+		pid_t ppid = procexe_proc_ppid(proc);
+
+		return ppid < 0 ? NULL : xasprintf("%jd", (intmax_t)ppid);
+	}
+	case COL_UID: {
+		uid_t uid = procexe_proc_uid(proc);
+
+		return uid == (uid_t)-1 ? NULL : xasprintf("%ju", (uintmax_t)uid);
+	}
+	case COL_USER:
+		return user_cell(out, proc);
+	case COL_COMM:
+		return str_cell(out, procexe_proc_comm(proc));
+	case COL_STATE:
+		return str_cell(out, procexe_state_name(procexe_proc_state(proc)));
+	case COL_EXE:
+		return f->have_img ? text_cell(out, img->launch_path, img->launch_path_len) : NULL;
+	case COL_LOADER:
+		return f->have_ldr ? text_cell(out, f->ldr.path, f->ldr.path_len) : NULL;
+	case COL_LINK:
+		/* The exe link names the interpreter for loader launches. */
+		if (f->flags & PROCEXE_PF_LOADER)
+			return f->have_ldr ? text_cell(out, f->ldr.path, f->ldr.path_len) : NULL;
+		return f->have_img ? text_cell(out, img->path, img->path_len) : NULL;
+	case COL_DELETED:
+		return have_nlink(f) ? bool_cell(out, img->nlink == 0) : NULL;
+	case COL_MODIFIED:
+		return bool_cell(out, f->flags & PROCEXE_PF_MODIFIED);
+	case COL_NLINK:
+		return have_nlink(f) ? u64_cell(img->nlink) : NULL;
+	case COL_DEV:
+		return st ? xasprintf("%u:%u", major(img->dev), minor(img->dev)) : NULL;
+	case COL_INODE:
+		return st ? u64_cell(img->ino) : NULL;
+	case COL_SIZE:
+		return st ? u64_cell(img->size) : NULL;
+	case COL_MODE:
+		return st ? xasprintf("%04o", (unsigned)(img->mode & 07777)) : NULL;
+	case COL_MNTID:
+		return st && img->mnt_id ? u64_cell(img->mnt_id) : NULL;
+	case COL_ROOT:
+		return str_cell(out, procexe_proc_root(proc));
+	case COL_START:
+		return start_cell(proc);
+	case COL_CMDLINE:
+		return cmdline_cell(out, proc);
+	case COL_ERROR: {
+		int e = procexe_proc_errno(proc);
+
+		return e ? str_cell(out, strerror(e < 0 ? -e : e)) : NULL;
+	}
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------- tables --- */
+
+struct output *output_new(const struct out_opts *opts, const struct colset *cols,
+                          const char *name)
+{
+	struct output *out = xmalloc(sizeof(*out));
+
+	*out = (struct output){
+		.opts = *opts,
+		.cols = *cols,
+		.tb = new_table(opts, name),
+		.users = users_new(),
+	};
+	for (size_t i = 0; i < cols->n; i++) {
+		const struct colinfo *ci = &infos[cols->ids[i]];
+
+		add_column(opts, out->tb, ci->name, ci->whint, ci->flags, ci->type);
+	}
+	return out;
+}
+
+void output_free(struct output *out)
+{
+	if (!out)
+		return;
+	scols_unref_table(out->tb);
+	users_free(out->users);
+	free(out);
+}
+
+void output_add_proc(struct output *out, const struct procexe_proc *proc)
+{
+	struct row_facts f = { .proc = proc, .flags = procexe_proc_flags(proc) };
+	struct libscols_line *ln;
+
+	f.img.sz = sizeof(f.img);
+	f.have_img = procexe_proc_image(proc, false, &f.img) == 0;
+	if (f.flags & PROCEXE_PF_LOADER) {
+		f.ldr.sz = sizeof(f.ldr);
+		f.have_ldr = procexe_proc_image(proc, true, &f.ldr) == 0;
+	}
+	ln = scols_table_new_line(out->tb, NULL);
+	if (!ln)
+		errx_("%s", strerror(ENOMEM));
+	for (size_t i = 0; i < out->cols.n; i++)
+		set_cell(ln, i, cell_value(out, out->cols.ids[i], &f));
+}
+
+int output_print(struct output *out)
+{
+	return print_table(&out->opts, out->tb);
+}
+
+int output_list_columns(const struct out_opts *opts)
+{
+	struct libscols_table *tb = new_table(opts, "columns");
+	struct output fmt = { .opts = *opts };
+	int r;
+
+	add_column(opts, tb, "NAME", 10, 0, COLTYPE_STRING);
+	add_column(opts, tb, "TYPE", 7, 0, COLTYPE_STRING);
+	add_column(opts, tb, "DESCRIPTION", 0.7, 0, COLTYPE_STRING);
+	for (int i = 0; i < _COL_MAX; i++) {
+		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+		if (!ln)
+			errx_("%s", strerror(ENOMEM));
+		set_cell(ln, 0, str_cell(&fmt, infos[i].name));
+		set_cell(ln, 1, str_cell(&fmt, col_type_name(infos[i].type)));
+		set_cell(ln, 2, str_cell(&fmt, infos[i].help));
+	}
+	r = print_table(opts, tb);
+	scols_unref_table(tb);
+	return r;
+}

@@ -1,0 +1,495 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * procexe - list processes whose executable was deleted, replaced or never
+ * had a file, through /proc/PID/exe.
+ *
+ *   procexe [options]               scan, list the suspicious processes
+ *   procexe ls [options] [PID...]   list every process, or those PIDs
+ *
+ * Exit status: scan: 0 nothing flagged, 1 something flagged; ls: 0, or 1
+ * when a PID given does not exist; 2 for usage and runtime errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procexe.h"
+
+#include "cli.h"
+#include "commands.h"
+#include "columns.h"
+#include "output.h"
+
+/* Upper bound for --threads: more can only hurt. */
+#define MAX_THREADS 1024
+
+/* One line of help per state, indexed by enum procexe_state. */
+static const char *const state_help[_PROCEXE_STATE_MAX] = {
+	[PROCEXE_STATE_KERNEL]      = "kernel thread, no executable",
+	[PROCEXE_STATE_ZOMBIE]      = "zombie or exiting process",
+	[PROCEXE_STATE_DENIED]      = "not allowed to inspect the process",
+	[PROCEXE_STATE_FILELESS]    = "image never had a path (memfd, O_TMPFILE)",
+	[PROCEXE_STATE_DELETED]     = "image deleted, nothing at its path",
+	[PROCEXE_STATE_REPLACED]    = "another file now stands at its path",
+	[PROCEXE_STATE_UNLINKED]    = "launch name gone, image linked elsewhere",
+	[PROCEXE_STATE_REPOINTED]   = "exe link names a file the process does not map",
+	[PROCEXE_STATE_UNREACHABLE] = "path cannot be verified from any root",
+	[PROCEXE_STATE_OK]          = "launch path reaches the running image",
+};
+
+enum mode {
+	MODE_SCAN,
+	MODE_LS,
+};
+
+/* Which processes to show. */
+struct filter {
+	unsigned states;        /* bit (1u << state) */
+	bool modified;          /* also those with PROCEXE_PF_MODIFIED */
+};
+
+struct control {
+	enum mode mode;
+	struct out_opts out;
+	const char *output;     /* -o argument, NULL: defaults */
+	bool output_all;
+	bool list_columns;
+	bool have_filter;       /* --state given */
+	struct filter filter;
+	const char *procfs;     /* --proc, NULL: /proc */
+	unsigned threads;
+	bool have_threads;
+	pid_t *pids;            /* ls operands, sorted and distinct */
+	size_t npids;
+};
+
+static void __attribute__((noreturn)) finish(int status);
+
+static void __attribute__((noreturn)) usage(void)
+{
+	FILE *out = stdout;
+
+	fputs("\nUsage:\n", out);
+	fputs(" " PROGNAME " [options]\n", out);
+	fputs(" " PROGNAME " ls [options] [<pid>...]\n", out);
+	fputs(" " PROGNAME " path [--raw] [--flags] [-J] [<pid>...]\n", out);
+	fputs(" " PROGNAME " explain [-J] <pid>\n", out);
+	fputs("\nFind processes whose executable was deleted, replaced or never had a file.\n", out);
+	fputs("\nWithout a command, scan every process and list the suspicious ones;\n"
+	      "'ls' lists every process, or the given PIDs; 'path' prints the path of\n"
+	      "each PID's running image; 'explain' tells, step by step, how the kernel\n"
+	      "answers for one process.\n", out);
+	fputs("\nOptions:\n", out);
+	fputs(" -o, --output <list>    output columns (a list starting with '+' is\n"
+	      "                          added to the default columns)\n", out);
+	fputs("     --output-all       output all columns\n", out);
+	fputs(" -J, --json             use JSON output format\n", out);
+	fputs(" -r, --raw              use raw output format\n", out);
+	fputs(" -n, --noheadings       don't print headings\n", out);
+	fputs(" -H, --list-columns     list the available columns\n", out);
+	fputs("     --state <list>     only processes in these states (see below)\n", out);
+	fputs("     --proc <dir>       read the procfs mounted at <dir>, not /proc\n", out);
+	fputs("     --threads <n>      worker threads (default 0: one per CPU, up to 4)\n", out);
+	fputs("\n -h, --help             display this help\n", out);
+	fputs(" -V, --version          display version\n", out);
+	fputs("\nStates (* = listed by the scan):\n", out);
+	for (int s = 0; s < _PROCEXE_STATE_MAX; s++) {
+		const char *name = procexe_state_name(s);
+
+		if (!name)
+			continue;
+		fprintf(out, " %-12s %c %s\n", name,
+			procexe_state_is_suspicious(s) ? '*' : ' ',
+			state_help[s] ? state_help[s] : "");
+	}
+	fprintf(out, " %-12s * %s\n", "modified",
+		"image changed after the process started (a flag)");
+	fputs("\nDefault columns: scan: ", out);
+	for (size_t i = 0; i < default_scan_columns.n; i++)
+		fprintf(out, "%s%s", i ? "," : "", infos[default_scan_columns.ids[i]].name);
+	fputs("; ls: ", out);
+	for (size_t i = 0; i < default_ls_columns.n; i++)
+		fprintf(out, "%s%s", i ? "," : "", infos[default_ls_columns.ids[i]].name);
+	fputs("\nUse --list-columns for a description of every column.\n", out);
+	fputs("\nFor more details see " PROGNAME "(1).\n", out);
+	finish(EXIT_OK);
+}
+
+static void __attribute__((noreturn)) print_version(void)
+{
+	printf("%s %s\n", PROGNAME, procexe_version());
+	finish(EXIT_OK);
+}
+
+/*
+ * Check that everything written to stdout reached it, then exit.  A write
+ * error (e.g. ENOSPC with > /dev/full) turns any status into EXIT_TROUBLE;
+ * EPIPE does not (the reader went away, as with util-linux tools).
+ */
+static void finish(int status)
+{
+	bool failed = false;
+	int e = 0;
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		failed = true;
+		e = errno;
+	}
+	if (fclose(stdout) != 0 && !failed) {
+		failed = true;
+		e = errno;
+	}
+	if (failed && e != EPIPE) {
+		if (e)
+			warnx_("write error: %s", strerror(e));
+		else
+			warnx_("write error");
+		status = EXIT_TROUBLE;
+	}
+	exit(status);
+}
+
+/* Parse a decimal number in [MIN, MAX]: the whole string, digits only. */
+static int parse_ulong(const char *s, unsigned long min, unsigned long max,
+                       unsigned long *ret)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* --state LIST: comma-separated state names, or "modified". */
+static void parse_states(const char *list, struct filter *f)
+{
+	const char *p = list;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		enum procexe_state s;
+		char name[32];          /* longer than any state name */
+
+		if (len == 0)
+			usage_error("empty state name in '%s'", list);
+		if (len >= sizeof(name))
+			usage_error("unknown state: %.*s", (int)len, p);
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (strcmp(name, "modified") == 0)
+			f->modified = true;
+		else if (procexe_state_from_name(name, &s) == 0)
+			f->states |= 1u << s;
+		else
+			usage_error("unknown state: %s", name);
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* ls operands: PIDs, kept sorted and distinct. */
+static void parse_pids(struct control *ctl, char **args, int n)
+{
+	size_t k = 0;
+
+	if (n <= 0)
+		return;
+	ctl->pids = xreallocarray(NULL, (size_t)n, sizeof(pid_t));
+	for (int i = 0; i < n; i++) {
+		unsigned long v;
+
+		if (parse_ulong(args[i], 1, INT_MAX, &v) < 0)
+			usage_error("invalid PID: '%s'", args[i]);
+		ctl->pids[i] = (pid_t)v;
+	}
+	qsort(ctl->pids, (size_t)n, sizeof(pid_t), cmp_pid);
+	for (int i = 0; i < n; i++)
+		if (k == 0 || ctl->pids[k - 1] != ctl->pids[i])
+			ctl->pids[k++] = ctl->pids[i];
+	ctl->npids = k;
+}
+
+static void parse_args(struct control *ctl, int argc, char **argv)
+{
+	enum {
+		OPT_OUTPUT_ALL = CHAR_MAX + 1,
+		OPT_STATE,
+		OPT_PROC,
+		OPT_THREADS,
+	};
+	static const struct option longopts[] = {
+		{ "output",       required_argument, NULL, 'o' },
+		{ "output-all",   no_argument,       NULL, OPT_OUTPUT_ALL },
+		{ "json",         no_argument,       NULL, 'J' },
+		{ "raw",          no_argument,       NULL, 'r' },
+		{ "noheadings",   no_argument,       NULL, 'n' },
+		{ "list-columns", no_argument,       NULL, 'H' },
+		{ "state",        required_argument, NULL, OPT_STATE },
+		{ "proc",         required_argument, NULL, OPT_PROC },
+		{ "threads",      required_argument, NULL, OPT_THREADS },
+		{ "help",         no_argument,       NULL, 'h' },
+		{ "version",      no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, raw = false;
+	int c;
+
+	/*
+	 * "procexe ls ...": getopt sees "ls" as argv[0], so options and PIDs
+	 * may follow in any order (and POSIXLY_CORRECT cannot stop at "ls").
+	 * "procexe [options] ls ..." works too, see below.
+	 */
+	if (argc > 1 && strcmp(argv[1], "ls") == 0) {
+		ctl->mode = MODE_LS;
+		argc--;
+		argv++;
+	}
+	opterr = 0;     /* our own messages, named PROGNAME */
+	while ((c = getopt_long(argc, argv, ":o:JrnHhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			ctl->output = optarg;
+			break;
+		case OPT_OUTPUT_ALL:
+			ctl->output_all = true;
+			break;
+		case 'J':
+			json = true;
+			break;
+		case 'r':
+			raw = true;
+			break;
+		case 'n':
+			ctl->out.noheadings = true;
+			break;
+		case 'H':
+			ctl->list_columns = true;
+			break;
+		case OPT_STATE:
+			ctl->have_filter = true;
+			parse_states(optarg, &ctl->filter);
+			break;
+		case OPT_PROC:
+			ctl->procfs = optarg;
+			break;
+		case OPT_THREADS: {
+			unsigned long v;
+
+			if (parse_ulong(optarg, 0, MAX_THREADS, &v) < 0)
+				usage_error("invalid number of threads: '%s'", optarg);
+			ctl->threads = (unsigned)v;
+			ctl->have_threads = true;
+			break;
+		}
+		case 'h':
+			usage();
+		case 'V':
+			print_version();
+		case ':':
+			usage_error("option '%s' requires an argument", argv[optind - 1]);
+		default:
+			if (optopt && optopt <= CHAR_MAX)
+				usage_error("invalid option -- '%c'", optopt);
+			usage_error("unrecognized option '%s'", argv[optind - 1]);
+		}
+	}
+	if (json && raw)
+		usage_error("--json and --raw are mutually exclusive");
+	ctl->out.format = json ? OUT_JSON : raw ? OUT_RAW : OUT_TABLE;
+
+	if (ctl->mode == MODE_SCAN && optind < argc && strcmp(argv[optind], "ls") == 0) {
+		ctl->mode = MODE_LS;
+		optind++;
+	}
+	if (ctl->mode == MODE_LS)
+		parse_pids(ctl, argv + optind, argc - optind);
+	else if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+}
+
+static void resolve_columns(const struct control *ctl, struct colset *cols)
+{
+	const struct colset *defaults = ctl->mode == MODE_LS ?
+		&default_ls_columns : &default_scan_columns;
+	const char *bad = NULL;
+	size_t badlen = 0;
+
+	if (ctl->output_all) {
+		colset_all(cols);
+		return;
+	}
+	if (!ctl->output) {
+		*cols = *defaults;
+		return;
+	}
+	if (colset_parse(ctl->output, defaults, cols, &bad, &badlen) < 0) {
+		if (badlen == 0)
+			usage_error("empty column name in '%s'", ctl->output);
+		usage_error("unknown column: %.*s", (int)badlen, bad);
+	}
+}
+
+/* Does the process pass the filter? */
+static bool wanted(const struct filter *f, const struct procexe_proc *proc)
+{
+	enum procexe_state s = procexe_proc_state(proc);
+
+	if (s < _PROCEXE_STATE_MAX && (f->states & (1u << s)))
+		return true;
+	return f->modified && (procexe_proc_flags(proc) & PROCEXE_PF_MODIFIED);
+}
+
+static bool list_has_pid(const struct procexe_list *list, pid_t pid)
+{
+	size_t lo = 0, hi = procexe_list_count(list);
+
+	/* The list is sorted by PID. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		pid_t p = procexe_proc_pid(procexe_list_get(list, mid));
+
+		if (p == pid)
+			return true;
+		if (p < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static unsigned suspicious_states(void)
+{
+	unsigned mask = 0;
+
+	for (int s = 0; s < _PROCEXE_STATE_MAX; s++)
+		if (procexe_state_is_suspicious(s))
+			mask |= 1u << s;
+	return mask;
+}
+
+static int run(struct control *ctl, const struct colset *cols)
+{
+	const char *procfs = ctl->procfs ? ctl->procfs : "/proc";
+	struct procexe_ctx *pctx = NULL;
+	struct procexe_list *list = NULL;
+	struct output *out;
+	unsigned details;
+	size_t n, nflagged = 0, ndenied = 0;
+	int r, status = EXIT_OK;
+
+	if (ctl->mode == MODE_LS) {
+		details = PROCEXE_ALL_STATES;
+		if (!ctl->have_filter)
+			ctl->filter = (struct filter){ .states = PROCEXE_ALL_STATES,
+						       .modified = true };
+	} else {
+		if (!ctl->have_filter)
+			ctl->filter = (struct filter){ .states = suspicious_states(),
+						       .modified = true };
+		/* Details (comm, cmdline, ...) for every row we may print. */
+		details = suspicious_states() | ctl->filter.states |
+			  PROCEXE_DETAILS_IF_MODIFIED;
+	}
+
+	r = procexe_ctx_new(ctl->procfs, &pctx);
+	if (r < 0) {
+		warnx_("cannot read %s: %s", procfs, strerror(-r));
+		return EXIT_TROUBLE;
+	}
+	if (ctl->have_threads)
+		procexe_ctx_set_threads(pctx, ctl->threads);
+	/* Read only what the columns show: each detail costs system calls. */
+	procexe_ctx_set_details(pctx, colset_details(cols));
+	r = procexe_scan(pctx, ctl->pids, ctl->npids, details, &list);
+	if (r < 0) {
+		warnx_("cannot read %s: %s", procfs, strerror(-r));
+		procexe_ctx_free(pctx);
+		return EXIT_TROUBLE;
+	}
+
+	out = output_new(&ctl->out, cols, "processes");
+	n = procexe_list_count(list);
+	for (size_t i = 0; i < n; i++) {
+		const struct procexe_proc *proc = procexe_list_get(list, i);
+
+		if (!proc)
+			continue;
+		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
+			ndenied++;
+		if (!wanted(&ctl->filter, proc))
+			continue;
+		nflagged++;
+		output_add_proc(out, proc);
+	}
+	r = output_print(out);
+	if (r < 0) {
+		/* A write error is reported by finish(); anything else here. */
+		if (!ferror(stdout))
+			warnx_("cannot print the table: %s", strerror(-r));
+		status = EXIT_TROUBLE;
+	}
+
+	if (ctl->mode == MODE_SCAN) {
+		/* Flush the table first, so that the summary follows it. */
+		fflush(stdout);
+		warnx_("%zu processes, %zu flagged, %zu denied", n, nflagged, ndenied);
+		if (status == EXIT_OK && nflagged > 0)
+			status = EXIT_FOUND;
+	} else {
+		for (size_t i = 0; i < ctl->npids; i++) {
+			if (list_has_pid(list, ctl->pids[i]))
+				continue;
+			warnx_("PID %jd: no such process", (intmax_t)ctl->pids[i]);
+			if (status == EXIT_OK)
+				status = EXIT_FOUND;
+		}
+	}
+
+	output_free(out);
+	procexe_list_free(list);
+	procexe_ctx_free(pctx);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct control ctl = { .mode = MODE_SCAN };
+	struct colset cols;
+	int status;
+
+	setlocale(LC_ALL, "");
+	if (argc > 1 && strcmp(argv[1], "path") == 0)
+		finish(cmd_path(argc - 1, argv + 1));
+	if (argc > 1 && strcmp(argv[1], "explain") == 0)
+		finish(cmd_explain(argc - 1, argv + 1));
+	parse_args(&ctl, argc, argv);
+
+	if (ctl.list_columns)
+		finish(output_list_columns(&ctl.out) < 0 ? EXIT_TROUBLE : EXIT_OK);
+
+	resolve_columns(&ctl, &cols);
+	status = run(&ctl, &cols);
+	free(ctl.pids);
+	finish(status);
+}
