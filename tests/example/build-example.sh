@@ -1,15 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# usage: build-example.sh BUILD_ROOT SOURCE CC
+# usage: build-example.sh BUILD_ROOT SOURCE CC [EXTRA_CFLAGS]
 set -u
-build=$1 src=$2 cc=$3
+build=$1 src=$2 cc=$3 extra=${4:-}
 command -v pkg-config >/dev/null || { echo "1..0 # SKIP no pkg-config"; exit 77; }
 export PKG_CONFIG_PATH="$build/meson-uninstalled"
 out=$(mktemp -d) || exit 1
 trap 'rm -rf "$out"' EXIT
 echo 1..3
 # shellcheck disable=SC2046
-if "$cc" -o "$out/whereami" "$src" $(pkg-config --cflags --libs procexe-uninstalled); then
+if "$cc" $extra -o "$out/whereami" "$src" $(pkg-config --cflags --libs procexe-uninstalled); then
 	echo "ok 1 - whereami compiles with pkg-config --cflags --libs"
 else
 	echo "not ok 1 - whereami compiles with pkg-config --cflags --libs"; exit 1
