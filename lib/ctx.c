@@ -32,7 +32,6 @@ int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx)
 	struct procexe_ctx *ctx;
 	struct timespec real, boot;
 	struct statfs sfs;
-	struct stat st;
 	long tck;
 	int fd;
 
@@ -76,10 +75,6 @@ int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx)
 	tck = sysconf(_SC_CLK_TCK);
 	ctx->ns_per_tick = tck > 0 ? 1000000000u / (uint64_t)tck : 10000000u;
 
-	if (stat("/", &st) == 0) {
-		ctx->reader_root_dev = st.st_dev;
-		ctx->reader_root_ino = st.st_ino;
-	}
 	*ret_ctx = ctx;
 	return 0;
 }

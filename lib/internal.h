@@ -121,7 +121,6 @@ int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
 /* readlinkat() into a new NUL-terminated buffer of any length. */
 int pe_readlink_at(int dirfd, const char *path, char **ret, size_t *ret_len);
 void *pe_memdup0(const void *p, size_t len);
-uint64_t pe_now_realtime_ns(void);
 
 /* ---- the context ---- */
 struct pe_cache;
@@ -136,7 +135,6 @@ struct procexe_ctx {
 	uint64_t memfd_dev;
 	uint64_t boot_ns;       /* realtime of boot, ns since the epoch */
 	uint64_t ns_per_tick;   /* 1e9 / sysconf(_SC_CLK_TCK) */
-	uint64_t reader_root_dev, reader_root_ino;
 	struct pe_cache *cache; /* for procexe_proc_load(); workers have their own */
 };
 
