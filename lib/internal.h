@@ -115,6 +115,15 @@ bool pe_text_is_tmpfile(const struct pe_img *img);
  */
 bool pe_image_modified(const struct pe_img *img, uint64_t start_ns, bool links_changed);
 
+/* One record of getdents64(2) (glibc 2.36 has no wrapper). */
+struct pe_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
 /* ---- small I/O utilities (util.c); all return negative errno ---- */
 /* Read a whole (proc) file at DIRFD/PATH into a NUL-terminated buffer. */
 int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);

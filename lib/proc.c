@@ -90,13 +90,7 @@ static int open_live_thread(int dirfd, pid_t pid)
 		return -1;
 	while ((n = syscall(SYS_getdents64, taskfd, buf, sizeof(buf))) > 0) {
 		for (long off = 0; off < n;) {
-			struct dirent64 {
-				uint64_t d_ino;
-				int64_t d_off;
-				unsigned short d_reclen;
-				unsigned char d_type;
-				char d_name[];
-			} *d = (void *)(buf + off);
+			struct pe_dirent64 *d = (void *)(buf + off);
 			char *endp;
 			long tid;
 

@@ -104,13 +104,7 @@ static int list_pids(int procfd, pid_t **ret, size_t *ret_n)
 		return -errno;
 	while ((nr = syscall(SYS_getdents64, dfd, buf, sizeof(buf))) > 0) {
 		for (long off = 0; off < nr;) {
-			struct {
-				uint64_t d_ino;
-				int64_t d_off;
-				unsigned short d_reclen;
-				unsigned char d_type;
-				char d_name[];
-			} *d = (void *)(buf + off);
+			struct pe_dirent64 *d = (void *)(buf + off);
 			long v = 0;
 			const char *c;
 
