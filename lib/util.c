@@ -21,69 +21,59 @@ void *pe_memdup0(const void *p, size_t len)
  * procfs files report st_size 0, so read until EOF into a growing buffer.
  * -EFBIG when the content exceeds MAX bytes.
  */
-/* Read the rest of FD after the first SMALL bytes N into a growing buffer. */
-static int read_rest(int fd, const char *small, size_t n, size_t max, char **ret, size_t *ret_len)
-{
-	_cleanup_free_ char *buf = malloc(n * 2);
-	size_t cap = n * 2, len = n;
-
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf, small, n);
-	for (;;) {
-		ssize_t r;
-
-		if (cap - len < 2) {
-			char *nb;
-
-			if (cap >= max)
-				return -EFBIG;
-			cap = cap * 2 > max ? max : cap * 2;
-			nb = realloc(buf, cap);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		r = read(fd, buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	buf[len] = '\0';
-	*ret = pe_take_ptr(&buf);
-	*ret_len = len;
-	return 0;
-}
-
+/*
+ * procfs files report st_size 0 and seq files return short reads at record
+ * boundaries (a long maps line comes in a later read), so only a read of 0
+ * means the end.  Most files fit the stack buffer: then one exact
+ * allocation.  -EFBIG when the content exceeds MAX bytes.
+ */
 int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	_cleanup_free_ char *buf = NULL;
 	char small[4096];
-	size_t len = 0;
-	ssize_t n;
-	int r;
+	size_t len = 0, cap = 0;
 
 	if (fd < 0)
 		return -errno;
-	do
-		n = read(fd, small, sizeof(small));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	/* Most procfs files fit one small read: allocate once, exactly. */
-	if ((size_t)n < sizeof(small)) {
-		*ret = pe_memdup0(small, (size_t)n);
+	for (;;) {
+		char *dst = buf ? buf + len : small + len;
+		size_t room = buf ? cap - len - 1 : sizeof(small) - len;
+		ssize_t n;
+
+		if (room == 0) {
+			size_t ncap = cap ? cap * 2 : sizeof(small) * 2;
+			char *nb;
+
+			if (ncap > max)
+				ncap = max;
+			if (ncap <= len + 1)
+				return -EFBIG;
+			nb = realloc(buf, ncap);
+			if (!nb)
+				return -ENOMEM;
+			if (!buf)
+				memcpy(nb, small, len);
+			buf = nb;
+			cap = ncap;
+			continue;
+		}
+		n = read(fd, dst, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (!buf) {
+		*ret = pe_memdup0(small, len);
 		if (!*ret)
 			return -ENOMEM;
-		len = (size_t)n;
 	} else {
-		r = read_rest(fd, small, (size_t)n, max, ret, &len);
-		if (r < 0)
-			return r;
+		buf[len] = '\0';
+		*ret = pe_take_ptr(&buf);
 	}
 	if (ret_len)
 		*ret_len = len;
