@@ -7,8 +7,11 @@
  *  - Functions returning int return 0 (or a documented non-negative value)
  *    on success and a negative errno value on failure; errno is not used.
  *  - Out-parameters named ret_* are written only on success.
- *  - The library never prints, never exits and keeps no global state;
- *    objects are not shared between threads unless stated otherwise.
+ *  - The library never prints and never exits.  Its only process-wide
+ *    state is what the self functions remember about the calling process
+ *    (see below).  Objects are not shared between threads unless stated.
+ *  - Errors: negative errno values.  procexe_proc_errno() is the one
+ *    exception: it reports a positive errno, as a fact about a process.
  *  - Paths are byte strings: they may hold any byte except NUL, including
  *    newlines, escape sequences and invalid UTF-8.  Escape before display.
  */
@@ -57,7 +60,9 @@ int procexe_state_from_name(const char *name, enum procexe_state *ret_state);
 bool procexe_state_is_suspicious(enum procexe_state state);
 
 /* Bits of procexe_proc_flags(). */
-#define PROCEXE_PF_MODIFIED     (1u << 0) /* image mtime/ctime later than process start */
+#define PROCEXE_PF_MODIFIED     (1u << 0) /* image mtime (ctime unless its names were
+                                             removed) later than the process start
+                                             and not earlier than its atime */
 #define PROCEXE_PF_LOADER       (1u << 1) /* launched through the ELF interpreter */
 #define PROCEXE_PF_PATH_TOOLONG (1u << 2) /* the kernel cannot render the path (ENAMETOOLONG) */
 #define PROCEXE_PF_OTHER_ROOT   (1u << 3) /* the process's root is not "/" (details only) */
@@ -74,12 +79,14 @@ struct procexe_image {
 	const char *path;       /* kernel's text, NUL-terminated; NULL if unknown */
 	size_t path_len;        /* bytes in path, without the NUL */
 	const char *launch_path;/* path the state was judged on (suffix removed when
-	                           proven); NULL if unknown */
+	                           proven): a prefix of path, NOT NUL-terminated at
+	                           launch_path_len; NULL if unknown */
 	size_t launch_path_len;
-	bool have_stat;         /* false: the fields below are unknown */
+	bool have_stat;         /* false: the fields below are unknown, except dev
+	                           and ino of a loader-launched program (from maps) */
 	uint64_t dev;           /* st_dev of the image (makedev form) */
 	uint64_t ino;
-	uint64_t nlink;
+	uint64_t nlink;         /* UINT64_MAX: unknown */
 	uint64_t size;
 	uint32_t mode;
 	int64_t mtime_sec, ctime_sec;
@@ -95,13 +102,14 @@ struct procexe_ctx;
 /*
  * Create a context reading the procfs mounted at PROCFS_PATH (NULL means
  * "/proc").  -ENOTDIR/-ENOENT when it does not exist, -EMEDIUMTYPE when it
- * is not a procfs mount, other negative errno from open/statfs.
+ * is not a procfs mount, other negative errno from open/fstatfs.
  * Free with procexe_ctx_free().
  */
 int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx);
 void procexe_ctx_free(struct procexe_ctx *ctx);
 
-/* Worker threads procexe_scan() may use; 0 (default) = one per CPU, max 4. */
+/* Worker threads procexe_scan() may use; 0 (default) = one per CPU.  Capped
+ * at 4, and at one per 256 processes (plus one). */
 void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads);
 
 /*
@@ -124,8 +132,10 @@ struct procexe_proc;
 /*
  * Read and classify process PID of the context's procfs.  Returns -ESRCH
  * when no such process exists (or it exited while being read), -ENOMEM,
- * or another negative errno when procfs itself fails.  A process the reader
- * may not inspect is a success with state PROCEXE_STATE_DENIED.
+ * -EMFILE, or another negative errno when procfs itself fails.  A process
+ * the reader may not inspect (EACCES/EPERM) is a success with state
+ * PROCEXE_STATE_DENIED.  Unlike procexe_scan(), it has no time limit: a
+ * process stuck on a hung filesystem can block it.
  */
 int procexe_proc_load(struct procexe_ctx *ctx, pid_t pid, unsigned load_flags,
                       struct procexe_proc **ret_proc);
@@ -162,7 +172,10 @@ const char *procexe_proc_root(const struct procexe_proc *proc);
  * do not exist or exit before being read are left out.  DETAIL_STATES is a
  * bit mask (1u << state) of the states for which details are loaded; pass
  * PROCEXE_ALL_STATES to load them everywhere.  One unreadable process never
- * fails the scan; only enumeration errors and -ENOMEM do.
+ * fails the scan; only enumeration errors, -ENOMEM, -EMFILE and -ENFILE do.
+ * A process that keeps a worker in the kernel for 3 seconds (hung
+ * filesystem) is listed as PROCEXE_STATE_UNREACHABLE with errno ETIMEDOUT;
+ * a spare worker takes over (at most 12 threads in all).
  */
 #define PROCEXE_ALL_STATES ((1u << _PROCEXE_STATE_MAX) - 1)
 /* Also load details for any process whose image is MODIFIED. */

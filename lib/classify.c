@@ -160,5 +160,6 @@ bool pe_image_modified(const struct pe_img *img, uint64_t start_ns, bool links_c
 	c = ts_ns(img->ctime_sec, img->ctime_nsec);
 	if (!links_changed && c > t)
 		t = c;
-	return t > start_ns && t > ts_ns(img->atime_sec, img->atime_nsec);
+	/* touch(1) sets all three times alike: not earlier than atime counts. */
+	return t > start_ns && t >= ts_ns(img->atime_sec, img->atime_nsec);
 }

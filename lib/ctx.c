@@ -40,7 +40,13 @@ int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx)
 	fd = open(procfs_path ? procfs_path : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstatfs(fd, &sfs) < 0 || sfs.f_type != PROC_SUPER_MAGIC) {
+	if (fstatfs(fd, &sfs) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	if (sfs.f_type != PROC_SUPER_MAGIC) {
 		close(fd);
 		return -EMEDIUMTYPE;
 	}
@@ -51,11 +57,6 @@ int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx)
 	}
 	ctx->procfd = fd;
 	ctx->details = PROCEXE_DETAIL_ALL;
-	ctx->cache = pe_cache_new();
-	if (!ctx->cache) {
-		procexe_ctx_free(ctx);
-		return -ENOMEM;
-	}
 
 	/* Our own mounts: "self" of that procfs, unless we have no pid in its
 	 * namespace; then the one at /proc. */
@@ -86,7 +87,6 @@ void procexe_ctx_free(struct procexe_ctx *ctx)
 	if (ctx->procfd >= 0)
 		close(ctx->procfd);
 	pe_idset_clear(&ctx->reader_mounts);
-	pe_cache_free(ctx->cache);
 	free(ctx);
 }
 

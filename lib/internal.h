@@ -107,7 +107,7 @@ bool pe_text_is_tmpfile(const struct pe_img *img);
 
 /*
  * MODIFIED: the image changed after START_NS (ns since the epoch, 0 =
- * unknown) and after its last read (atime).  The start time is the fork's,
+ * unknown) and not before its last read (atime).  The start time is the fork's,
  * which exec keeps; the exec's own read of the file sets atime on relatime
  * mounts, so a file written between fork and exec is not "modified".
  * Link-count changes bump ctime, so images whose names were removed
@@ -144,7 +144,6 @@ struct procexe_ctx {
 	uint64_t memfd_dev;
 	uint64_t boot_ns;       /* realtime of boot, ns since the epoch */
 	uint64_t ns_per_tick;   /* 1e9 / sysconf(_SC_CLK_TCK) */
-	struct pe_cache *cache; /* for procexe_proc_load(); workers have their own */
 };
 
 struct procexe_proc {

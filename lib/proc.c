@@ -209,6 +209,8 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	dirfd = openat(ctx->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0 && (errno == ENOENT || errno == ESRCH))
 		return -ESRCH;
+	if (dirfd < 0 && errno != EACCES && errno != EPERM)
+		return -errno; /* EMFILE, ENOMEM...: our trouble, not the process's */
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -300,7 +302,8 @@ int procexe_proc_load(struct procexe_ctx *ctx, pid_t pid, unsigned load_flags,
 {
 	if (!ctx || !ret_proc)
 		return -EINVAL;
-	return pe_proc_load(ctx, ctx->cache, NULL, pid,
+	/* No lookup cache: a context may live long, files change meanwhile. */
+	return pe_proc_load(ctx, NULL, NULL, pid,
 	                    (load_flags & PROCEXE_LOAD_DETAILS) ? PROCEXE_ALL_STATES : 0, ret_proc);
 }
 

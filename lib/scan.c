@@ -168,7 +168,9 @@ static void *scan_worker(void *arg)
 			pthread_mutex_unlock(&job->lock);
 			break;
 		}
-		if (r == -ENOMEM && !job->err)
+		/* Running out of memory or fds is ours to report, not a
+		 * property of that process: it fails the scan. */
+		if ((r == -ENOMEM || r == -EMFILE || r == -ENFILE) && !job->err)
 			job->err = r;
 		job->slots[i] = p; /* NULL: vanished or unreadable, left out */
 		pthread_mutex_unlock(&job->lock);
@@ -289,7 +291,6 @@ static int job_new(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 	pthread_mutex_init(&job->lock, NULL);
 	pthread_cond_init(&job->cond, NULL);
 	job->ctx = *ctx;
-	job->ctx.cache = NULL;
 	job->ctx.reader_mounts = (struct pe_idset){ 0 };
 	job->ctx.procfd = fcntl(ctx->procfd, F_DUPFD_CLOEXEC, 3);
 	job->detail_states = detail_states;

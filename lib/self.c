@@ -133,7 +133,7 @@ static int load(const char *name, pid_t pid, struct procexe_proc **ret)
 
 	if (r < 0)
 		return r == -EMEDIUMTYPE ? -ENOENT : r;
-	r = pe_proc_load(ctx, ctx->cache, name, pid, 0, ret);
+	r = pe_proc_load(ctx, NULL, name, pid, 0, ret);
 	procexe_ctx_free(ctx);
 	return r;
 }
@@ -329,6 +329,8 @@ static int answer(const struct procexe_proc *p, bool self, char **ret_path, unsi
 	if (r < 0)
 		return r;
 	flags = flags_of(p, img);
+	if (!img->path && p->err)
+		return -p->err; /* the link could not be read at all */
 	if (!img->path) {
 		if (!self)
 			return -ENAMETOOLONG;
@@ -459,9 +461,13 @@ int procexe_pid_path(pid_t pid, char **ret_path, unsigned *ret_flags)
 
 int procexe_self_dir(char **ret_dir, unsigned *ret_flags)
 {
+	unsigned flags = 0;
 	char *path, *slash;
-	int r = procexe_self_path(&path, ret_flags);
+	int r;
 
+	if (!ret_dir)
+		return -EINVAL;
+	r = procexe_self_path(&path, &flags);
 	if (r < 0)
 		return r;
 	slash = strrchr(path, '/');
@@ -471,6 +477,8 @@ int procexe_self_dir(char **ret_dir, unsigned *ret_flags)
 	}
 	slash[slash == path ? 1 : 0] = '\0';
 	*ret_dir = path;
+	if (ret_flags)
+		*ret_flags = flags;
 	return 0;
 }
 
