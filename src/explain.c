@@ -467,8 +467,10 @@ int cmd_explain(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct account a = { .n = 0 };
+	struct procexe_list *list = NULL;
+	const struct procexe_proc *p;
 	struct procexe_ctx *ctx;
-	struct procexe_proc *p;
+	pid_t one;
 	char self_link[32], *end;
 	bool json = false;
 	ssize_t n;
@@ -476,6 +478,7 @@ int cmd_explain(int argc, char **argv)
 	int c, r;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
@@ -500,14 +503,19 @@ int cmd_explain(int argc, char **argv)
 	r = procexe_ctx_new(NULL, &ctx);
 	if (r < 0)
 		errx_("cannot read /proc: %s", strerror(-r));
-	r = procexe_proc_load(ctx, (pid_t)pid, PROCEXE_LOAD_DETAILS, &p);
+	/* Through a scan of one: a process stuck on a hung filesystem is
+	 * given up on after a few seconds instead of blocking us. */
+	one = (pid_t)pid;
+	r = procexe_scan(ctx, &one, 1, PROCEXE_ALL_STATES, &list);
 	procexe_ctx_free(ctx);
-	if (r == -ESRCH) {
+	if (r < 0)
+		errx_("PID %ld: %s", pid, strerror(-r));
+	p = procexe_list_get(list, 0);
+	if (!p) {
+		procexe_list_free(list);
 		warnx_("PID %ld: no such process", pid);
 		return EXIT_FOUND;
 	}
-	if (r < 0)
-		errx_("PID %ld: %s", pid, strerror(-r));
 
 	build(&a, p, n >= 0 ? self_link : NULL);
 	if (json) {
@@ -527,6 +535,6 @@ int cmd_explain(int argc, char **argv)
 	}
 	for (size_t i = 0; i < a.n; i++)
 		free(a.steps[i].text);
-	procexe_proc_free(p);
+	procexe_list_free(list);
 	return EXIT_OK;
 }

@@ -73,21 +73,28 @@ static void __attribute__((noreturn)) path_usage(void)
 	exit(EXIT_OK);
 }
 
-/* The kernel's link text of PID (0: ourselves), through the library. */
+/* The kernel's link text of PID (0: ourselves), through a scan of one, so
+ * that a process stuck on a hung filesystem cannot block us. */
 static int raw_link(pid_t pid, char **ret)
 {
-	struct procexe_ctx *ctx;
-	struct procexe_proc *p;
 	struct procexe_image img = { .sz = sizeof(img) };
+	struct procexe_list *list = NULL;
+	const struct procexe_proc *p;
+	struct procexe_ctx *ctx;
+	pid_t one = pid ? pid : getpid();
 	int r = procexe_ctx_new(NULL, &ctx);
 
 	if (r < 0)
 		return r;
-	r = procexe_proc_load(ctx, pid ? pid : getpid(), 0, &p);
+	procexe_ctx_set_details(ctx, 0);
+	r = procexe_scan(ctx, &one, 1, 0, &list);
 	procexe_ctx_free(ctx);
 	if (r < 0)
 		return r;
-	if (procexe_proc_errno(p))
+	p = procexe_list_get(list, 0);
+	if (!p)
+		r = -ESRCH;
+	else if (procexe_proc_errno(p))
 		r = -procexe_proc_errno(p);
 	else if (procexe_proc_image(p, procexe_proc_flags(p) & PROCEXE_PF_LOADER, &img) < 0 || !img.path)
 		r = (procexe_proc_flags(p) & PROCEXE_PF_PATH_TOOLONG) ? -ENAMETOOLONG : -ENOENT;
@@ -95,7 +102,7 @@ static int raw_link(pid_t pid, char **ret)
 		*ret = xstrdup(img.path);
 		r = 0;
 	}
-	procexe_proc_free(p);
+	procexe_list_free(list);
 	return r;
 }
 
@@ -140,6 +147,7 @@ int cmd_path(int argc, char **argv)
 	int npids;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "rfJh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
@@ -180,9 +188,18 @@ int cmd_path(int argc, char **argv)
 		char *path = NULL;
 		int r;
 
-		if (raw)
+		if (raw) {
 			r = raw_link(pids[i], &path);
-		else if (pids[i] == self)
+			/* The flags still come from the identity checks. */
+			if (r >= 0 && (show_flags || json)) {
+				char *ignored = NULL;
+
+				if ((pids[i] == self ? procexe_self_path(&ignored, &flags)
+				                     : procexe_pid_path(pids[i], &ignored, &flags)) < 0)
+					flags = 0;
+				free(ignored);
+			}
+		} else if (pids[i] == self)
 			r = procexe_self_path(&path, &flags);
 		else
 			r = procexe_pid_path(pids[i], &path, &flags);
