@@ -22,9 +22,17 @@ copy_libs() {
 }
 
 # ---- chroot without /proc -------------------------------------------------
+# In sanitized builds the probe carries ASan, which needs /proc (it reads
+# even its options from /proc/self/environ, and its leak check stops the
+# world through /proc/PID/task): without /proc it aborts the probe instead
+# of testing the library.  These cases run in the unsanitized build.
+NO_PROC_SKIP=
+[ "${PE_SANITIZE:-none}" != none ] && NO_PROC_SKIP="probe built with $PE_SANITIZE, which needs /proc"
 R=$T/root
 mkdir -p "$R"
-if ldd "$PE_SELF" | grep -q 'not found'; then
+if [ -n "$NO_PROC_SKIP" ]; then
+	skip "chroot without /proc" "$NO_PROC_SKIP"
+elif ldd "$PE_SELF" | grep -q 'not found'; then
 	skip "chroot without /proc" "ldd cannot resolve the probe's libraries"
 elif ! copy_libs "$R" || ! cp "$PE_SELF" "$R/pe-self" || ! command -v chroot >/dev/null; then
 	skip "chroot without /proc" "cannot build the chroot"
@@ -80,7 +88,9 @@ fi
 # ---- /proc masked by a tmpfs in a private mount namespace -------------------
 fresh pe-self "$T/mask"
 want=$(devino "$T/mask/pe-self")
-if unshare -m true 2>/dev/null; then
+if [ -n "$NO_PROC_SKIP" ]; then
+	skip "masked /proc" "$NO_PROC_SKIP"
+elif unshare -m true 2>/dev/null; then
 	# shellcheck disable=SC2016
 	run "$O" unshare -m --propagation private sh -c \
 		'mount -t tmpfs none /proc && exec "$1" all' sh "$T/mask/pe-self"

@@ -241,6 +241,10 @@ static void test_modified(void **state)
 	/* Written after the fork but before the exec, which read it later. */
 	img.atime_sec = 1002;
 	assert_false(pe_image_modified(&img, start, false));
+	/* touch(1): all three times equal, after the start. */
+	img.mtime_sec = img.ctime_sec = img.atime_sec = 1003;
+	img.mtime_nsec = img.ctime_nsec = img.atime_nsec = 0;
+	assert_true(pe_image_modified(&img, start, false));
 	img.atime_sec = 950;
 	assert_false(pe_image_modified(&img, 0, false));
 	img.have_stat = false;
