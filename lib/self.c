@@ -413,6 +413,11 @@ int procexe_self_path(char **ret_path, unsigned *ret_flags)
 		struct stat st;
 
 		buf[n] = '\0';
+		/* A name already proven gone: the memo answers in one lookup. */
+		if ((size_t)n > PE_DELETED_SUFFIX_LEN &&
+		    strcmp(buf + n - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX) == 0 &&
+		    from_memo(ret_path, ret_flags) == 0)
+			return 0;
 		pthread_once(&self_once, self_id_init);
 		if (self_id.valid && !looks_like_loader(buf, (size_t)n) &&
 		    lstat(buf, &st) == 0 && same_id(&st, self_id.dev, self_id.ino)) {
