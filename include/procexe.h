@@ -121,7 +121,8 @@ void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads);
 #define PROCEXE_DETAIL_UID     (1u << 1) /* owner of /proc/PID */
 #define PROCEXE_DETAIL_CMDLINE (1u << 2)
 #define PROCEXE_DETAIL_ROOT    (1u << 3) /* root directory, PF_OTHER_ROOT */
-#define PROCEXE_DETAIL_ALL     0xfu
+#define PROCEXE_DETAIL_COMM    (1u << 4) /* comm alone (cheaper than STAT) */
+#define PROCEXE_DETAIL_ALL     0x1fu
 void procexe_ctx_set_details(struct procexe_ctx *ctx, unsigned details);
 
 /* Read one process's facts: see procexe_scan() for LOAD flags. */
@@ -255,6 +256,99 @@ int procexe_self_open(int open_flags);
  * on failure, with a negative errno.
  */
 int procexe_self_reexec(char *const argv[], char *const envp[]);
+
+/*
+ * ---- Recovery: copying running images out, verified ----
+ *
+ * Contracts shared by these functions: descriptors passed in are borrowed
+ * (never closed), descriptors returned are O_CLOEXEC and owned by the
+ * caller.  Nothing is ever executed, loaded or interpreted.  Files are
+ * created only directly beneath the directory fd given, atomically
+ * (O_TMPFILE + linkat, or a temporary name + renameat2(RENAME_NOREPLACE)),
+ * never over an existing name, with mode 0400.
+ */
+
+/*
+ * Open the recovery directory PATH: created with mode 0700 when absent,
+ * then opened O_DIRECTORY|O_NOFOLLOW.  -ELOOP when PATH is a symlink,
+ * -ENOTDIR when not a directory, -EPERM when not owned by the effective
+ * uid, other negative errno from mkdir/open.  Returns the fd.
+ */
+int procexe_recover_dir_open(const char *path);
+
+/*
+ * Pin the running image of PROC (read through CTX): open it O_RDONLY
+ * through the process's /proc/PID directory, so that the fd keeps the
+ * image readable after the process exits.  For a loader-launched program
+ * the program's mapping is opened through map_files (needs CAP_SYS_ADMIN
+ * or CAP_CHECKPOINT_RESTORE, else -EPERM, unless the program still stands
+ * at its path in the process's root).  The fd's device:inode is checked
+ * against PROC's image: -ESTALE when the PID now runs something else.
+ * Other errors: -ESRCH (exited), -EACCES/-EPERM, -ENOENT (no image).
+ * Returns the fd.
+ */
+int procexe_recover_open(struct procexe_ctx *ctx, const struct procexe_proc *proc);
+
+/*
+ * Pin the file mapped at [START, END) in process PID through
+ * /proc/PID/map_files (needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE in
+ * the initial user namespace, else -EPERM).  When DEV/INO are not both 0,
+ * the fd must be that file (-ESTALE otherwise).  Returns the fd.
+ */
+int procexe_recover_open_map(struct procexe_ctx *ctx, pid_t pid, uint64_t start,
+                             uint64_t end, uint64_t dev, uint64_t ino);
+
+/* One copy in progress: created by procexe_copy_new(). */
+struct procexe_copy;
+
+/* Progress of procexe_copy_run(): DONE of TOTAL bytes (TOTAL may grow). */
+typedef void (*procexe_progress_fn)(void *userdata, uint64_t done, uint64_t total);
+
+/*
+ * Prepare to copy the regular file SRC_FD (read from offset 0 with pread,
+ * its offset is not used) into a new unnamed file beneath DIR_FD.
+ * -EINVAL when SRC_FD is not a regular file, errors of open(O_TMPFILE)
+ * or of the temporary file's creation (-EROFS, -EACCES, -ENOSPC...).
+ */
+int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy);
+
+/*
+ * Copy the whole file byte for byte and compute its SHA-256 in the same
+ * pass.  Holes (SEEK_DATA/SEEK_HOLE) stay holes in the copy; files larger
+ * than 4 GiB are fine.  Succeeds only when the number of bytes copied
+ * equals the source's size before and after the copy, the source did not
+ * change meanwhile (size, mtime, ctime) and the copy's size is the same:
+ * else -EAGAIN.  I/O errors as negative errno (-ENOSPC, -EIO, ...).
+ * PROGRESS may be NULL.
+ */
+int procexe_copy_run(struct procexe_copy *copy, procexe_progress_fn progress, void *userdata);
+
+/* After a successful run: the size and the raw SHA-256 (32 bytes). */
+uint64_t procexe_copy_size(const struct procexe_copy *copy);
+const unsigned char *procexe_copy_sha256(const struct procexe_copy *copy);
+/* The SHA-256 as 64 lowercase hex digits (a static buffer of COPY). */
+const char *procexe_copy_sha256_hex(const struct procexe_copy *copy);
+
+/*
+ * Give the copy its name beneath the directory: NAME_HINT (any bytes, may
+ * be NULL; e.g. the image's path) is reduced to a safe base name (no '/',
+ * no leading '.', only [A-Za-z0-9._+-], at most 48 bytes; "image" when
+ * empty) followed by '-' and the first 16 hex digits of the SHA-256.  An
+ * existing entry of that name is never replaced: "-2", "-3"... are tried
+ * (up to 100), then -EEXIST.  *RET_NAME gets the new file's name (free()
+ * it).  Only after a successful run; at most once.
+ */
+int procexe_copy_commit(struct procexe_copy *copy, const char *name_hint, char **ret_name);
+
+/* Free COPY; an uncommitted copy leaves no file behind.  NULL is fine. */
+void procexe_copy_free(struct procexe_copy *copy);
+
+/*
+ * Write LEN bytes of BUF as the new file NAME beneath DIR_FD (atomically,
+ * mode 0400): -EEXIST when NAME exists (nothing is replaced), -EINVAL for
+ * a NAME holding '/' or starting with '.'.
+ */
+int procexe_recover_write_file(int dir_fd, const char *name, const void *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -126,20 +126,45 @@ static void set_start(struct loading *l, struct procexe_proc *p)
 		p->start_ns = l->ctx->boot_ns + (l->st.starttime + 1) * l->ctx->ns_per_tick;
 }
 
+static uint64_t ts_ns(int64_t sec, int64_t nsec)
+{
+	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
+}
+
 static void check_modified(struct loading *l, struct procexe_proc *p, const struct pe_img *img)
 {
-	int64_t sec = img->mtime_sec;
+	uint64_t t;
 
 	if (!img->have_stat)
 		return;
-	if (!links_changed(p->state) && img->ctime_sec > sec)
-		sec = img->ctime_sec;
-	/* Untouched since boot: older than any process, no need for stat. */
-	if (sec < 0 || (uint64_t)sec * 1000000000u + 999999999u <= l->ctx->boot_ns)
+	t = ts_ns(img->mtime_sec, img->mtime_nsec);
+	if (!links_changed(p->state) && ts_ns(img->ctime_sec, img->ctime_nsec) > t)
+		t = ts_ns(img->ctime_sec, img->ctime_nsec);
+	/* Untouched since boot: older than any process, no need for stat.
+	 * Read since its last change (atime later): cannot be MODIFIED
+	 * either (see pe_image_modified), whatever the start time. */
+	if (t <= l->ctx->boot_ns || t < ts_ns(img->atime_sec, img->atime_nsec))
 		return;
 	set_start(l, p);
 	if (pe_image_modified(img, p->start_ns, links_changed(p->state)))
 		p->flags |= PROCEXE_PF_MODIFIED;
+}
+
+/* The comm file: cheaper than generating all of stat for one field. */
+static void load_comm(int dirfd, char *comm, size_t size)
+{
+	ssize_t n;
+	int fd = openat(dirfd, "comm", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	n = read(fd, comm, size - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	if (comm[n - 1] == '\n')
+		n--;
+	comm[n] = '\0';
 }
 
 static int load_details(struct loading *l, struct procexe_proc *p)
@@ -152,6 +177,10 @@ static int load_details(struct loading *l, struct procexe_proc *p)
 		p->ppid = l->st.ppid;
 		memcpy(p->comm, l->st.comm, sizeof(p->comm));
 		set_start(l, p);
+	} else if ((what & PROCEXE_DETAIL_COMM) && l->st_err == 0) {
+		memcpy(p->comm, l->st.comm, sizeof(p->comm)); /* read anyway */
+	} else if (what & PROCEXE_DETAIL_COMM) {
+		load_comm(l->dirfd, p->comm, sizeof(p->comm));
 	}
 	if ((what & PROCEXE_DETAIL_UID) && fstat(l->dirfd, &st) == 0)
 		p->uid = st.st_uid;

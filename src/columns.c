@@ -12,6 +12,7 @@
 #include "columns.h"
 
 #define D_STAT    PROCEXE_DETAIL_STAT
+#define D_COMM    PROCEXE_DETAIL_COMM
 #define D_UID     PROCEXE_DETAIL_UID
 #define D_CMDLINE PROCEXE_DETAIL_CMDLINE
 #define D_ROOT    PROCEXE_DETAIL_ROOT
@@ -25,7 +26,7 @@ const struct colinfo infos[_COL_MAX] = {
 			   "user ID of the process (owner of /proc/PID)" },
 	[COL_USER]     = { "USER",     8, 0, COLTYPE_STRING, D_UID,
 			   "user name of the process (or its UID when the name is unknown)" },
-	[COL_COMM]     = { "COMM",    16, 0, COLTYPE_STRING, D_STAT,
+	[COL_COMM]     = { "COMM",    16, 0, COLTYPE_STRING, D_COMM,
 			   "command name (comm) of the process" },
 	[COL_STATE]    = { "STATE",   11, 0, COLTYPE_STRING, 0,
 			   "state of the executable image (see --help)" },

@@ -79,11 +79,13 @@ static void __attribute__((noreturn)) usage(void)
 	fputs(" " PROGNAME " ls [options] [<pid>...]\n", out);
 	fputs(" " PROGNAME " path [--raw] [--flags] [-J] [<pid>...]\n", out);
 	fputs(" " PROGNAME " explain [-J] <pid>\n", out);
+	fputs(" " PROGNAME " recover [-d <dir>] [--libs] [-J] [--all | <pid>...]\n", out);
 	fputs("\nFind processes whose executable was deleted, replaced or never had a file.\n", out);
 	fputs("\nWithout a command, scan every process and list the suspicious ones;\n"
 	      "'ls' lists every process, or the given PIDs; 'path' prints the path of\n"
 	      "each PID's running image; 'explain' tells, step by step, how the kernel\n"
-	      "answers for one process.\n", out);
+	      "answers for one process; 'recover' copies running images (deleted,\n"
+	      "replaced, fileless...) into a directory, hashed, with a manifest.\n", out);
 	fputs("\nOptions:\n", out);
 	fputs(" -o, --output <list>    output columns (a list starting with '+' is\n"
 	      "                          added to the default columns)\n", out);
@@ -483,6 +485,8 @@ int main(int argc, char **argv)
 		finish(cmd_path(argc - 1, argv + 1));
 	if (argc > 1 && strcmp(argv[1], "explain") == 0)
 		finish(cmd_explain(argc - 1, argv + 1));
+	if (argc > 1 && strcmp(argv[1], "recover") == 0)
+		finish(cmd_recover(argc - 1, argv + 1));
 	parse_args(&ctl, argc, argv);
 
 	if (ctl.list_columns)

@@ -94,8 +94,11 @@ static void test_details(void **state)
 	assert_int_equal(colset_details(&set), 0);
 	set = (struct colset){ .n = 3, .ids = { COL_PID, COL_STATE, COL_EXE } };
 	assert_int_equal(colset_details(&set), 0);
+	/* COMM alone is read from the comm file, cheaper than all of stat */
 	assert_int_equal(colset_details(&default_ls_columns),
-			 PROCEXE_DETAIL_STAT | PROCEXE_DETAIL_UID);
+			 PROCEXE_DETAIL_COMM | PROCEXE_DETAIL_UID);
+	set = (struct colset){ .n = 1, .ids = { COL_PPID } };
+	assert_int_equal(colset_details(&set), PROCEXE_DETAIL_STAT);
 	set = (struct colset){ .n = 1, .ids = { COL_CMDLINE } };
 	assert_int_equal(colset_details(&set), PROCEXE_DETAIL_CMDLINE);
 	set = (struct colset){ .n = 1, .ids = { COL_ROOT } };

@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Recovery: pin a process's image (an O_RDONLY fd of /proc/PID/exe or of a
+ * map_files entry keeps the inode readable after the process exits), copy
+ * it byte for byte beneath a directory fd while hashing it (SHA-256, one
+ * pass over the data), and give the copy a name atomically, never
+ * replacing anything.
+ *
+ * Safety rules kept here: every file is created with openat2(RESOLVE_BENEATH
+ * | RESOLVE_NO_SYMLINKS) relative to the directory fd, as an O_TMPFILE (or a
+ * temporary O_EXCL name where the filesystem has no O_TMPFILE), with mode
+ * 0400; names are given with linkat()/renameat2(RENAME_NOREPLACE), which
+ * fail with EEXIST on any existing entry, symlinks included.  No partial
+ * file is ever left under a final name.  Nothing recovered is executed.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
+#include <openssl/evp.h>
+
+#include "internal.h"
+
+#define COPY_BUF_SIZE (1u << 20)
+#define NAME_BASE_MAX 48
+#define NAME_TRIES 100
+#define FILE_MODE 0400
+
+static int openat2_beneath(int dir_fd, const char *path, int flags, mode_t mode, bool in_root)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+		.resolve = in_root ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS
+		                   : RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+int procexe_recover_dir_open(const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	bool created = false;
+	struct stat st;
+
+	if (!path || !*path)
+		return -EINVAL;
+	if (mkdir(path, 0700) == 0)
+		created = true;
+	else if (errno != EEXIST)
+		return -errno;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		/* O_NOFOLLOW|O_DIRECTORY on a symlink may answer ENOTDIR. */
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return -ELOOP;
+		return -e;
+	}
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_uid != geteuid())
+		return -EPERM;
+	/* The umask may have taken bits we need, never more than 0700. */
+	if (created && (st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0)
+		return -errno;
+	return pe_take_fd(&fd);
+}
+
+/* 0 when FD is the file DEV:INO (unchecked when both are 0). */
+static int check_identity(int fd, uint64_t dev, uint64_t ino)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((dev || ino) && (st.st_dev != dev || st.st_ino != ino))
+		return -ESTALE;
+	return 0;
+}
+
+static int open_pid_dir(struct procexe_ctx *ctx, pid_t pid)
+{
+	char name[24];
+	int fd;
+
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(name, sizeof(name), "%d", (int)pid);
+	fd = openat(ctx->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	return fd;
+}
+
+static int open_map_at(int dirfd, uint64_t start, uint64_t end, uint64_t dev, uint64_t ino)
+{
+	_cleanup_close_ int fd = -1;
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "map_files/%" PRIx64 "-%" PRIx64, start, end);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	r = check_identity(fd, dev, ino);
+	if (r < 0)
+		return r;
+	return pe_take_fd(&fd);
+}
+
+int procexe_recover_open_map(struct procexe_ctx *ctx, pid_t pid, uint64_t start,
+                             uint64_t end, uint64_t dev, uint64_t ino)
+{
+	_cleanup_close_ int dirfd = -1;
+
+	if (!ctx || start >= end)
+		return -EINVAL;
+	dirfd = open_pid_dir(ctx, pid);
+	if (dirfd < 0)
+		return dirfd;
+	return open_map_at(dirfd, start, end, dev, ino);
+}
+
+int procexe_recover_open(struct procexe_ctx *ctx, const struct procexe_proc *proc)
+{
+	_cleanup_close_ int dirfd = -1, fd = -1;
+	const struct pe_img *img;
+	int r;
+
+	if (!ctx || !proc)
+		return -EINVAL;
+	switch (proc->state) {
+	case PROCEXE_STATE_KERNEL:
+	case PROCEXE_STATE_ZOMBIE:
+		return -ENOENT;
+	case PROCEXE_STATE_DENIED:
+		return proc->err ? -proc->err : -EACCES;
+	default:
+		break;
+	}
+	img = pe_proc_main_image(proc);
+	if (!img->have_stat && !(proc->flags & PROCEXE_PF_LOADER))
+		return proc->err ? -proc->err : -ENOENT;
+	dirfd = open_pid_dir(ctx, proc->pid);
+	if (dirfd < 0)
+		return dirfd;
+
+	if (!(proc->flags & PROCEXE_PF_LOADER)) {
+		fd = openat(dirfd, "exe", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			return errno == ENOENT ? -ESRCH : -errno;
+		r = check_identity(fd, img->dev, img->ino);
+		return r < 0 ? r : pe_take_fd(&fd);
+	}
+
+	/* The loader mapped the program: map_files, else its path if the
+	 * program still stands there (checked by identity). */
+	r = open_map_at(dirfd, img->map_start, img->map_end, img->dev, img->ino);
+	if (r >= 0 || r == -ESTALE || !img->path || img->launch_len == 0)
+		return r;
+	{
+		_cleanup_close_ int root = openat(dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_free_ char *path = pe_memdup0(img->path, img->launch_len);
+
+		if (root < 0 || !path)
+			return r;
+		fd = openat2_beneath(root, path, O_RDONLY | O_NOCTTY, 0, true);
+		if (fd < 0 || check_identity(fd, img->dev, img->ino) < 0)
+			return r;
+	}
+	return pe_take_fd(&fd);
+}
+
+/* ---- creating files beneath a directory ---- */
+
+struct pe_tmp {
+	int fd;                 /* read-write, -1 when none */
+	int dir_fd;             /* borrowed */
+	char name[40];          /* temporary name, "" for an O_TMPFILE */
+	bool linked;            /* has its final name */
+};
+
+static void tmp_done(struct pe_tmp *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	if (t->name[0] && !t->linked)
+		(void)unlinkat(t->dir_fd, t->name, 0);
+	t->name[0] = '\0';
+}
+
+static int tmp_create(int dir_fd, struct pe_tmp *t)
+{
+	*t = (struct pe_tmp){ .fd = -1, .dir_fd = dir_fd };
+	t->fd = openat2_beneath(dir_fd, ".", O_TMPFILE | O_RDWR, FILE_MODE, false);
+	if (t->fd >= 0)
+		return 0;
+	if (t->fd != -EOPNOTSUPP && t->fd != -EISDIR && t->fd != -EINVAL)
+		return t->fd;
+	/* No O_TMPFILE here: a random temporary name, created exclusively. */
+	for (int i = 0; i < NAME_TRIES; i++) {
+		uint64_t rnd;
+
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -EIO;
+		snprintf(t->name, sizeof(t->name), ".procexe-tmp-%016" PRIx64, rnd);
+		t->fd = openat2_beneath(dir_fd, t->name, O_CREAT | O_EXCL | O_RDWR | O_NOCTTY,
+		                        FILE_MODE, false);
+		if (t->fd >= 0)
+			return 0;
+		if (t->fd != -EEXIST)
+			break;
+	}
+	{
+		int r = t->fd;
+
+		t->name[0] = '\0';
+		t->fd = -1;
+		return r;
+	}
+}
+
+/* Give T the name NAME (a plain name, no '/'); -EEXIST when taken. */
+static int tmp_link(struct pe_tmp *t, const char *name)
+{
+	char proc_path[64];
+
+	if (t->linked)
+		return -EALREADY;
+	if (t->name[0]) {
+		if (renameat2(t->dir_fd, t->name, t->dir_fd, name, RENAME_NOREPLACE) == 0) {
+			t->name[0] = '\0';
+			t->linked = true;
+			return 0;
+		}
+		if (errno != EINVAL && errno != ENOSYS)
+			return -errno;
+		if (linkat(t->dir_fd, t->name, t->dir_fd, name, 0) < 0)
+			return -errno;
+		t->linked = true;
+		(void)unlinkat(t->dir_fd, t->name, 0);
+		t->name[0] = '\0';
+		return 0;
+	}
+	if (linkat(t->fd, "", t->dir_fd, name, AT_EMPTY_PATH) == 0) {
+		t->linked = true;
+		return 0;
+	}
+	/* Without CAP_DAC_READ_SEARCH AT_EMPTY_PATH answers ENOENT: go
+	 * through our own fd link, which names the same unnamed inode. */
+	if (errno != ENOENT && errno != EPERM)
+		return -errno;
+	snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", t->fd);
+	if (linkat(AT_FDCWD, proc_path, t->dir_fd, name, AT_SYMLINK_FOLLOW) < 0)
+		return -errno;
+	t->linked = true;
+	return 0;
+}
+
+static bool plain_name(const char *name)
+{
+	return name && name[0] && name[0] != '.' && !strchr(name, '/');
+}
+
+static int write_all_at(int fd, const unsigned char *p, size_t len, uint64_t off)
+{
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+int procexe_recover_write_file(int dir_fd, const char *name, const void *buf, size_t len)
+{
+	struct pe_tmp t;
+	struct stat st;
+	int r;
+
+	if (!plain_name(name) || (!buf && len))
+		return -EINVAL;
+	r = tmp_create(dir_fd, &t);
+	if (r < 0)
+		return r;
+	r = write_all_at(t.fd, buf, len, 0);
+	if (r == 0 && fstat(t.fd, &st) < 0)
+		r = -errno;
+	else if (r == 0 && (uint64_t)st.st_size != len)
+		r = -EIO;
+	if (r == 0)
+		r = tmp_link(&t, name);
+	tmp_done(&t);
+	return r;
+}
+
+/* ---- copying with SHA-256 ---- */
+
+struct procexe_copy {
+	int src_fd;             /* borrowed */
+	struct pe_tmp tmp;
+	bool done;              /* run succeeded */
+	bool committed;
+	uint64_t size;
+	unsigned char sha256[32];
+	char hex[65];
+};
+
+int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy)
+{
+	struct procexe_copy *c;
+	struct stat st;
+	int r;
+
+	if (!ret_copy || src_fd < 0 || dir_fd < 0)
+		return -EINVAL;
+	if (fstat(src_fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->src_fd = src_fd;
+	r = tmp_create(dir_fd, &c->tmp);
+	if (r < 0) {
+		free(c);
+		return r;
+	}
+	*ret_copy = c;
+	return 0;
+}
+
+static bool same_source(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Hash LEN zero bytes (a hole). */
+static int hash_zeros(EVP_MD_CTX *md, uint64_t len)
+{
+	static const unsigned char zeros[65536];
+
+	while (len > 0) {
+		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+
+		if (EVP_DigestUpdate(md, zeros, n) != 1)
+			return -EIO;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Copy and hash [OFF, END) of the source; -EAGAIN when it ends early. */
+static int copy_range(struct procexe_copy *c, EVP_MD_CTX *md, unsigned char *buf,
+                      uint64_t off, uint64_t end, uint64_t *done, uint64_t total,
+                      procexe_progress_fn progress, void *userdata)
+{
+	while (off < end) {
+		size_t want = end - off < COPY_BUF_SIZE ? (size_t)(end - off) : COPY_BUF_SIZE;
+		ssize_t n = pread(c->src_fd, buf, want, (off_t)off);
+		int r;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EAGAIN; /* shrank under us */
+		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			return -EIO;
+		r = write_all_at(c->tmp.fd, buf, (size_t)n, off);
+		if (r < 0)
+			return r;
+		off += (uint64_t)n;
+		*done += (uint64_t)n;
+		if (progress)
+			progress(userdata, *done, total);
+	}
+	return 0;
+}
+
+static int copy_all(struct procexe_copy *c, EVP_MD_CTX *md, unsigned char *buf, uint64_t size,
+                    procexe_progress_fn progress, void *userdata)
+{
+	uint64_t off = 0, done = 0;
+	bool sparse = true;
+	int r;
+
+	while (off < size) {
+		uint64_t data = off, hole = size;
+
+		if (sparse) {
+			off_t d = lseek(c->src_fd, (off_t)off, SEEK_DATA);
+
+			if (d < 0 && errno == ENXIO) {
+				data = size;            /* only a hole is left */
+			} else if (d < 0) {
+				sparse = false;         /* not supported: all data */
+			} else {
+				off_t h = lseek(c->src_fd, d, SEEK_HOLE);
+
+				data = (uint64_t)d < size ? (uint64_t)d : size;
+				hole = h < 0 ? size : (uint64_t)h < size ? (uint64_t)h : size;
+				if (hole <= data)
+					hole = size;
+			}
+		}
+		if (data > off) {
+			r = hash_zeros(md, data - off);
+			if (r < 0)
+				return r;
+			done += data - off;
+			if (progress)
+				progress(userdata, done, size);
+		}
+		r = copy_range(c, md, buf, data, hole, &done, size, progress, userdata);
+		if (r < 0)
+			return r;
+		off = hole;
+	}
+	/* Trailing holes: the length alone makes them. */
+	if (ftruncate(c->tmp.fd, (off_t)size) < 0)
+		return -errno;
+	return 0;
+}
+
+int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void *userdata)
+{
+	_cleanup_free_ unsigned char *buf = NULL;
+	struct stat before, after, out;
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *md;
+	int r;
+
+	if (!c || c->done || c->tmp.fd < 0)
+		return -EINVAL;
+	if (fstat(c->src_fd, &before) < 0)
+		return -errno;
+	buf = malloc(COPY_BUF_SIZE);
+	md = EVP_MD_CTX_new();
+	if (!buf || !md) {
+		EVP_MD_CTX_free(md);
+		return -ENOMEM;
+	}
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		r = -EIO;
+	else
+		r = copy_all(c, md, buf, (uint64_t)before.st_size, progress, userdata);
+	if (r == 0 && (EVP_DigestFinal_ex(md, c->sha256, &mdlen) != 1 || mdlen != sizeof(c->sha256)))
+		r = -EIO;
+	EVP_MD_CTX_free(md);
+	if (r < 0)
+		return r;
+	/* Confirm: the source did not change or grow, the copy has its size. */
+	if (fstat(c->src_fd, &after) < 0 || fstat(c->tmp.fd, &out) < 0)
+		return -errno;
+	if (!same_source(&before, &after) || out.st_size != before.st_size)
+		return -EAGAIN;
+	{
+		char extra;
+		ssize_t n = pread(c->src_fd, &extra, 1, before.st_size);
+
+		if (n != 0)
+			return n < 0 ? -errno : -EAGAIN;
+	}
+	c->size = (uint64_t)before.st_size;
+	for (size_t i = 0; i < sizeof(c->sha256); i++)
+		snprintf(c->hex + 2 * i, 3, "%02x", c->sha256[i]);
+	c->done = true;
+	return 0;
+}
+
+uint64_t procexe_copy_size(const struct procexe_copy *c)
+{
+	return c && c->done ? c->size : 0;
+}
+
+const unsigned char *procexe_copy_sha256(const struct procexe_copy *c)
+{
+	return c && c->done ? c->sha256 : NULL;
+}
+
+const char *procexe_copy_sha256_hex(const struct procexe_copy *c)
+{
+	return c && c->done ? c->hex : NULL;
+}
+
+/* The safe base name of HINT into OUT (NAME_BASE_MAX + 1 bytes). */
+static void safe_base(const char *hint, char *out)
+{
+	const char *b = hint ? hint : "";
+	const char *slash = strrchr(b, '/');
+	size_t len, n = 0;
+
+	if (slash)
+		b = slash + 1;
+	len = strlen(b);
+	if (len >= PE_DELETED_SUFFIX_LEN &&
+	    memcmp(b + len - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN) == 0)
+		len -= PE_DELETED_SUFFIX_LEN;
+	if (len > 6 && memcmp(b, "memfd:", 6) == 0) {
+		b += 6;
+		len -= 6;
+	}
+	for (size_t i = 0; i < len && n < NAME_BASE_MAX; i++) {
+		unsigned char ch = (unsigned char)b[i];
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		          (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '+' || ch == '-';
+
+		if (n == 0 && (ch == '.' || ch == '-'))
+			continue;
+		out[n++] = ok ? (char)ch : '_';
+	}
+	out[n] = '\0';
+	if (n == 0)
+		strcpy(out, "image");
+}
+
+int procexe_copy_commit(struct procexe_copy *c, const char *name_hint, char **ret_name)
+{
+	char base[NAME_BASE_MAX + 1], name[NAME_BASE_MAX + 40];
+	int r = -EEXIST;
+
+	if (!c || !ret_name || !c->done || c->committed)
+		return -EINVAL;
+	safe_base(name_hint, base);
+	for (int i = 1; i <= NAME_TRIES && r == -EEXIST; i++) {
+		if (i == 1)
+			snprintf(name, sizeof(name), "%s-%.16s", base, c->hex);
+		else
+			snprintf(name, sizeof(name), "%s-%.16s-%d", base, c->hex, i);
+		r = tmp_link(&c->tmp, name);
+	}
+	if (r < 0)
+		return r;
+	c->committed = true;
+	*ret_name = strdup(name);
+	/* The file exists now; only the copy of its name failed. */
+	return *ret_name ? 0 : -ENOMEM;
+}
+
+void procexe_copy_free(struct procexe_copy *c)
+{
+	if (!c)
+		return;
+	tmp_done(&c->tmp);
+	free(c);
+}

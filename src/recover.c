@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * procexe recover [-d DIR] [--libs] [-J] [--all | PID...]: copy the images
+ * that processes run (deleted, replaced, fileless...) into DIR, hashed, and
+ * describe them in DIR/manifest.json.
+ *
+ * Order of work: read the processes (one scan), pin every image (an open
+ * fd, so a process that exits afterwards still yields it; one fd per
+ * device:inode), then copy and hash each distinct image once, then write
+ * the manifest.  Nothing recovered is ever executed.
+ *
+ * PROCEXE_TEST_PIN_DELAY_MS (test-only, see procexe(1)): after pinning,
+ * print "procexe: test: pinned" on stderr and wait that long.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <procexe.h>
+
+#include "cli.h"
+#include "commands.h"
+
+#define DEFAULT_DIR "procexe-recovered"
+#define MANIFEST_NAME "manifest"
+#define PROGRESS_MIN_BYTES (64u << 20)
+#define MAX_PIN_DELAY_MS 60000
+
+/* One distinct pinned file. */
+struct image {
+	int fd;                 /* pinned, -1 once copied or failed */
+	uint64_t dev, ino, size;
+	uint32_t mode;
+	uint32_t uid;
+	char *hint;             /* path of the first entry, for the file name */
+	char *file;             /* recovered file name, NULL when failed */
+	char sha256[65];
+	int err;                /* copy error (positive), 0 */
+	const char *why;        /* static explanation of err, or NULL */
+	size_t same_as;         /* SIZE_MAX, or index of an image with equal content */
+};
+
+/* One (process, image) pair, or a failure to get one. */
+struct entry {
+	pid_t pid;
+	char *comm;             /* NULL when unknown */
+	const char *state;      /* static name, NULL when unknown */
+	bool modified;
+	const char *source;     /* "exe" or "map" */
+	char *path;             /* kernel's text, NULL when unknown */
+	size_t image;           /* index in images, SIZE_MAX when failed */
+	int err;                /* positive errno when failed before copying */
+	const char *why;        /* static explanation, or NULL */
+};
+
+struct recover {
+	const char *dir;
+	int dir_fd;
+	bool json, all, libs;
+	pid_t *pids;
+	size_t npids;
+	struct procexe_ctx *ctx;
+	struct image *images;
+	size_t nimages;
+	struct entry *entries;
+	size_t nentries;
+	uint64_t total_bytes, done_bytes;
+	bool progress;
+	int last_pct;
+};
+
+static void __attribute__((noreturn)) recover_usage(void)
+{
+	fputs("Usage:\n"
+	      " procexe recover [options] [--all | PID...]\n"
+	      "\n"
+	      "Copy the executable image each PID runs (for --all: every process whose\n"
+	      "image is fileless, deleted, replaced, unlinked, repointed or modified)\n"
+	      "into a directory, byte for byte, with its SHA-256, and describe what was\n"
+	      "recovered and what failed in DIR/manifest.json.  Each distinct image is\n"
+	      "copied once; files are created with mode 0400 and never replace anything.\n"
+	      "\n"
+	      "Options:\n"
+	      " -d, --dir <dir>  write into <dir> (default ./" DEFAULT_DIR "; created 0700;\n"
+	      "                    refused when a symlink or not owned by you)\n"
+	      " -a, --all        every suspicious process\n"
+	      " -l, --libs       also mapped files that were deleted or replaced\n"
+	      " -J, --json       print the manifest instead of a summary\n"
+	      " -h, --help       display this help\n"
+	      "\n"
+	      "For more details see procexe(1).\n", stdout);
+	exit(EXIT_OK);
+}
+
+/* ---- collecting ---- */
+
+static struct entry *add_entry(struct recover *rc, const struct procexe_proc *p, pid_t pid,
+                               const char *source)
+{
+	struct entry *e;
+
+	rc->entries = xreallocarray(rc->entries, rc->nentries + 1, sizeof(*rc->entries));
+	e = &rc->entries[rc->nentries++];
+	*e = (struct entry){ .pid = pid, .source = source, .image = SIZE_MAX };
+	if (p) {
+		const char *comm = procexe_proc_comm(p);
+
+		e->comm = comm ? xstrdup(comm) : NULL;
+		e->state = procexe_state_name(procexe_proc_state(p));
+		e->modified = procexe_proc_flags(p) & PROCEXE_PF_MODIFIED;
+	}
+	return e;
+}
+
+static void fail_entry(struct entry *e, int err, const char *why)
+{
+	e->err = err;
+	e->why = why;
+}
+
+/* Keep FD as the image of E: a device:inode already pinned shares it. */
+static void attach_image(struct recover *rc, struct entry *e, int fd)
+{
+	struct image *img;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		fail_entry(e, errno, NULL);
+		close(fd);
+		return;
+	}
+	for (size_t i = 0; i < rc->nimages; i++) {
+		if (rc->images[i].dev == st.st_dev && rc->images[i].ino == st.st_ino) {
+			e->image = i;
+			close(fd);
+			return;
+		}
+	}
+	rc->images = xreallocarray(rc->images, rc->nimages + 1, sizeof(*rc->images));
+	img = &rc->images[rc->nimages];
+	*img = (struct image){
+		.fd = fd,
+		.dev = st.st_dev,
+		.ino = st.st_ino,
+		.size = (uint64_t)st.st_size,
+		.mode = st.st_mode,
+		.uid = st.st_uid,
+		.hint = e->path ? xstrdup(e->path) : NULL,
+		.same_as = SIZE_MAX,
+	};
+	rc->total_bytes += img->size;
+	e->image = rc->nimages++;
+}
+
+static const char *open_error(int err, bool loader)
+{
+	switch (err) {
+	case ESRCH:
+		return "the process exited before its image was pinned";
+	case ESTALE:
+		return "the PID now runs another image";
+	case ENOENT:
+		return "no executable image (kernel thread or zombie)";
+	case EPERM:
+		if (loader)
+			return "loader-launched program: opening its mapping needs "
+			       "CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE";
+		return "not permitted to read the image (not your process?)";
+	case EACCES:
+		return "not permitted to read the image (not your process, or no read permission)";
+	default:
+		return NULL;
+	}
+}
+
+static void pin_proc(struct recover *rc, const struct procexe_proc *p)
+{
+	struct procexe_image im = { .sz = sizeof(im) };
+	enum procexe_state s = procexe_proc_state(p);
+	bool loader = procexe_proc_flags(p) & PROCEXE_PF_LOADER;
+	struct entry *e = add_entry(rc, p, procexe_proc_pid(p), "exe");
+	int fd;
+
+	if (procexe_proc_image(p, false, &im) == 0 && im.path)
+		e->path = xstrdup(im.path);
+	if (s == PROCEXE_STATE_DENIED) {
+		int err = procexe_proc_errno(p) ? procexe_proc_errno(p) : EACCES;
+
+		fail_entry(e, err, "permission denied: not your process (needs root or the same user)");
+		return;
+	}
+	fd = procexe_recover_open(rc->ctx, p);
+	if (fd < 0) {
+		fail_entry(e, -fd, open_error(-fd, loader));
+		return;
+	}
+	attach_image(rc, e, fd);
+}
+
+/* ---- --libs: mapped files that were deleted or replaced ---- */
+
+/* Undo the kernel's "\012" escaping of a maps path, in place. */
+static void maps_unescape(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r;) {
+		if (r[0] == '\\' && r[1] == '0' && r[2] == '1' && r[3] == '2') {
+			*w++ = '\n';
+			r += 4;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+struct seen_file {
+	uint64_t dev, ino;
+};
+
+static void pin_libs(struct recover *rc, const struct procexe_proc *p, const char *procfs)
+{
+	pid_t pid = procexe_proc_pid(p);
+	struct seen_file *seen = NULL;
+	size_t nseen = 0, cap = 0;
+	char *maps_path, *root_path, *line = NULL;
+	size_t linecap = 0;
+	uint64_t exe_dev = 0, exe_ino = 0;
+	FILE *f;
+
+	if (procexe_proc_state(p) == PROCEXE_STATE_DENIED ||
+	    procexe_proc_state(p) == PROCEXE_STATE_KERNEL ||
+	    procexe_proc_state(p) == PROCEXE_STATE_ZOMBIE)
+		return;
+	{
+		struct procexe_image im = { .sz = sizeof(im) };
+
+		if (procexe_proc_image(p, false, &im) == 0) {
+			exe_dev = im.dev;
+			exe_ino = im.ino;
+		}
+	}
+	maps_path = xasprintf("%s/%d/maps", procfs, (int)pid);
+	root_path = xasprintf("%s/%d/root", procfs, (int)pid);
+	f = fopen(maps_path, "re");
+	if (!f) {
+		struct entry *e = add_entry(rc, p, pid, "map");
+
+		fail_entry(e, errno, "cannot read the process's maps");
+		goto out;
+	}
+	while (getline(&line, &linecap, f) > 0) {
+		unsigned long long start, end, off, ino;
+		unsigned maj, min;
+		char perms[8];
+		int pos = 0;
+		char *path, *nl;
+		bool deleted = false, replaced = false;
+		uint64_t dev;
+		bool dup = false;
+
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off,
+		           &maj, &min, &ino, &pos) < 7 || pos == 0)
+			continue;
+		path = line + pos;
+		nl = strchr(path, '\n');
+		if (nl)
+			*nl = '\0';
+		if (path[0] != '/' || ino == 0)
+			continue;
+		dev = makedev(maj, min);
+		if (dev == exe_dev && ino == exe_ino)
+			continue;
+		for (size_t i = 0; i < nseen && !dup; i++)
+			dup = seen[i].dev == dev && seen[i].ino == ino;
+		if (dup)
+			continue;
+		{
+			size_t len = strlen(path);
+			static const char suffix[] = " (deleted)";
+
+			if (len > sizeof(suffix) - 1 &&
+			    strcmp(path + len - (sizeof(suffix) - 1), suffix) == 0)
+				deleted = true;
+		}
+		if (!deleted) {
+			/* Replaced: something else stands at the path in the
+			 * process's root (SysV shm and similar never match). */
+			char *unesc = xstrdup(path);
+			char *full;
+			struct stat st;
+
+			maps_unescape(unesc);
+			full = xasprintf("%s%s", root_path, unesc);
+			if (stat(full, &st) == 0)
+				replaced = st.st_dev != dev || st.st_ino != ino;
+			free(full);
+			free(unesc);
+		}
+		if (!deleted && !replaced)
+			continue;
+		if (nseen == cap) {
+			cap = cap ? 2 * cap : 8;
+			seen = xreallocarray(seen, cap, sizeof(*seen));
+		}
+		seen[nseen++] = (struct seen_file){ dev, ino };
+		{
+			struct entry *e = add_entry(rc, p, pid, "map");
+			int fd;
+
+			e->path = xstrdup(path);
+			maps_unescape(e->path);
+			fd = procexe_recover_open_map(rc->ctx, pid, start, end, dev, ino);
+			if (fd < 0)
+				fail_entry(e, -fd, -fd == EPERM ?
+				           "opening a mapped file through map_files needs "
+				           "CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE" :
+				           open_error(-fd, false));
+			else
+				attach_image(rc, e, fd);
+		}
+	}
+	fclose(f);
+out:
+	free(line);
+	free(seen);
+	free(maps_path);
+	free(root_path);
+}
+
+/* ---- copying ---- */
+
+static void show_progress(void *userdata, uint64_t done, uint64_t total)
+{
+	struct recover *rc = userdata;
+	uint64_t all = rc->done_bytes + done;
+	int pct;
+
+	(void)total;
+	if (!rc->progress || rc->total_bytes == 0)
+		return;
+	pct = (int)(all * 100 / rc->total_bytes);
+	if (pct > 100)
+		pct = 100;
+	if (pct == rc->last_pct)
+		return;
+	rc->last_pct = pct;
+	fprintf(stderr, "\r" PROGNAME ": recovering %3d%% (%" PRIu64 "/%" PRIu64 " MiB)",
+	        pct, all >> 20, rc->total_bytes >> 20);
+	fflush(stderr);
+}
+
+static void copy_image(struct recover *rc, size_t idx)
+{
+	struct image *img = &rc->images[idx];
+	struct procexe_copy *copy = NULL;
+	int r;
+
+	r = procexe_copy_new(img->fd, rc->dir_fd, &copy);
+	if (r == 0)
+		r = procexe_copy_run(copy, show_progress, rc);
+	if (r == 0) {
+		const char *hex = procexe_copy_sha256_hex(copy);
+
+		memcpy(img->sha256, hex, sizeof(img->sha256));
+		img->size = procexe_copy_size(copy);
+		/* Same content as an image copied before: no second file. */
+		for (size_t i = 0; i < idx; i++) {
+			if (rc->images[i].file && rc->images[i].same_as == SIZE_MAX &&
+			    strcmp(rc->images[i].sha256, img->sha256) == 0) {
+				img->same_as = i;
+				img->file = xstrdup(rc->images[i].file);
+				break;
+			}
+		}
+		if (!img->file)
+			r = procexe_copy_commit(copy, img->hint, &img->file);
+	}
+	if (r < 0) {
+		img->err = -r;
+		img->why = r == -EAGAIN ? "the image changed while being copied" :
+		           r == -EEXIST ? "every candidate file name is taken" :
+		           r == -ENOSPC ? "no space left in the target directory" :
+		           r == -EROFS ? "the target directory is on a read-only filesystem" : NULL;
+		img->file = NULL;
+	}
+	procexe_copy_free(copy);
+	rc->done_bytes += img->size;
+	close(img->fd);
+	img->fd = -1;
+}
+
+/* ---- the manifest ---- */
+
+static const char *errno_name(int err)
+{
+	static const struct { int err; const char *name; } names[] = {
+		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
+		{ EIO, "EIO" }, { EACCES, "EACCES" }, { EEXIST, "EEXIST" },
+		{ EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" }, { EROFS, "EROFS" },
+		{ EAGAIN, "EAGAIN" }, { ESTALE, "ESTALE" }, { ENOMEM, "ENOMEM" },
+		{ EMFILE, "EMFILE" }, { ENFILE, "ENFILE" }, { EDQUOT, "EDQUOT" },
+		{ EFBIG, "EFBIG" }, { ELOOP, "ELOOP" }, { ETIMEDOUT, "ETIMEDOUT" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	return NULL;
+}
+
+static void json_str_or_null(FILE *out, const char *s)
+{
+	if (s)
+		json_string(out, s, strlen(s));
+	else
+		fputs("null", out);
+}
+
+/* The error of entry E (its own or its image's), 0 when recovered. */
+static int entry_error(const struct recover *rc, const struct entry *e, const char **why)
+{
+	if (e->image == SIZE_MAX) {
+		*why = e->why;
+		return e->err ? e->err : EIO;
+	}
+	if (!rc->images[e->image].file) {
+		*why = rc->images[e->image].why;
+		return rc->images[e->image].err ? rc->images[e->image].err : EIO;
+	}
+	*why = NULL;
+	return 0;
+}
+
+static void write_common(FILE *out, const struct entry *e)
+{
+	fprintf(out, "\"pid\": %d, \"comm\": ", (int)e->pid);
+	json_str_or_null(out, e->comm);
+	fputs(", \"state\": ", out);
+	json_str_or_null(out, e->state);
+	fprintf(out, ", \"modified\": %s, \"source\": \"%s\", \"path\": ",
+	        e->modified ? "true" : "false", e->source);
+	if (e->path)
+		json_string(out, e->path, strlen(e->path));
+	else
+		fputs("null", out);
+}
+
+static char *build_manifest(const struct recover *rc, size_t *ret_len)
+{
+	char *buf = NULL;
+	size_t len = 0, n = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	if (!out)
+		errx_("%s", strerror(errno));
+	fprintf(out, "{\n  \"tool\": \"procexe %s\",\n  \"created\": %lld,\n  \"directory\": ",
+	        procexe_version(), (long long)time(NULL));
+	json_string(out, rc->dir, strlen(rc->dir));
+	fputs(",\n  \"images\": [", out);
+	for (size_t i = 0; i < rc->nentries; i++) {
+		const struct entry *e = &rc->entries[i];
+		const struct image *img;
+		const char *why;
+
+		if (entry_error(rc, e, &why))
+			continue;
+		img = &rc->images[e->image];
+		fprintf(out, "%s\n    {", n++ ? "," : "");
+		write_common(out, e);
+		fprintf(out, ", \"dev\": \"%u:%u\", \"inode\": %" PRIu64 ", \"size\": %" PRIu64
+		        ", \"mode\": \"%06o\", \"uid\": %u, \"sha256\": \"%s\", \"file\": ",
+		        major(img->dev), minor(img->dev), img->ino, img->size,
+		        (unsigned)img->mode, (unsigned)img->uid, img->sha256);
+		json_string(out, img->file, strlen(img->file));
+		fputc('}', out);
+	}
+	fputs(n ? "\n  ],\n  \"failures\": [" : "],\n  \"failures\": [", out);
+	n = 0;
+	for (size_t i = 0; i < rc->nentries; i++) {
+		const struct entry *e = &rc->entries[i];
+		const char *why, *name;
+		int err = entry_error(rc, e, &why);
+
+		if (!err)
+			continue;
+		name = errno_name(err);
+		fprintf(out, "%s\n    {", n++ ? "," : "");
+		write_common(out, e);
+		fputs(", \"error\": ", out);
+		json_str_or_null(out, name);
+		fputs(", \"reason\": ", out);
+		{
+			char *reason = why ? xasprintf("%s (%s)", why, strerror(err))
+			                   : xstrdup(strerror(err));
+
+			json_string(out, reason, strlen(reason));
+			free(reason);
+		}
+		fputc('}', out);
+	}
+	fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
+	if (fclose(out) != 0)
+		errx_("%s", strerror(ENOMEM));
+	*ret_len = len;
+	return buf;
+}
+
+/* Write the manifest without replacing an older one; returns its name. */
+static char *save_manifest(const struct recover *rc, const char *buf, size_t len)
+{
+	for (int i = 1; i <= 100; i++) {
+		char *name = i == 1 ? xstrdup(MANIFEST_NAME ".json")
+		                    : xasprintf(MANIFEST_NAME "-%d.json", i);
+		int r = procexe_recover_write_file(rc->dir_fd, name, buf, len);
+
+		if (r == 0)
+			return name;
+		free(name);
+		if (r != -EEXIST) {
+			warnx_("cannot write the manifest in %s: %s", rc->dir, strerror(-r));
+			return NULL;
+		}
+	}
+	warnx_("cannot write the manifest in %s: every name is taken", rc->dir);
+	return NULL;
+}
+
+/* ---- the command ---- */
+
+static void parse_pids(struct recover *rc, char **args, int n)
+{
+	rc->pids = xreallocarray(NULL, n > 0 ? (size_t)n : 1, sizeof(*rc->pids));
+	for (int i = 0; i < n; i++) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(args[i], &end, 10);
+		if (errno || *end || end == args[i] || v <= 0 || v > INT32_MAX)
+			usage_error("invalid PID: '%s'", args[i]);
+		rc->pids[rc->npids++] = (pid_t)v;
+	}
+}
+
+static bool list_has(const struct procexe_list *list, pid_t pid)
+{
+	for (size_t i = 0, n = procexe_list_count(list); i < n; i++)
+		if (procexe_proc_pid(procexe_list_get(list, i)) == pid)
+			return true;
+	return false;
+}
+
+static bool wanted_by_all(const struct procexe_proc *p)
+{
+	switch (procexe_proc_state(p)) {
+	case PROCEXE_STATE_FILELESS:
+	case PROCEXE_STATE_DELETED:
+	case PROCEXE_STATE_REPLACED:
+	case PROCEXE_STATE_UNLINKED:
+	case PROCEXE_STATE_REPOINTED:
+		return true;
+	default:
+		return procexe_proc_flags(p) & PROCEXE_PF_MODIFIED;
+	}
+}
+
+static void test_pin_delay(void)
+{
+	const char *s = getenv("PROCEXE_TEST_PIN_DELAY_MS");
+	struct timespec ts;
+	char *end;
+	long ms;
+
+	if (!s || !*s)
+		return;
+	errno = 0;
+	ms = strtol(s, &end, 10);
+	if (errno || *end || ms <= 0 || ms > MAX_PIN_DELAY_MS)
+		return;
+	fputs(PROGNAME ": test: pinned\n", stderr);
+	fflush(stderr);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void print_summary(const struct recover *rc, const char *manifest)
+{
+	size_t nfiles = 0, nok = 0, nfail = 0;
+
+	for (size_t i = 0; i < rc->nimages; i++) {
+		const struct image *img = &rc->images[i];
+		char *s;
+
+		if (!img->file || img->same_as != SIZE_MAX)
+			continue;
+		nfiles++;
+		s = safe_text(img->file, strlen(img->file));
+		printf("%s  %s  %" PRIu64 " bytes  PID", img->sha256, s, img->size);
+		free(s);
+		for (size_t j = 0; j < rc->nentries; j++) {
+			const struct entry *e = &rc->entries[j];
+
+			if (e->image != SIZE_MAX && rc->images[e->image].file &&
+			    strcmp(rc->images[e->image].file, img->file) == 0)
+				printf(" %d", (int)e->pid);
+		}
+		putchar('\n');
+	}
+	for (size_t i = 0; i < rc->nentries; i++) {
+		const char *why;
+
+		if (entry_error(rc, &rc->entries[i], &why))
+			nfail++;
+		else
+			nok++;
+	}
+	{
+		char *d = safe_text(rc->dir, strlen(rc->dir));
+		char *m = manifest ? safe_text(manifest, strlen(manifest)) : NULL;
+
+		printf("%zu image%s recovered into %zu file%s in %s (%s%s), %zu failed\n",
+		       nok, nok == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s", d,
+		       m ? "manifest " : "no manifest", m ? m : "", nfail);
+		free(d);
+		free(m);
+	}
+}
+
+static void report_failures(const struct recover *rc)
+{
+	for (size_t i = 0; i < rc->nentries; i++) {
+		const struct entry *e = &rc->entries[i];
+		const char *why;
+		int err = entry_error(rc, e, &why);
+		char *p;
+
+		if (!err)
+			continue;
+		p = e->path ? safe_text(e->path, strlen(e->path)) : NULL;
+		warnx_("PID %d%s%s%s: %s%s%s", (int)e->pid, p ? " (" : "", p ? p : "", p ? ")" : "",
+		       why ? why : "", why ? ": " : "", strerror(err));
+		free(p);
+	}
+}
+
+int cmd_recover(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "dir", required_argument, NULL, 'd' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "libs", no_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct recover rc = { .dir = DEFAULT_DIR, .dir_fd = -1, .last_pct = -1 };
+	struct procexe_list *list = NULL;
+	char *manifest, *manifest_name;
+	size_t manifest_len, nfail = 0;
+	int c, r, status = EXIT_OK;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:alJh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			rc.dir = optarg;
+			break;
+		case 'a':
+			rc.all = true;
+			break;
+		case 'l':
+			rc.libs = true;
+			break;
+		case 'J':
+			rc.json = true;
+			break;
+		case 'h':
+			recover_usage();
+		case ':':
+			usage_error("option '%s' requires an argument", argv[optind - 1]);
+		default:
+			usage_error("invalid option for 'recover'");
+		}
+	}
+	parse_pids(&rc, argv + optind, argc - optind);
+	if (rc.all && rc.npids)
+		usage_error("--all and PIDs are mutually exclusive");
+	if (!rc.all && !rc.npids)
+		usage_error("'recover' needs PIDs or --all");
+	if (!*rc.dir)
+		usage_error("empty directory name");
+
+	rc.dir_fd = procexe_recover_dir_open(rc.dir);
+	if (rc.dir_fd < 0) {
+		char *d = safe_text(rc.dir, strlen(rc.dir));
+
+		warnx_("%s: %s", d,
+		       rc.dir_fd == -ELOOP ? "is a symbolic link: refused" :
+		       rc.dir_fd == -EPERM ? "not owned by you: refused" :
+		       strerror(-rc.dir_fd));
+		free(d);
+		free(rc.pids);
+		return EXIT_TROUBLE;
+	}
+
+	r = procexe_ctx_new(NULL, &rc.ctx);
+	if (r < 0) {
+		warnx_("cannot read /proc: %s", strerror(-r));
+		close(rc.dir_fd);
+		free(rc.pids);
+		return EXIT_TROUBLE;
+	}
+	procexe_ctx_set_details(rc.ctx, PROCEXE_DETAIL_STAT);
+	r = procexe_scan(rc.ctx, rc.npids ? rc.pids : NULL, rc.npids, PROCEXE_ALL_STATES, &list);
+	if (r < 0) {
+		warnx_("cannot read /proc: %s", strerror(-r));
+		procexe_ctx_free(rc.ctx);
+		close(rc.dir_fd);
+		free(rc.pids);
+		return EXIT_TROUBLE;
+	}
+
+	/* Pin first: every image is held before any copying starts. */
+	for (size_t i = 0, n = procexe_list_count(list); i < n; i++) {
+		const struct procexe_proc *p = procexe_list_get(list, i);
+
+		if (!p || (rc.all && (!wanted_by_all(p) || procexe_proc_pid(p) == getpid())))
+			continue;
+		pin_proc(&rc, p);
+		if (rc.libs)
+			pin_libs(&rc, p, "/proc");
+	}
+	for (size_t i = 0; i < rc.npids; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = rc.pids[j] == rc.pids[i];
+		if (!dup && !list_has(list, rc.pids[i]))
+			fail_entry(add_entry(&rc, NULL, rc.pids[i], "exe"), ESRCH, "no such process");
+	}
+	procexe_list_free(list);
+	test_pin_delay();
+
+	rc.progress = isatty(STDERR_FILENO) && rc.total_bytes >= PROGRESS_MIN_BYTES;
+	for (size_t i = 0; i < rc.nimages; i++)
+		copy_image(&rc, i);
+	if (rc.progress && rc.last_pct >= 0)
+		fputs("\r\033[K", stderr);
+
+	manifest = build_manifest(&rc, &manifest_len);
+	manifest_name = save_manifest(&rc, manifest, manifest_len);
+	if (!manifest_name)
+		status = EXIT_TROUBLE;
+	report_failures(&rc);
+	if (rc.json)
+		fwrite(manifest, 1, manifest_len, stdout);
+	else
+		print_summary(&rc, manifest_name);
+	for (size_t i = 0; i < rc.nentries; i++) {
+		const char *why;
+
+		if (entry_error(&rc, &rc.entries[i], &why))
+			nfail++;
+	}
+	if (status == EXIT_OK && nfail)
+		status = EXIT_FOUND;
+
+	free(manifest);
+	free(manifest_name);
+	for (size_t i = 0; i < rc.nimages; i++) {
+		if (rc.images[i].fd >= 0)
+			close(rc.images[i].fd);
+		free(rc.images[i].hint);
+		free(rc.images[i].file);
+	}
+	for (size_t i = 0; i < rc.nentries; i++) {
+		free(rc.entries[i].comm);
+		free(rc.entries[i].path);
+	}
+	free(rc.images);
+	free(rc.entries);
+	free(rc.pids);
+	procexe_ctx_free(rc.ctx);
+	close(rc.dir_fd);
+	return status;
+}
