@@ -144,7 +144,11 @@ static char *finish(char *out, char *end)
 	return r ? r : out;
 }
 
-char *escape_text(const void *buf, size_t len, unsigned flags)
+/* Internal flag of escape(): leave C0 controls but NUL raw, for a JSON
+ * writer that escapes them itself. */
+#define ESCAPE_KEEP_C0 (1u << 15)
+
+static char *escape(const void *buf, size_t len, unsigned flags)
 {
 	const unsigned char *s = buf;
 	char *out, *p;
@@ -165,7 +169,8 @@ char *escape_text(const void *buf, size_t len, unsigned flags)
 			i++;
 			continue;
 		}
-		if (c < 0x20 || c == 0x7f || (c == ' ' && (flags & ESCAPE_BLANK))) {
+		if ((c < 0x20 && (c == 0 || !(flags & ESCAPE_KEEP_C0))) || c == 0x7f ||
+		    (c == ' ' && (flags & ESCAPE_BLANK))) {
 			p = put_hex(p, c);
 			i++;
 			continue;
@@ -192,49 +197,14 @@ char *escape_text(const void *buf, size_t len, unsigned flags)
 	return finish(out, p);
 }
 
+char *escape_text(const void *buf, size_t len, unsigned flags)
+{
+	return escape(buf, len, flags & ESCAPE_BLANK);
+}
+
 char *escape_json(const void *buf, size_t len)
 {
-	const unsigned char *s = buf;
-	char *out, *p;
-	size_t i = 0;
-
-	out = alloc_out(len);
-	if (!out)
-		return NULL;
-	p = out;
-	while (i < len) {
-		unsigned char c = s[i];
-		uint32_t cp;
-		size_t n;
-
-		if (c == '\\') {
-			*p++ = '\\';
-			*p++ = '\\';
-			i++;
-			continue;
-		}
-		if (c == '\0') {
-			/* Cannot pass through a C string: escape it like an
-			 * invalid byte, which keeps the value lossless. */
-			p = put_hex(p, c);
-			i++;
-			continue;
-		}
-		n = utf8_seq(s + i, len - i, &cp);
-		if (n == 0 || c == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
-			/* Invalid, or DEL/C1, which the JSON writer would pass
-			 * raw to whoever cats the output: bytes as \xHH. */
-			n = n ? n : 1;
-			for (size_t k = 0; k < n; k++)
-				p = put_hex(p, s[i + k]);
-			i += n;
-			continue;
-		}
-		for (size_t k = 0; k < n; k++)
-			*p++ = (char)s[i + k];
-		i += n;
-	}
-	return finish(out, p);
+	return escape(buf, len, ESCAPE_KEEP_C0);
 }
 
 char *escape_unprintable(const char *s)
