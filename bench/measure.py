@@ -1,0 +1,458 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Timing, correctness and peak-RSS passes of bench/run.sh.
+
+  measure.py bench  --manifest DIR/manifest.tsv --procexe P --floor F
+                    --label L --out RESULT.json [--rounds 7] [--tools a,b,...]
+  measure.py report RESULT.json... [--targets]      (markdown on stdout)
+
+"bench" needs the processes of bench/plant.sh to be running.  Every command
+runs with stdout and stderr on /dev/null.  Wall time is taken with
+time.perf_counter_ns() (CLOCK_MONOTONIC) around posix_spawn() + wait4();
+user and system time come from wait4's rusage.  One untimed warm-up run of
+every command comes first, then ROUNDS rounds; each round runs every command
+once, and the order rotates by one position per round, so that drift and
+cache effects are spread over all commands.
+
+Peak RSS is measured with GNU time (/usr/bin/time -f %M): it forks from its
+own small process, so the value is the measured program's VmHWM (never below
+GNU time's own ~1 MiB).  ru_maxrss of a posix_spawn()ed child would include
+the memory of this Python process and is not used.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+CLASSES = ["intact", "deleted", "replaced", "memfd", "shm", "hardlink", "ldso"]
+FLAGGED = CLASSES[1:]
+
+LSFD_QUERY = 'ASSOC == "exe" && DELETED'
+FIND_CMD = "find /proc/[0-9]*/exe -maxdepth 0 -lname '*(deleted)' 2>/dev/null"
+
+
+# ---- parsers: command output -> set of PIDs --------------------------------
+
+def pids_procexe(out):
+    doc = json.loads(out)
+    return {p["pid"]: p.get("state") for p in doc.get("processes", [])}
+
+
+def pids_lines(out):
+    return {int(l) for l in out.split() if l.isdigit()}
+
+
+def pids_find(out):
+    return {int(m) for m in re.findall(r"^/proc/(\d+)/exe$", out, re.M)}
+
+
+def pids_lsof_F(out):
+    return {int(l[1:]) for l in out.splitlines() if l.startswith("p") and l[1:].isdigit()}
+
+
+def pids_floor(out):
+    return {int(l) for l in out.splitlines() if l.isdigit()}
+
+
+def tool_table(procexe, floor):
+    """name -> (timed argv, scoring argv or None, parser)."""
+    return {
+        "procexe": ([procexe], [procexe, "-J"], pids_procexe),
+        "procexe-t1": ([procexe, "--threads", "1"], None, None),
+        "floor": ([floor], [floor, "-l"], pids_floor),
+        "find": (["bash", "-c", FIND_CMD], ["bash", "-c", FIND_CMD], pids_find),
+        "lsof": (["lsof", "-n", "-P", "+L1"], ["lsof", "-n", "-P", "+L1", "-F", "p"], pids_lsof_F),
+        "lsfd": (["lsfd", "-Q", LSFD_QUERY], ["lsfd", "-n", "-o", "PID", "-Q", LSFD_QUERY], pids_lines),
+        "true": (["/bin/true"], None, None),
+        # cost breakdown: the floor plus the extra steps of a real detector
+        "floor-d": ([floor, "-d"], None, None),
+        "floor-dp": ([floor, "-dp"], None, None),
+        "floor-dpm": ([floor, "-dpm"], None, None),
+        "floor-dpms": ([floor, "-dpms"], None, None),
+    }
+
+
+DISPLAY = {
+    "procexe": "`procexe` (default scan)",
+    "procexe-t1": "`procexe --threads 1`",
+    "floor": "floor (`bench/floor.c`)",
+    "find": "`find /proc/[0-9]*/exe -maxdepth 0 -lname '*(deleted)'`",
+    "lsof": "`lsof -n -P +L1`",
+    "lsfd": "`lsfd -Q 'ASSOC == \"exe\" && DELETED'`",
+    "true": "`/bin/true` (spawn overhead)",
+    "floor-d": "floor -d: + open /proc/PID dirfd",
+    "floor-dp": "floor -dp: + stat launch path",
+    "floor-dpm": "floor -dpm: + read 512 B of maps",
+    "floor-dpms": "floor -dpms: + read stat",
+}
+
+
+# ---- helpers --------------------------------------------------------------
+
+def which(cmd):
+    if "/" in cmd:
+        return cmd if os.access(cmd, os.X_OK) else None
+    for d in os.environ.get("PATH", "/usr/bin:/bin").split(":"):
+        p = os.path.join(d, cmd)
+        if os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def run_timed(argv):
+    """Run ARGV with all output to /dev/null. Returns (wall_s, user_s, sys_s, status)."""
+    exe = which(argv[0])
+    fa = [
+        (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, "/dev/null", os.O_WRONLY, 0),
+    ]
+    t0 = time.perf_counter_ns()
+    pid = os.posix_spawn(exe, argv, os.environ, file_actions=fa)
+    _, status, ru = os.wait4(pid, 0)
+    t1 = time.perf_counter_ns()
+    return (t1 - t0) / 1e9, ru.ru_utime, ru.ru_stime, os.waitstatus_to_exitcode(status)
+
+
+def read_manifest(path):
+    procs = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4 and parts[0].isdigit():
+                procs[int(parts[0])] = (parts[1], parts[2], parts[3])
+    return procs
+
+
+def still_ours(pid, st, argv0):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            a0 = f.read().split(b"\0")[0].decode(errors="replace")
+    except OSError:
+        return False
+    fields = s[s.rfind(")") + 2:].split()
+    return len(fields) >= 20 and fields[0] not in ("Z", "X") and fields[19] == st and a0 == argv0
+
+
+def proc_count():
+    return sum(1 for n in os.listdir("/proc") if n.isdigit())
+
+
+def machine():
+    info = {
+        "nproc": os.cpu_count(),
+        "kernel": platform.release(),
+        "cpu": "",
+        "mem_total_kb": 0,
+    }
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    info["mem_total_kb"] = int(line.split()[1])
+        with open("/etc/os-release") as f:
+            for line in f:
+                if line.startswith("PRETTY_NAME="):
+                    info["os"] = line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return info
+
+
+def versions(procexe):
+    def first_line(argv):
+        try:
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+            return (r.stdout or r.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError):
+            return "?"
+    return {
+        "procexe": first_line([procexe, "--version"]) + (
+            f" (source tree at run time: {os.environ['BENCH_GIT']})" if os.environ.get("BENCH_GIT") else ""),
+        "lsof": first_line(["sh", "-c", "lsof -v 2>&1 | sed -n 's/^ *revision: *//p'"]),
+        "lsfd": first_line(["lsfd", "--version"]),
+        "find": first_line(["find", "--version"]),
+    }
+
+
+# ---- bench ----------------------------------------------------------------
+
+def cmd_bench(a):
+    procs = read_manifest(a.manifest)
+    planted = {c: sum(1 for v in procs.values() if v[0] == c) for c in CLASSES}
+    table = tool_table(a.procexe, a.floor)
+    names = [n for n in a.tools.split(",") if n]
+    for n in names:
+        if n not in table:
+            sys.exit(f"unknown tool {n}")
+        if not which(table[n][0][0]):
+            sys.exit(f"{table[n][0][0]} not found")
+
+    def log(msg):
+        print(f"measure[{a.label}]: {msg}", file=sys.stderr, flush=True)
+
+    alive = sum(1 for p, (c, st, a0) in procs.items() if still_ours(p, st, a0))
+    if alive != len(procs):
+        sys.exit(f"only {alive} of {len(procs)} planted processes are alive")
+    res = {
+        "label": a.label, "machine": machine(), "versions": versions(a.procexe),
+        "planted": planted, "n_planted": len(procs), "procs_before": proc_count(),
+        "rounds": a.rounds, "tools": names, "commands": {n: table[n][0] for n in names},
+        "times": {n: [] for n in names}, "status": {n: [] for n in names},
+    }
+    if a.quiet_load > 0:
+        t0 = time.monotonic()
+        while os.getloadavg()[0] > a.quiet_load and time.monotonic() - t0 < a.quiet_max:
+            if int(time.monotonic() - t0) % 60 == 0:
+                log(f"waiting for load average <= {a.quiet_load} (now {os.getloadavg()[0]:.2f})")
+            time.sleep(1)
+        res["quiet_wait_s"] = time.monotonic() - t0
+    res["loadavg_before"] = os.getloadavg()
+
+    log(f"{len(procs)} planted, {res['procs_before']} processes in /proc; warm-up")
+    for n in names:
+        run_timed(table[n][0])
+
+    t_start = time.monotonic()
+    for r in range(a.rounds):
+        k = r % len(names)
+        order = names[k:] + names[:k]
+        for n in order:
+            w, u, s, st = run_timed(table[n][0])
+            res["times"][n].append([w, u, s])
+            res["status"][n].append(st)
+        log(f"round {r + 1}/{a.rounds}: " + ", ".join(
+            f"{n} {res['times'][n][-1][0] * 1000:.1f} ms" for n in names))
+    res["timing_seconds"] = time.monotonic() - t_start
+    res["loadavg_after"] = os.getloadavg()
+
+    # correctness: which planted PIDs did each tool report?
+    res["found"], res["other"], res["states"] = {}, {}, {}
+    for n in names:
+        score_argv, parse = table[n][1], table[n][2]
+        if not score_argv:
+            continue
+        r = subprocess.run(score_argv, capture_output=True, text=True)
+        try:
+            got = parse(r.stdout)
+        except (ValueError, KeyError) as e:
+            log(f"{n}: cannot parse output ({e}); exit {r.returncode}: {r.stderr[:200]}")
+            continue
+        found = {c: 0 for c in CLASSES}
+        for p in got:
+            if p in procs:
+                found[procs[p][0]] += 1
+        res["found"][n] = found
+        res["other"][n] = sum(1 for p in got if p not in procs)
+        if isinstance(got, dict):  # procexe: state per class
+            st = {c: {} for c in CLASSES}
+            for p, s in got.items():
+                if p in procs:
+                    c = procs[p][0]
+                    st[c][s] = st[c].get(s, 0) + 1
+            res["states"][n] = st
+            res["other_pids"] = {str(p): s for p, s in got.items() if p not in procs}
+        log(f"{n}: " + ", ".join(f"{c} {found[c]}" for c in CLASSES) + f", other {res['other'][n]}")
+
+    # peak RSS (GNU time)
+    res["rss_kb"] = {}
+    gtime = which("/usr/bin/time")
+    if gtime:
+        for n in names:
+            runs = a.rss_runs if n.startswith("procexe") else 1
+            vals = []
+            for _ in range(runs):
+                r = subprocess.run([gtime, "-f", "%M"] + table[n][0],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                m = re.findall(r"^(\d+)$", r.stderr, re.M)
+                if m:
+                    vals.append(int(m[-1]))
+            res["rss_kb"][n] = vals
+        log("peak RSS (KiB): " + ", ".join(f"{n} {max(v) if v else '?'}"
+                                            for n, v in res["rss_kb"].items()))
+    else:
+        log("/usr/bin/time missing (apt-get install time): no RSS")
+
+    alive = sum(1 for p, (c, st, a0) in procs.items() if still_ours(p, st, a0))
+    res["alive_after"] = alive
+    res["procs_after"] = proc_count()
+    if alive != len(procs):
+        log(f"warning: only {alive} of {len(procs)} planted processes survived the run")
+    with open(a.out, "w") as f:
+        json.dump(res, f, indent=1)
+    log(f"results in {a.out}")
+
+
+# ---- report ---------------------------------------------------------------
+
+def ms(x):
+    return f"{x * 1000:.1f}" if x < 10 else f"{x * 1000:.0f}"
+
+
+def stats(res, n):
+    t = res["times"].get(n) or []
+    if not t:
+        return None
+    w = [x[0] for x in t]
+    return {
+        "median": statistics.median(w), "min": min(w), "max": max(w),
+        "user": statistics.median(x[1] for x in t), "sys": statistics.median(x[2] for x in t),
+    }
+
+
+def ratio(a, b):
+    return a / b if a and b else float("nan")
+
+
+def cmd_report(a):
+    results = []
+    for p in a.results:
+        with open(p) as f:
+            results.append(json.load(f))
+    out = []
+    m = results[0]["machine"]
+    v = results[0]["versions"]
+    out.append(f"Machine: {m.get('os', '?')}, kernel {m['kernel']}, {m['nproc']} CPUs "
+               f"({m['cpu']}), {m['mem_total_kb'] // 1024} MiB RAM.  ")
+    out.append(f"Versions: {v['procexe']}; lsof {v['lsof']}; {v['lsfd']}; {v['find']}.")
+    out.append("")
+    targets = []
+    for res in results:
+        lab = res["label"]
+        names = res["tools"]
+        S = {n: stats(res, n) for n in names}
+        out.append(f"### {res['n_planted']} planted processes ({res['procs_before']} in /proc; "
+                   f"{res['rounds']} alternating rounds after one warm-up; "
+                   f"load average {res['loadavg_before'][0]:.2f} before, "
+                   f"{res['loadavg_after'][0]:.2f} after)")
+        out.append("")
+        out.append("| command | median ms | min ms | max ms | user ms | sys ms | µs / process | median / floor | exit |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        nproc_scan = (res["procs_before"] + res["procs_after"]) / 2
+        fl = S.get("floor")
+        for n in names:
+            s = S[n]
+            codes = sorted(set(res["status"][n]))
+            out.append(f"| {DISPLAY.get(n, n)} | {ms(s['median'])} | {ms(s['min'])} | {ms(s['max'])} "
+                       f"| {ms(s['user'])} | {ms(s['sys'])} "
+                       f"| {s['median'] * 1e6 / nproc_scan:.1f} "
+                       f"| {ratio(s['median'], fl['median']) if fl else float('nan'):.2f} "
+                       f"| {','.join(map(str, codes))} |")
+        out.append("")
+        pe = S.get("procexe")
+        if pe:
+            rows = []
+            if fl:
+                rows.append(("procexe / floor", ratio(pe["median"], fl["median"]),
+                             ratio(pe["min"], fl["min"]), "<= 1.5", lambda r: r <= 1.5))
+            for peer in ("lsof", "lsfd", "find"):
+                if S.get(peer):
+                    ok = (lambda r: r >= 10) if peer in ("lsof", "lsfd") else None
+                    rows.append((f"{peer} / procexe", ratio(S[peer]["median"], pe["median"]),
+                                 ratio(S[peer]["min"], pe["min"]),
+                                 ">= 10" if ok else "-", ok))
+            out.append("| ratio | of medians | of minima | target | met? |")
+            out.append("|---|---:|---:|---|---|")
+            for name, rm, rmin, tgt, ok in rows:
+                met = "-" if ok is None else ("yes" if ok(rm) else "**no**")
+                out.append(f"| {name} | {rm:.2f} | {rmin:.2f} | {tgt} | {met} |")
+                if ok is not None:
+                    targets.append((f"{name} at {res['n_planted']}", f"{rm:.2f} (median)", tgt, met))
+            out.append("")
+        if res.get("found"):
+            hdr = "| tool | " + " | ".join(f"{c} {res['planted'][c]}" for c in CLASSES) + " | other PIDs |"
+            out.append(hdr)
+            out.append("|---|" + "---:|" * (len(CLASSES) + 1))
+            for n, f in res["found"].items():
+                cells = []
+                for c in CLASSES:
+                    want = 0 if c == "intact" else res["planted"][c]
+                    cell = str(f[c])
+                    if f[c] != want:
+                        cell = f"**{cell}**"
+                    cells.append(cell)
+                out.append(f"| {n} | " + " | ".join(cells) + f" | {res['other'][n]} |")
+            out.append("")
+            out.append("Cells in bold differ from the ideal (0 for intact, all for the other classes).  "
+                       "\"other PIDs\" are reported processes that were not planted (background "
+                       "and other workloads).")
+            out.append("")
+            if "procexe" in res.get("states", {}):
+                st = res["states"]["procexe"]
+                out.append("procexe states per class: " + "; ".join(
+                    f"{c}: " + (", ".join(f"{k} {v}" for k, v in sorted(st[c].items())) or "none")
+                    for c in CLASSES) + ".")
+                out.append("")
+            if "procexe" in res["found"]:
+                f = res["found"]["procexe"]
+                miss = sum(res["planted"][c] - f[c] for c in FLAGGED)
+                fp = f["intact"]
+                targets.append((f"procexe finds every planted case at {res['n_planted']}",
+                                f"{miss} missed, {fp} intact flagged", "0, 0",
+                                "yes" if miss == 0 and fp == 0 else "**no**"))
+        rss = res.get("rss_kb", {})
+        if rss:
+            out.append("Peak RSS (GNU time `%M`, KiB; max of the runs): " + ", ".join(
+                f"{n} {max(v)}" + (f" (runs: {', '.join(map(str, v))})" if len(v) > 1 else "")
+                for n, v in rss.items() if v) + ".")
+            out.append("")
+            if rss.get("procexe"):
+                mx = max(rss["procexe"])
+                if res["n_planted"] >= 20000:
+                    targets.append((f"procexe peak RSS at {res['n_planted']}",
+                                    f"{mx / 1024:.1f} MiB", "<= 8 MiB",
+                                    "yes" if mx <= 8 * 1024 else "**no**"))
+                else:
+                    targets.append((f"procexe peak RSS at {res['n_planted']} (info)",
+                                    f"{mx / 1024:.1f} MiB", "-", "-"))
+    if targets:
+        out.append("### Targets")
+        out.append("")
+        out.append("| target | measured | goal | met? |")
+        out.append("|---|---|---|---|")
+        for t in targets:
+            out.append("| " + " | ".join(t) + " |")
+        out.append("")
+    print("\n".join(out))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("bench")
+    b.add_argument("--manifest", required=True)
+    b.add_argument("--procexe", required=True)
+    b.add_argument("--floor", required=True)
+    b.add_argument("--label", required=True)
+    b.add_argument("--out", required=True)
+    b.add_argument("--rounds", type=int, default=7)
+    b.add_argument("--rss-runs", type=int, default=5)
+    b.add_argument("--quiet-load", type=float, default=0,
+                   help="first wait until the 1-minute load average is at most this")
+    b.add_argument("--quiet-max", type=float, default=900,
+                   help="but wait no longer than this many seconds")
+    b.add_argument("--tools", default="procexe,procexe-t1,floor,find,lsof,lsfd,true")
+    r = sub.add_parser("report")
+    r.add_argument("results", nargs="+")
+    a = ap.parse_args()
+    if a.cmd == "bench":
+        cmd_bench(a)
+    else:
+        cmd_report(a)
+
+
+if __name__ == "__main__":
+    main()
