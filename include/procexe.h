@@ -323,6 +323,14 @@ int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy);
  */
 int procexe_copy_run(struct procexe_copy *copy, procexe_progress_fn progress, void *userdata);
 
+/*
+ * After a successful run: read the copy back (holes are not read) and
+ * confirm that its SHA-256 is the one computed while copying; -EIO when it
+ * is not, I/O errors as negative errno.  Costs a second pass over the
+ * copy (from the page cache, usually).
+ */
+int procexe_copy_verify(struct procexe_copy *copy);
+
 /* After a successful run: the size and the raw SHA-256 (32 bytes). */
 uint64_t procexe_copy_size(const struct procexe_copy *copy);
 const unsigned char *procexe_copy_sha256(const struct procexe_copy *copy);

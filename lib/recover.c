@@ -494,6 +494,70 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 	return 0;
 }
 
+/* SHA-256 of FD's first SIZE bytes, holes hashed as zeros without reading. */
+static int hash_fd(int fd, uint64_t size, unsigned char *buf, unsigned char md_out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned int mdlen = 0;
+	uint64_t off = 0;
+	int r = 0;
+
+	if (!md)
+		return -ENOMEM;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		r = -EIO;
+	while (r == 0 && off < size) {
+		off_t d = lseek(fd, (off_t)off, SEEK_DATA);
+		uint64_t data = d < 0 ? (errno == ENXIO ? size : off) : (uint64_t)d;
+
+		if (data > size)
+			data = size;
+		if (data > off) {
+			r = hash_zeros(md, data - off);
+			off = data;
+			continue;
+		}
+		{
+			size_t want = size - off < COPY_BUF_SIZE ? (size_t)(size - off) : COPY_BUF_SIZE;
+			off_t h = d < 0 ? -1 : lseek(fd, d, SEEK_HOLE);
+			ssize_t n;
+
+			if (h > (off_t)off && (uint64_t)(h - (off_t)off) < want)
+				want = (size_t)(h - (off_t)off);
+			n = pread(fd, buf, want, (off_t)off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				r = n < 0 ? -errno : -EIO;
+			else if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+				r = -EIO;
+			else
+				off += (uint64_t)n;
+		}
+	}
+	if (r == 0 && (EVP_DigestFinal_ex(md, md_out, &mdlen) != 1 || mdlen != 32))
+		r = -EIO;
+	EVP_MD_CTX_free(md);
+	return r;
+}
+
+int procexe_copy_verify(struct procexe_copy *c)
+{
+	_cleanup_free_ unsigned char *buf = NULL;
+	unsigned char md[32];
+	int r;
+
+	if (!c || !c->done || c->tmp.fd < 0)
+		return -EINVAL;
+	buf = malloc(COPY_BUF_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	r = hash_fd(c->tmp.fd, c->size, buf, md);
+	if (r < 0)
+		return r;
+	return memcmp(md, c->sha256, sizeof(md)) == 0 ? 0 : -EIO;
+}
+
 uint64_t procexe_copy_size(const struct procexe_copy *c)
 {
 	return c && c->done ? c->size : 0;

@@ -66,6 +66,7 @@ struct recover {
 	const char *dir;
 	int dir_fd;
 	bool json, all, libs;
+	bool verify;            /* read each copy back and check its hash */
 	pid_t *pids;
 	size_t npids;
 	struct procexe_ctx *ctx;
@@ -369,6 +370,8 @@ static void copy_image(struct recover *rc, size_t idx)
 	r = procexe_copy_new(img->fd, rc->dir_fd, &copy);
 	if (r == 0)
 		r = procexe_copy_run(copy, show_progress, rc);
+	if (r == 0 && rc->verify)
+		r = procexe_copy_verify(copy);
 	if (r == 0) {
 		const char *hex = procexe_copy_sha256_hex(copy);
 
@@ -389,6 +392,7 @@ static void copy_image(struct recover *rc, size_t idx)
 	if (r < 0) {
 		img->err = -r;
 		img->why = r == -EAGAIN ? "the image changed while being copied" :
+		           r == -EIO ? "the copy could not be read back with the same SHA-256" :
 		           r == -EEXIST ? "every candidate file name is taken" :
 		           r == -ENOSPC ? "no space left in the target directory" :
 		           r == -EROFS ? "the target directory is on a read-only filesystem" : NULL;
@@ -666,7 +670,7 @@ int cmd_recover(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct recover rc = { .dir = DEFAULT_DIR, .dir_fd = -1, .last_pct = -1 };
+	struct recover rc = { .dir = DEFAULT_DIR, .dir_fd = -1, .last_pct = -1, .verify = true };
 	struct procexe_list *list = NULL;
 	char *manifest, *manifest_name;
 	size_t manifest_len, nfail = 0;
@@ -724,7 +728,7 @@ int cmd_recover(int argc, char **argv)
 		free(rc.pids);
 		return EXIT_TROUBLE;
 	}
-	procexe_ctx_set_details(rc.ctx, PROCEXE_DETAIL_STAT);
+	procexe_ctx_set_details(rc.ctx, PROCEXE_DETAIL_COMM);
 	r = procexe_scan(rc.ctx, rc.npids ? rc.pids : NULL, rc.npids, PROCEXE_ALL_STATES, &list);
 	if (r < 0) {
 		warnx_("cannot read /proc: %s", strerror(-r));
