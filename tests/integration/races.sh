@@ -29,8 +29,14 @@ churn() {
 		rm -f "$T/del/x$n"
 		wait
 		n=$((n + 9))
-		echo "$n" >"$T/count"
+		# atomic: a reader never sees the file empty
+		echo "$n" >"$T/count.new" && mv -f "$T/count.new" "$T/count"
 	done
+}
+count_now() {
+	local c
+	c=$(cat "$T/count" 2>/dev/null)
+	echo "${c:-0}"
 }
 : >"$T/pids"
 churn &
@@ -44,7 +50,7 @@ note() { [ ${#detail} -lt 2000 ] && detail="$detail$*
 # (at most 45 s)
 deadline=$(( $(date +%s) + 45 ))
 r=0
-while [ $r -lt "$ROUNDS" ] || [ "$(cat "$T/count" 2>/dev/null || echo 0)" -lt 200 ]; do
+while [ $r -lt "$ROUNDS" ] || [ "$(count_now)" -lt 200 ]; do
 	[ "$(date +%s)" -ge "$deadline" ] && break
 	r=$((r + 1))
 	for mode in scan scan4 ls lstable; do
@@ -75,7 +81,7 @@ pejson validall "${jsons[@]}" >"$T/json.bad"
 badjson=$(wc -l <"$T/json.bad")
 [ "$badjson" -gt 0 ] && note "$(head -n 5 "$T/json.bad")"
 wait "$CHURN" 2>/dev/null
-count=$(cat "$T/count" 2>/dev/null || echo 0)
+count=$(count_now)
 
 if [ "$count" -ge 200 ]; then
 	ok "at least 200 short-lived processes ran during the scans ($count)"
