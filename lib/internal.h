@@ -124,12 +124,28 @@ struct pe_dirent64 {
 	char d_name[];
 };
 
+/* Nanoseconds since the epoch of a file time; 0 for times before it. */
+static inline uint64_t pe_ts_ns(int64_t sec, int64_t nsec)
+{
+	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
+}
+
 /* ---- small I/O utilities (util.c); all return negative errno ---- */
 /* Read a whole (proc) file at DIRFD/PATH into a NUL-terminated buffer. */
 int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
 /* readlinkat() into a new NUL-terminated buffer of any length. */
 int pe_readlink_at(int dirfd, const char *path, char **ret, size_t *ret_len);
 void *pe_memdup0(const void *p, size_t len);
+/*
+ * Open PATH inside the root directory ROOTFD of a process, with FLAGS
+ * (O_CLOEXEC is added): RESOLVE_IN_ROOT keeps ".." and absolute symlinks
+ * of a container from escaping to the reader's root, and magic links are
+ * refused.  Returns the fd or a negative errno.
+ */
+int pe_openat_in_root(int rootfd, const char *path, int flags);
+/* The same for PATH (LEN bytes, not NUL-terminated) in the root of the
+ * process whose /proc/PID directory is DIRFD. */
+int pe_open_in_proc_root(int dirfd, const char *path, size_t len, int flags);
 
 /* ---- the context ---- */
 struct pe_cache;

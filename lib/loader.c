@@ -126,21 +126,6 @@ static int program_identity(int dirfd, const char *arg, size_t len, uint64_t *de
 	return 0;
 }
 
-/* O_PATH fd of PATH (LEN bytes) resolved inside the process's root, or -1. */
-static int open_in_root(int dirfd, const char *path, size_t len)
-{
-	_cleanup_close_ int root = openat(dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ char *p = pe_memdup0(path, len);
-	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-
-	if (root < 0 || !p)
-		return -1;
-	return (int)syscall(SYS_openat2, root, p, &how, sizeof(how));
-}
-
 int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *ret)
 {
 	_cleanup_free_ char *maps = NULL, *cmdline = NULL, *path = NULL;
@@ -223,7 +208,7 @@ int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *r
 		struct statx stx;
 
 		if (fd < 0 && !m.deleted)
-			fd = open_in_root(dirfd, path, plen);
+			fd = pe_open_in_proc_root(dirfd, path, plen, O_PATH);
 		if (fd >= 0 && statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
 		                     STATX_BASIC_STATS | STATX_MNT_ID, &stx) == 0 &&
 		    makedev(stx.stx_dev_major, stx.stx_dev_minor) == img.dev && stx.stx_ino == img.ino)

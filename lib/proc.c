@@ -126,24 +126,19 @@ static void set_start(struct loading *l, struct procexe_proc *p)
 		p->start_ns = l->ctx->boot_ns + (l->st.starttime + 1) * l->ctx->ns_per_tick;
 }
 
-static uint64_t ts_ns(int64_t sec, int64_t nsec)
-{
-	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
-}
-
 static void check_modified(struct loading *l, struct procexe_proc *p, const struct pe_img *img)
 {
 	uint64_t t;
 
 	if (!img->have_stat)
 		return;
-	t = ts_ns(img->mtime_sec, img->mtime_nsec);
-	if (!links_changed(p->state) && ts_ns(img->ctime_sec, img->ctime_nsec) > t)
-		t = ts_ns(img->ctime_sec, img->ctime_nsec);
+	t = pe_ts_ns(img->mtime_sec, img->mtime_nsec);
+	if (!links_changed(p->state) && pe_ts_ns(img->ctime_sec, img->ctime_nsec) > t)
+		t = pe_ts_ns(img->ctime_sec, img->ctime_nsec);
 	/* Untouched since boot: older than any process, no need for stat.
 	 * Read since its last change (atime later): cannot be MODIFIED
 	 * either (see pe_image_modified), whatever the start time. */
-	if (t <= l->ctx->boot_ns || t < ts_ns(img->atime_sec, img->atime_nsec))
+	if (t <= l->ctx->boot_ns || t < pe_ts_ns(img->atime_sec, img->atime_nsec))
 		return;
 	set_start(l, p);
 	if (pe_image_modified(img, p->start_ns, links_changed(p->state)))

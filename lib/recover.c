@@ -30,13 +30,12 @@
 #define NAME_TRIES 100
 #define FILE_MODE 0400
 
-static int openat2_beneath(int dir_fd, const char *path, int flags, mode_t mode, bool in_root)
+static int openat2_beneath(int dir_fd, const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
-		.resolve = in_root ? RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS
-		                   : RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd = (int)syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
 
@@ -168,16 +167,9 @@ int procexe_recover_open(struct procexe_ctx *ctx, const struct procexe_proc *pro
 	r = open_map_at(dirfd, img->map_start, img->map_end, img->dev, img->ino);
 	if (r >= 0 || r == -ESTALE || !img->path || img->launch_len == 0)
 		return r;
-	{
-		_cleanup_close_ int root = openat(dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		_cleanup_free_ char *path = pe_memdup0(img->path, img->launch_len);
-
-		if (root < 0 || !path)
-			return r;
-		fd = openat2_beneath(root, path, O_RDONLY | O_NOCTTY, 0, true);
-		if (fd < 0 || check_identity(fd, img->dev, img->ino) < 0)
-			return r;
-	}
+	fd = pe_open_in_proc_root(dirfd, img->path, img->launch_len, O_RDONLY | O_NOCTTY);
+	if (fd < 0 || check_identity(fd, img->dev, img->ino) < 0)
+		return r;
 	return pe_take_fd(&fd);
 }
 
@@ -203,7 +195,7 @@ static void tmp_done(struct pe_tmp *t)
 static int tmp_create(int dir_fd, struct pe_tmp *t)
 {
 	*t = (struct pe_tmp){ .fd = -1, .dir_fd = dir_fd };
-	t->fd = openat2_beneath(dir_fd, ".", O_TMPFILE | O_RDWR, FILE_MODE, false);
+	t->fd = openat2_beneath(dir_fd, ".", O_TMPFILE | O_RDWR, FILE_MODE);
 	if (t->fd >= 0)
 		return 0;
 	if (t->fd != -EOPNOTSUPP && t->fd != -EISDIR && t->fd != -EINVAL)
@@ -216,7 +208,7 @@ static int tmp_create(int dir_fd, struct pe_tmp *t)
 			return -EIO;
 		snprintf(t->name, sizeof(t->name), ".procexe-tmp-%016" PRIx64, rnd);
 		t->fd = openat2_beneath(dir_fd, t->name, O_CREAT | O_EXCL | O_RDWR | O_NOCTTY,
-		                        FILE_MODE, false);
+		                        FILE_MODE);
 		if (t->fd >= 0)
 			return 0;
 		if (t->fd != -EEXIST)

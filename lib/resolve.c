@@ -197,20 +197,14 @@ static enum pe_lookup compare(int err, uint64_t dev, uint64_t ino, const struct 
 	return dev == img->dev && ino == img->ino ? PE_LOOKUP_SAME : PE_LOOKUP_DIFFERENT;
 }
 
-/* Lookup of PATH inside the process's root: RESOLVE_IN_ROOT keeps ".." and
- * absolute symlinks of a container from escaping to the reader's root. */
+/* lstat-like lookup of PATH inside the process's root; positive errno. */
 static int lookup_in_root(int rootfd, const char *path, uint64_t *ret_dev, uint64_t *ret_ino)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = pe_openat_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
 	struct stat st;
 
-	fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
 	if (fd < 0)
-		return errno;
+		return -fd;
 	if (fstat(fd, &st) < 0)
 		return errno;
 	*ret_dev = st.st_dev;

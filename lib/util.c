@@ -3,8 +3,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 
 #include "internal.h"
+
+int pe_openat_in_root(int rootfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+int pe_open_in_proc_root(int dirfd, const char *path, size_t len, int flags)
+{
+	_cleanup_close_ int root = openat(dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *p = pe_memdup0(path, len);
+
+	if (root < 0)
+		return -errno;
+	if (!p)
+		return -ENOMEM;
+	return pe_openat_in_root(root, p, flags);
+}
 
 void *pe_memdup0(const void *p, size_t len)
 {
