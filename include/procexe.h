@@ -122,7 +122,8 @@ void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads);
 #define PROCEXE_DETAIL_CMDLINE (1u << 2)
 #define PROCEXE_DETAIL_ROOT    (1u << 3) /* root directory, PF_OTHER_ROOT */
 #define PROCEXE_DETAIL_COMM    (1u << 4) /* comm alone (cheaper than STAT) */
-#define PROCEXE_DETAIL_ALL     0x1fu
+#define PROCEXE_DETAIL_CGROUP  (1u << 5) /* cgroup path (procexe_proc_cgroup) */
+#define PROCEXE_DETAIL_ALL     0x3fu
 void procexe_ctx_set_details(struct procexe_ctx *ctx, unsigned details);
 
 /* Read one process's facts: see procexe_scan() for LOAD flags. */
@@ -166,6 +167,12 @@ uint64_t procexe_proc_start_ns(const struct procexe_proc *proc);
 const char *procexe_proc_cmdline(const struct procexe_proc *proc, size_t *ret_len);
 /* The process's root directory as the reader sees it; NULL if "/" or unknown. */
 const char *procexe_proc_root(const struct procexe_proc *proc);
+/*
+ * The process's cgroup path ("/system.slice/sshd.service"): the cgroup v2
+ * one unless it is "/", else the v1 "name=systemd" one; NULL if unknown.
+ * Raw bytes, NUL-terminated.
+ */
+const char *procexe_proc_cgroup(const struct procexe_proc *proc);
 
 /*
  * Scan: read every process of the context's procfs (PIDS == NULL) or the
@@ -181,6 +188,9 @@ const char *procexe_proc_root(const struct procexe_proc *proc);
 #define PROCEXE_ALL_STATES ((1u << _PROCEXE_STATE_MAX) - 1)
 /* Also load details for any process whose image is MODIFIED. */
 #define PROCEXE_DETAILS_IF_MODIFIED (1u << 31)
+/* Also load details for any process with a mapped file kept by
+ * procexe_ctx_set_maps() in a state other than ok and unknown. */
+#define PROCEXE_DETAILS_IF_MAPPINGS (1u << 30)
 
 struct procexe_list;
 
@@ -190,6 +200,72 @@ size_t procexe_list_count(const struct procexe_list *list);
 /* Borrowed: valid until procexe_list_free(). NULL when out of range. */
 const struct procexe_proc *procexe_list_get(const struct procexe_list *list, size_t i);
 void procexe_list_free(struct procexe_list *list);
+
+/*
+ * ---- Mapped files: what must restart ----
+ *
+ * With procexe_ctx_set_maps(), loading a process also reads its
+ * /proc/PID/maps and judges every distinct file it maps (libraries, the
+ * ELF interpreter, data files), each once per process.  Paths are looked
+ * up where the kernel's text is meaningful: in the reader's root, or, for
+ * a process with another root or mount namespace, inside the process's
+ * root (openat2 RESOLVE_IN_ROOT), so that containers raise no false alarm.
+ * The main image (the exe; the program for loader launches) is not among
+ * the mappings: its state is the process's.
+ */
+enum procexe_map_state {
+	PROCEXE_MAP_OK = 0,     /* the path reaches the mapped file, unchanged
+	                           since the process started */
+	PROCEXE_MAP_DELETED,    /* the name it was mapped by is gone (" (deleted)") */
+	PROCEXE_MAP_REPLACED,   /* another file now stands at the path */
+	PROCEXE_MAP_MODIFIED,   /* same file, changed (mtime or ctime) after the
+	                           process started */
+	PROCEXE_MAP_FILELESS,   /* never had a path: memfd, O_TMPFILE, shared
+	                           memory, kernel objects (aio, DRM) */
+	PROCEXE_MAP_UNKNOWN,    /* could not be verified (EACCES, not reachable
+	                           from any root): see the mapping's err */
+	_PROCEXE_MAP_STATE_MAX
+};
+
+/* "ok", "deleted", "replaced", "modified", "fileless", "unknown"; NULL if out of range. */
+const char *procexe_map_state_name(enum procexe_map_state state);
+
+/* procexe_ctx_set_maps() bits. */
+#define PROCEXE_MAPS_EXEC    (1u << 0) /* judge files with an executable mapping */
+#define PROCEXE_MAPS_DATA    (1u << 1) /* judge files mapped without exec too */
+#define PROCEXE_MAPS_KEEP_OK (1u << 2) /* keep ok mappings in the result too */
+/* Which mapped files loading a process judges (0, the default: none; maps
+ * is not read).  Costs reading maps (the kernel generates it: ~50 us for a
+ * typical process) plus lookups shared by the processes of one scan. */
+void procexe_ctx_set_maps(struct procexe_ctx *ctx, unsigned maps);
+
+/* Bits of struct procexe_mapping's flags. */
+#define PROCEXE_MF_EXEC   (1u << 0) /* at least one mapping of it is executable */
+#define PROCEXE_MF_SUFFIX (1u << 1) /* the kernel's text ended in " (deleted)" */
+
+/* One distinct mapped file; strings live as long as the owning procexe_proc. */
+struct procexe_mapping {
+	size_t sz;              /* set by the caller to sizeof(struct procexe_mapping) */
+	const char *path;       /* unescaped ("\012" -> newline), " (deleted)" removed
+	                           when proven, NUL-terminated */
+	size_t path_len;
+	enum procexe_map_state state;
+	unsigned flags;         /* PROCEXE_MF_* */
+	uint64_t dev, ino;      /* as maps shows them (makedev form) */
+	uint64_t start, end;    /* address range of its first mapping */
+	int64_t changed_sec;    /* MODIFIED: the change time that proves it, else 0 */
+	int err;                /* UNKNOWN: why (positive errno), else 0 */
+};
+
+/* Kept mapped files, in the order of their first mapping (0 when maps was
+ * not read).  Only files not ok, unless PROCEXE_MAPS_KEEP_OK. */
+size_t procexe_proc_mapping_count(const struct procexe_proc *proc);
+/* Copy mapped file I into *RET (sized by ret->sz); -ERANGE when I is out
+ * of range, -EINVAL for a bad size. */
+int procexe_proc_mapping(const struct procexe_proc *proc, size_t i,
+                         struct procexe_mapping *ret);
+/* Why maps could not be read (positive errno: EACCES...), else 0. */
+int procexe_proc_maps_errno(const struct procexe_proc *proc);
 
 /*
  * ---- "Where is my executable?" ----

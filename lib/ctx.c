@@ -22,6 +22,18 @@ static void probe_memfd_dev(struct procexe_ctx *ctx)
 	}
 }
 
+/* Our mount namespace, to tell which processes share it (mappings.c). */
+static void probe_reader_root(struct procexe_ctx *ctx, int procfd)
+{
+	struct statx stx;
+
+	if (statx(procfd, "self/ns/mnt", 0, STATX_INO, &stx) < 0 &&
+	    statx(AT_FDCWD, "/proc/self/ns/mnt", 0, STATX_INO, &stx) < 0)
+		return;
+	ctx->reader_mntns_ino = stx.stx_ino;
+	ctx->reader_root_known = true;
+}
+
 static uint64_t ts_ns(const struct timespec *ts)
 {
 	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
@@ -68,6 +80,7 @@ int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx)
 		pe_idset_clear(&ctx->reader_mounts);
 
 	probe_memfd_dev(ctx);
+	probe_reader_root(ctx, fd);
 
 	/* Start times count from boot on CLOCK_BOOTTIME. */
 	clock_gettime(CLOCK_REALTIME, &real);
@@ -94,6 +107,12 @@ void procexe_ctx_set_details(struct procexe_ctx *ctx, unsigned details)
 {
 	if (ctx)
 		ctx->details = details & PROCEXE_DETAIL_ALL;
+}
+
+void procexe_ctx_set_maps(struct procexe_ctx *ctx, unsigned maps)
+{
+	if (ctx)
+		ctx->maps = maps & (PROCEXE_MAPS_EXEC | PROCEXE_MAPS_DATA | PROCEXE_MAPS_KEEP_OK);
 }
 
 void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads)

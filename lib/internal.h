@@ -115,6 +115,94 @@ bool pe_text_is_tmpfile(const struct pe_img *img);
  */
 bool pe_image_modified(const struct pe_img *img, uint64_t start_ns, bool links_changed);
 
+/* ---- the pure judgement of one mapped file (classify-map.c) ---- */
+struct pe_mapfile_facts {
+	const char *text;       /* unescaped kernel text, NUL-terminated */
+	size_t text_len;
+	bool suffix;            /* text ends in " (deleted)" */
+	uint64_t dev, ino;      /* from maps */
+	bool shmem_dev;         /* dev is the kernel's internal shmem mount */
+};
+
+/* A lookup of a path where the process's texts are meaningful. */
+struct pe_found {
+	enum pe_lookup r;
+	int err;                /* PE_LOOKUP_UNKNOWN/ABSENT: positive errno */
+	uint64_t change_ns;     /* PE_LOOKUP_SAME: max(mtime, ctime), ns since the epoch */
+};
+
+struct pe_map_ops {
+	/* Look up LEN bytes of TEXT (not NUL-terminated) and compare what
+	 * stands there with (DEV, INO). */
+	void (*lookup)(void *userdata, const char *text, size_t len, uint64_t dev,
+	               uint64_t ino, struct pe_found *ret);
+	/* The process's start, ns since the epoch; 0 when unknown. */
+	uint64_t (*start_ns)(void *userdata);
+};
+
+struct pe_map_verdict {
+	enum procexe_map_state state;
+	size_t path_len;        /* bytes of text that name the file (suffix
+	                           kept only for a live literal " (deleted)" name) */
+	uint64_t changed_ns;    /* MODIFIED: the change time */
+	int err;                /* UNKNOWN: positive errno */
+};
+
+/*
+ * Judge one mapped file from F and, lazily, OPS.  BOOT_NS (ns since the
+ * epoch, 0 unknown): a file unchanged since boot is not asked about the
+ * start time.  Never fails.
+ */
+void pe_judge_map(const struct pe_mapfile_facts *f, uint64_t boot_ns,
+                  const struct pe_map_ops *ops, void *userdata, struct pe_map_verdict *ret);
+
+/* One judged, kept mapped file of a process (mappings.c). */
+struct pe_mapfile {
+	char *path;             /* owned, NUL-terminated */
+	size_t path_len;
+	enum procexe_map_state state;
+	unsigned flags;         /* PROCEXE_MF_* */
+	uint64_t dev, ino, start, end;
+	int64_t changed_sec;
+	int err;
+};
+
+struct pe_cache;
+
+/* Input of pe_judge_maps(): one process's maps and how to ask about it. */
+struct pe_maps_in {
+	struct procexe_ctx *ctx;
+	struct pe_cache *cache;         /* may be NULL */
+	int dirfd;                      /* /proc/PID (or task/TID), borrowed */
+	const char *buf;                /* the maps content */
+	size_t len;
+	const struct pe_img *main_img;  /* left out of the result; may be NULL */
+	uint64_t (*start_ns)(void *userdata);
+	void *userdata;
+};
+
+/*
+ * Judge the distinct files of IN->buf selected by IN->ctx->maps and return
+ * those to keep (newly allocated array, *RET_N entries; NULL when none).
+ * -ENOMEM only.
+ */
+int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *ret_n);
+void pe_mapfiles_free(struct pe_mapfile *files, size_t n);
+
+struct pe_map;
+/* Is maps line M the image IMG (inode, and device or, on btrfs, the text)? */
+bool pe_map_is_image(const struct pe_map *m, const struct pe_img *img);
+
+/*
+ * Cached lookup of the NUL-terminated PATH (LEN bytes) in the reader's root
+ * (lstat-like: the last component is not followed), compared with (DEV, INO).
+ */
+void pe_cache_lookup(struct pe_cache *cache, const char *path, size_t len,
+                     uint64_t dev, uint64_t ino, struct pe_found *ret);
+/* The same inside a process's root directory ROOTFD (RESOLVE_IN_ROOT), uncached. */
+void pe_root_lookup(int rootfd, const char *path, uint64_t dev, uint64_t ino,
+                    struct pe_found *ret);
+
 /* One record of getdents64(2) (glibc 2.36 has no wrapper). */
 struct pe_dirent64 {
 	uint64_t d_ino;
@@ -159,6 +247,9 @@ struct procexe_ctx {
 	bool memfd_dev_known;
 	uint64_t memfd_dev;
 	uint64_t boot_ns;       /* realtime of boot, ns since the epoch */
+	unsigned maps;          /* PROCEXE_MAPS_* */
+	bool reader_root_known; /* reader_mntns_ino is set */
+	uint64_t reader_mntns_ino;
 	uint64_t ns_per_tick;   /* 1e9 / sysconf(_SC_CLK_TCK) */
 };
 
@@ -177,6 +268,10 @@ struct procexe_proc {
 	char *cmdline;
 	size_t cmdline_len;
 	char *root;             /* NULL when "/" or unknown */
+	char *cgroup;           /* NULL when unknown */
+	struct pe_mapfile *maps; /* kept mapped files */
+	size_t nmaps;
+	int maps_err;           /* positive errno: maps could not be read */
 };
 
 /* ---- probing one process for the classifier (resolve.c) ---- */

@@ -98,4 +98,15 @@ bool pe_is_loader_name(const char *name, size_t len);
 int pe_status_field(const char *buf, size_t len, const char *key,
                     const char **ret, size_t *ret_len);
 
+/*
+ * /proc/PID/cgroup ("ID:CONTROLLERS:PATH" lines): the cgroup path that says
+ * where the process is.  Returns 0 with *RET and *RET_LEN pointing into BUF
+ * at the PATH of the v2 line ("0::PATH") unless that is "/" or empty, else
+ * of the v1 line whose controller list is exactly "name=systemd" unless
+ * that is "/" or empty, else of whichever of the two exists (v2 first);
+ * -ENOENT when neither exists.  PATH is raw (any byte but '\n') and may be
+ * empty.  The first line of each kind counts; malformed lines are skipped.
+ */
+int pe_cgroup_path(const char *buf, size_t len, const char **ret, size_t *ret_len);
+
 #endif /* PROCEXE_PARSE_H */

@@ -126,6 +126,52 @@ static void set_start(struct loading *l, struct procexe_proc *p)
 		p->start_ns = l->ctx->boot_ns + (l->st.starttime + 1) * l->ctx->ns_per_tick;
 }
 
+struct start_query {
+	struct loading *l;
+	struct procexe_proc *p;
+};
+
+static uint64_t start_of(void *userdata)
+{
+	struct start_query *q = userdata;
+
+	if (q->p->start_ns == 0)
+		set_start(q->l, q->p);
+	return q->p->start_ns;
+}
+
+/* Read maps into *BUF for the mapped-file judgement; positive errno on
+ * failure (ESRCH: the process is gone). */
+static int read_maps(int dirfd, char **buf, size_t *len)
+{
+	int r = pe_read_file_at(dirfd, "maps", 256u << 20, buf, len);
+
+	if (r == -ENOENT)
+		r = -ESRCH;
+	return -r;
+}
+
+/* Whether image IMG appears in the maps content BUF. */
+static int maps_have_image(const char *buf, size_t len, const struct pe_img *img)
+{
+	const char *cur = buf, *end = buf + len;
+	struct pe_map m;
+	int r;
+
+	while ((r = pe_maps_next(&cur, end, &m)) != 0)
+		if (r > 0 && pe_map_is_image(&m, img))
+			return 1;
+	return 0;
+}
+
+static bool restart_relevant(const struct procexe_proc *p)
+{
+	for (size_t i = 0; i < p->nmaps; i++)
+		if (p->maps[i].state != PROCEXE_MAP_OK && p->maps[i].state != PROCEXE_MAP_UNKNOWN)
+			return true;
+	return false;
+}
+
 static void check_modified(struct loading *l, struct procexe_proc *p, const struct pe_img *img)
 {
 	uint64_t t;
@@ -196,6 +242,20 @@ static int load_details(struct loading *l, struct procexe_proc *p)
 		} else if (p->root)
 			p->flags |= PROCEXE_PF_OTHER_ROOT;
 	}
+	if (what & PROCEXE_DETAIL_CGROUP) {
+		_cleanup_free_ char *buf = NULL;
+		const char *path;
+		size_t len, plen;
+
+		r = pe_read_file_at(l->dirfd, "cgroup", 1u << 20, &buf, &len);
+		if (r == -ENOMEM)
+			return r;
+		if (r >= 0 && pe_cgroup_path(buf, len, &path, &plen) == 0) {
+			p->cgroup = pe_memdup0(path, plen);
+			if (!p->cgroup)
+				return -ENOMEM;
+		}
+	}
 	p->have_details = true;
 	return 0;
 }
@@ -218,6 +278,8 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	struct pe_probe probe = { .ctx = ctx, .cache = cache, .rootfd = -1, .mapped = -1 };
 	struct pe_facts f = { 0 };
 	struct pe_verdict v;
+	_cleanup_free_ char *maps = NULL;
+	size_t maps_len = 0;
 	struct procexe_proc *p;
 	struct pe_img *img;
 	char pidname[24];
@@ -289,6 +351,18 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	f.memfd_dev = ctx->memfd_dev_known && img->have_stat && img->dev == ctx->memfd_dev;
 	f.check_mapped = !(p->flags & PROCEXE_PF_LOADER);
 	probe.img = img;
+	if (ctx->maps && f.exe_errno == 0) {
+		/* Read once, for the mapped files and for the exe check. */
+		p->maps_err = read_maps(probe.dirfd, &maps, &maps_len);
+		if (p->maps_err == ESRCH)
+			goto gone;
+		if (p->maps_err == ENOMEM) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		if (!p->maps_err && f.check_mapped)
+			probe.mapped = maps_have_image(maps, maps_len, img);
+	}
 	pe_classify(&f, &ops, &probe, &v);
 	if (probe.rootfd >= 0)
 		close(probe.rootfd);
@@ -299,8 +373,23 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	if (p->state != PROCEXE_STATE_DENIED && p->state != PROCEXE_STATE_KERNEL)
 		check_modified(&l, p, img);
 
+	if (maps) {
+		struct start_query q = { .l = &l, .p = p };
+		struct pe_maps_in in = {
+			.ctx = ctx, .cache = cache, .dirfd = probe.dirfd,
+			.buf = maps, .len = maps_len, .main_img = img,
+			.start_ns = start_of, .userdata = &q,
+		};
+
+		r = pe_judge_maps(&in, &p->maps, &p->nmaps);
+		if (r < 0)
+			goto fail;
+	}
+
 	details = (detail_states >> p->state) & 1;
 	if ((detail_states & PROCEXE_DETAILS_IF_MODIFIED) && (p->flags & PROCEXE_PF_MODIFIED))
+		details = true;
+	if ((detail_states & PROCEXE_DETAILS_IF_MAPPINGS) && restart_relevant(p))
 		details = true;
 	if (details) {
 		r = load_details(&l, p);
@@ -309,7 +398,7 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	}
 	/* Before anything is claimed about this PID, make sure the number
 	 * still denotes the process we read (the dirfd works as a pidfd). */
-	if ((details || procexe_state_is_suspicious(p->state)) &&
+	if ((details || procexe_state_is_suspicious(p->state) || p->nmaps) &&
 	    syscall(SYS_pidfd_send_signal, dirfd, 0, NULL, 0) < 0 && errno == ESRCH)
 		goto gone;
 	*ret = p;
@@ -339,6 +428,8 @@ void procexe_proc_free(struct procexe_proc *p)
 	pe_img_done(&p->prog);
 	free(p->cmdline);
 	free(p->root);
+	free(p->cgroup);
+	pe_mapfiles_free(p->maps, p->nmaps);
 	free(p);
 }
 
@@ -350,6 +441,36 @@ pid_t procexe_proc_ppid(const struct procexe_proc *p) { return p->ppid; }
 uid_t procexe_proc_uid(const struct procexe_proc *p) { return p->uid; }
 uint64_t procexe_proc_start_ns(const struct procexe_proc *p) { return p->start_ns; }
 const char *procexe_proc_root(const struct procexe_proc *p) { return p->root; }
+const char *procexe_proc_cgroup(const struct procexe_proc *p) { return p->cgroup; }
+size_t procexe_proc_mapping_count(const struct procexe_proc *p) { return p->nmaps; }
+int procexe_proc_maps_errno(const struct procexe_proc *p) { return p->maps_err; }
+
+int procexe_proc_mapping(const struct procexe_proc *p, size_t i, struct procexe_mapping *ret)
+{
+	const struct pe_mapfile *mf;
+	struct procexe_mapping out;
+
+	if (!ret || ret->sz < offsetof(struct procexe_mapping, err) + sizeof(ret->err))
+		return -EINVAL;
+	if (i >= p->nmaps)
+		return -ERANGE;
+	mf = &p->maps[i];
+	out = (struct procexe_mapping){
+		.sz = ret->sz,
+		.path = mf->path,
+		.path_len = mf->path_len,
+		.state = mf->state,
+		.flags = mf->flags,
+		.dev = mf->dev,
+		.ino = mf->ino,
+		.start = mf->start,
+		.end = mf->end,
+		.changed_sec = mf->changed_sec,
+		.err = mf->err,
+	};
+	memcpy(ret, &out, sizeof(out) < ret->sz ? sizeof(out) : ret->sz);
+	return 0;
+}
 
 const char *procexe_proc_comm(const struct procexe_proc *p)
 {

@@ -7,8 +7,10 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 
 #include "internal.h"
@@ -84,6 +86,7 @@ struct pe_cache_entry {
 	uint64_t hash;
 	int err;                /* 0 or positive errno of the lookup */
 	uint64_t dev, ino;
+	uint64_t change_ns;     /* max(mtime, ctime) */
 };
 
 struct pe_loader_notes;
@@ -148,9 +151,17 @@ static int cache_grow(struct pe_cache *c)
 	return 0;
 }
 
+static uint64_t change_ns(const struct statx *stx)
+{
+	uint64_t m = pe_ts_ns(stx->stx_mtime.tv_sec, stx->stx_mtime.tv_nsec);
+	uint64_t c = pe_ts_ns(stx->stx_ctime.tv_sec, stx->stx_ctime.tv_nsec);
+
+	return m > c ? m : c;
+}
+
 /* lstat-like lookup of PATH (NUL-terminated) in the reader's root. */
 static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
-                         uint64_t *ret_dev, uint64_t *ret_ino)
+                         uint64_t *ret_dev, uint64_t *ret_ino, uint64_t *ret_change)
 {
 	struct pe_cache_entry *e = NULL;
 	uint64_t h = hash_bytes(path, len);
@@ -165,15 +176,17 @@ static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
 			if (e->key) {
 				*ret_dev = e->dev;
 				*ret_ino = e->ino;
+				*ret_change = e->change_ns;
 				return e->err;
 			}
 		}
 	}
 	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT,
-	          STATX_INO, &stx) < 0)
+	          STATX_INO | STATX_MTIME | STATX_CTIME, &stx) < 0)
 		err = errno;
 	*ret_dev = err ? 0 : makedev(stx.stx_dev_major, stx.stx_dev_minor);
 	*ret_ino = err ? 0 : stx.stx_ino;
+	*ret_change = err ? 0 : change_ns(&stx);
 	if (e) {
 		e->key = pe_memdup0(path, len);
 		if (e->key) {
@@ -182,6 +195,7 @@ static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
 			e->err = err;
 			e->dev = *ret_dev;
 			e->ino = *ret_ino;
+			e->change_ns = *ret_change;
 			c->n++;
 		}
 	}
@@ -195,6 +209,70 @@ static enum pe_lookup compare(int err, uint64_t dev, uint64_t ino, const struct 
 	if (err)
 		return PE_LOOKUP_UNKNOWN;
 	return dev == img->dev && ino == img->ino ? PE_LOOKUP_SAME : PE_LOOKUP_DIFFERENT;
+}
+
+/*
+ * Same file: the inode and the device.  On btrfs maps shows the
+ * superblock's device and stat the subvolume's: there an equal inode at
+ * the same name is enough.  IS_BTRFS is asked only in that case.
+ */
+static enum pe_lookup compare_map(int err, uint64_t dev, uint64_t ino, uint64_t map_dev,
+                                  uint64_t map_ino, bool (*is_btrfs)(const void *), const void *arg)
+{
+	if (err == ENOENT || err == ENOTDIR)
+		return PE_LOOKUP_ABSENT;
+	if (err)
+		return PE_LOOKUP_UNKNOWN;
+	if (ino != map_ino)
+		return PE_LOOKUP_DIFFERENT;
+	return dev == map_dev || is_btrfs(arg) ? PE_LOOKUP_SAME : PE_LOOKUP_DIFFERENT;
+}
+
+static bool path_is_btrfs(const void *path)
+{
+	struct statfs sfs;
+
+	return statfs(path, &sfs) == 0 && sfs.f_type == BTRFS_SUPER_MAGIC;
+}
+
+static bool fd_is_btrfs(const void *fd)
+{
+	struct statfs sfs;
+
+	return fstatfs(*(const int *)fd, &sfs) == 0 && sfs.f_type == BTRFS_SUPER_MAGIC;
+}
+
+void pe_cache_lookup(struct pe_cache *cache, const char *path, size_t len,
+                     uint64_t dev, uint64_t ino, struct pe_found *ret)
+{
+	uint64_t d = 0, i = 0, change = 0;
+	int err = lookup_reader(cache, path, len, &d, &i, &change);
+
+	*ret = (struct pe_found){
+		.r = compare_map(err, d, i, dev, ino, path_is_btrfs, path),
+		.err = err,
+		.change_ns = change,
+	};
+}
+
+void pe_root_lookup(int rootfd, const char *path, uint64_t dev, uint64_t ino,
+                    struct pe_found *ret)
+{
+	_cleanup_close_ int fd = pe_openat_in_root(rootfd, path, O_PATH | O_NOFOLLOW);
+	struct statx stx;
+	int err = 0;
+
+	if (fd < 0)
+		err = -fd;
+	else if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
+	               STATX_INO | STATX_MTIME | STATX_CTIME, &stx) < 0)
+		err = errno;
+	*ret = (struct pe_found){
+		.r = compare_map(err, err ? 0 : makedev(stx.stx_dev_major, stx.stx_dev_minor),
+		                 err ? 0 : stx.stx_ino, dev, ino, fd_is_btrfs, &fd),
+		.err = err,
+		.change_ns = err ? 0 : change_ns(&stx),
+	};
 }
 
 /* lstat-like lookup of PATH inside the process's root; positive errno. */
@@ -217,7 +295,7 @@ enum pe_lookup pe_probe_resolve(void *userdata, const char *text, size_t len)
 	struct pe_probe *p = userdata;
 	_cleanup_free_ char *path = pe_memdup0(text, len);
 	enum pe_lookup in_reader = PE_LOOKUP_UNKNOWN, in_root;
-	uint64_t dev = 0, ino = 0;
+	uint64_t dev = 0, ino = 0, change = 0;
 	int reach, err;
 
 	if (!path || len == 0 || path[0] != '/' || memchr(text, '\0', len))
@@ -228,7 +306,7 @@ enum pe_lookup pe_probe_resolve(void *userdata, const char *text, size_t len)
 	 * otherwise relative to the root of the image's mount namespace. */
 	reach = pe_probe_in_reader_mounts(p);
 	if (reach != 0) {
-		err = lookup_reader(p->cache, path, len, &dev, &ino);
+		err = lookup_reader(p->cache, path, len, &dev, &ino, &change);
 		in_reader = compare(err, dev, ino, p->img);
 		if (reach > 0 || in_reader == PE_LOOKUP_SAME)
 			return in_reader;
@@ -270,7 +348,7 @@ int pe_probe_mount_reachable(void *userdata)
 	return r;
 }
 
-static bool map_is_image(const struct pe_map *m, const struct pe_img *img)
+bool pe_map_is_image(const struct pe_map *m, const struct pe_img *img)
 {
 	if (m->ino != img->ino || !m->path)
 		return false;
@@ -310,7 +388,7 @@ int pe_probe_image_mapped(void *userdata)
 		cur = head;
 		end = head + n;
 		if (memchr(head, '\n', (size_t)n) && pe_maps_next(&cur, end, &m) > 0 &&
-		    map_is_image(&m, p->img))
+		    pe_map_is_image(&m, p->img))
 			return p->mapped = 1;
 	}
 	r = pe_read_file_at(p->dirfd, "maps", 256u << 20, &buf, &len);
@@ -319,7 +397,7 @@ int pe_probe_image_mapped(void *userdata)
 	cur = buf;
 	end = buf + len;
 	while ((r = pe_maps_next(&cur, end, &m)) != 0)
-		if (r > 0 && map_is_image(&m, p->img))
+		if (r > 0 && pe_map_is_image(&m, p->img))
 			return p->mapped = 1;
 	return p->mapped = 0;
 }

@@ -54,3 +54,19 @@ bool procexe_state_is_suspicious(enum procexe_state state)
 		return false;
 	}
 }
+
+static const char *const map_state_names[_PROCEXE_MAP_STATE_MAX] = {
+	[PROCEXE_MAP_OK] = "ok",
+	[PROCEXE_MAP_DELETED] = "deleted",
+	[PROCEXE_MAP_REPLACED] = "replaced",
+	[PROCEXE_MAP_MODIFIED] = "modified",
+	[PROCEXE_MAP_FILELESS] = "fileless",
+	[PROCEXE_MAP_UNKNOWN] = "unknown",
+};
+
+const char *procexe_map_state_name(enum procexe_map_state state)
+{
+	if ((unsigned)state >= _PROCEXE_MAP_STATE_MAX)
+		return NULL;
+	return map_state_names[state];
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Messages and allocation wrappers of the procexe command. */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,4 +86,52 @@ char *xasprintf(const char *fmt, ...)
 	if (r < 0)
 		oom();
 	return s;
+}
+
+/* Parse a decimal number in [MIN, MAX]: the whole string, digits only. */
+int parse_ulong(const char *s, unsigned long min, unsigned long max,
+                       unsigned long *ret)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+size_t parse_pid_args(char **args, int n, pid_t **ret)
+{
+	pid_t *pids;
+	size_t k = 0;
+
+	*ret = NULL;
+	if (n <= 0)
+		return 0;
+	pids = xreallocarray(NULL, (size_t)n, sizeof(pid_t));
+	for (int i = 0; i < n; i++) {
+		unsigned long v;
+
+		if (parse_ulong(args[i], 1, INT_MAX, &v) < 0)
+			usage_error("invalid PID: '%s'", args[i]);
+		pids[i] = (pid_t)v;
+	}
+	qsort(pids, (size_t)n, sizeof(pid_t), cmp_pid);
+	for (int i = 0; i < n; i++)
+		if (k == 0 || pids[k - 1] != pids[i])
+			pids[k++] = pids[i];
+	*ret = pids;
+	return k;
 }

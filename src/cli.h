@@ -8,6 +8,7 @@
 #define PROCEXE_CLI_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Every message starts with this name, whatever argv[0] says. */
 #define PROGNAME "procexe"
@@ -42,5 +43,13 @@ char *xasprintf(const char *fmt, ...)
 
 /* Exit on a NULL result of an allocating function (e.g. the escapers). */
 void *xcheck(void *p) __attribute__((returns_nonnull));
+
+/* Parse a decimal number in [MIN, MAX]: the whole string, digits only;
+ * 0 or -EINVAL. */
+int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *ret);
+
+/* PID operands: parsed (usage_error() on a bad one), sorted, distinct;
+ * returns their number, *RET newly allocated (NULL when none). */
+size_t parse_pid_args(char **args, int n, pid_t **ret);
 
 #endif /* PROCEXE_CLI_H */

@@ -97,19 +97,29 @@ void colset_all(struct colset *ret)
 
 unsigned colset_details(const struct colset *set)
 {
+	return colset_details_in(infos, set);
+}
+
+unsigned colset_details_in(const struct colinfo *table, const struct colset *set)
+{
 	unsigned details = 0;
 
 	for (size_t i = 0; i < set->n; i++)
-		details |= infos[set->ids[i]].details;
+		details |= table[set->ids[i]].details;
 	return details;
 }
 
 int column_by_name(const char *name, size_t len)
 {
-	for (int i = 0; i < _COL_MAX; i++) {
-		if (strlen(infos[i].name) == len &&
-		    strncasecmp(infos[i].name, name, len) == 0)
-			return i;
+	return column_by_name_in(infos, _COL_MAX, name, len);
+}
+
+int column_by_name_in(const struct colinfo *table, size_t n, const char *name, size_t len)
+{
+	for (size_t i = 0; i < n && i < _COL_MAX; i++) {
+		if (strlen(table[i].name) == len &&
+		    strncasecmp(table[i].name, name, len) == 0)
+			return (int)i;
 	}
 	return -1;
 }
@@ -125,6 +135,13 @@ static bool colset_has(const struct colset *set, int id)
 int colset_parse(const char *list, const struct colset *defaults,
                  struct colset *ret, const char **ret_bad, size_t *ret_badlen)
 {
+	return colset_parse_in(infos, _COL_MAX, list, defaults, ret, ret_bad, ret_badlen);
+}
+
+int colset_parse_in(const struct colinfo *table, size_t n, const char *list,
+                    const struct colset *defaults, struct colset *ret,
+                    const char **ret_bad, size_t *ret_badlen)
+{
 	struct colset set = { .n = 0 };
 	const char *p = list;
 
@@ -134,7 +151,7 @@ int colset_parse(const char *list, const struct colset *defaults,
 	}
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		int id = len ? column_by_name(p, len) : -1;
+		int id = len ? column_by_name_in(table, n, p, len) : -1;
 
 		if (id < 0) {
 			*ret_bad = p;

@@ -87,4 +87,14 @@ int column_by_name(const char *name, size_t len);
 int colset_parse(const char *list, const struct colset *defaults,
                  struct colset *ret, const char **ret_bad, size_t *ret_badlen);
 
+/*
+ * The same for another command's column TABLE of N entries (N at most
+ * _COL_MAX): ids index TABLE.
+ */
+unsigned colset_details_in(const struct colinfo *table, const struct colset *set);
+int column_by_name_in(const struct colinfo *table, size_t n, const char *name, size_t len);
+int colset_parse_in(const struct colinfo *table, size_t n, const char *list,
+                    const struct colset *defaults, struct colset *ret,
+                    const char **ret_bad, size_t *ret_badlen);
+
 #endif /* PROCEXE_COLUMNS_H */

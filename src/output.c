@@ -363,6 +363,11 @@ int output_print(struct output *out)
 
 int output_list_columns(const struct out_opts *opts)
 {
+	return out_list_columns(opts, infos, _COL_MAX);
+}
+
+int out_list_columns(const struct out_opts *opts, const struct colinfo *table, size_t n)
+{
 	struct libscols_table *tb = new_table(opts, "columns");
 	struct output fmt = { .opts = *opts };
 	int r;
@@ -370,16 +375,57 @@ int output_list_columns(const struct out_opts *opts)
 	add_column(opts, tb, "NAME", 10, 0, COLTYPE_STRING);
 	add_column(opts, tb, "TYPE", 7, 0, COLTYPE_STRING);
 	add_column(opts, tb, "DESCRIPTION", 0.7, 0, COLTYPE_STRING);
-	for (int i = 0; i < _COL_MAX; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 
 		if (!ln)
 			errx_("%s", strerror(ENOMEM));
-		set_cell(ln, 0, str_cell(&fmt, infos[i].name));
-		set_cell(ln, 1, str_cell(&fmt, col_type_name(infos[i].type)));
-		set_cell(ln, 2, str_cell(&fmt, infos[i].help));
+		set_cell(ln, 0, str_cell(&fmt, table[i].name));
+		set_cell(ln, 1, str_cell(&fmt, col_type_name(table[i].type)));
+		set_cell(ln, 2, str_cell(&fmt, table[i].help));
 	}
 	r = print_table(opts, tb);
 	scols_unref_table(tb);
 	return r;
+}
+
+/* ----------------------------------------------- tables of other commands --- */
+
+struct libscols_table *out_table_new(const struct out_opts *opts, const char *name,
+                                     const struct colinfo *table, const struct colset *cols)
+{
+	struct libscols_table *tb = new_table(opts, name);
+
+	for (size_t i = 0; i < cols->n; i++) {
+		const struct colinfo *ci = &table[cols->ids[i]];
+
+		add_column(opts, tb, ci->name, ci->whint, ci->flags, ci->type);
+	}
+	return tb;
+}
+
+struct libscols_line *out_table_new_line(struct libscols_table *tb)
+{
+	struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+	if (!ln)
+		errx_("%s", strerror(ENOMEM));
+	return ln;
+}
+
+void out_set_cell(struct libscols_line *ln, size_t n, char *data)
+{
+	set_cell(ln, n, data);
+}
+
+char *out_text_cell(const struct out_opts *opts, const char *buf, size_t len)
+{
+	struct output fmt = { .opts = *opts };
+
+	return text_cell(&fmt, buf, len);
+}
+
+int out_table_print(const struct out_opts *opts, struct libscols_table *tb)
+{
+	return print_table(opts, tb);
 }

@@ -40,4 +40,22 @@ int output_print(struct output *out);
 /* --list-columns: print the column table to stdout; 0 or a negative errno. */
 int output_list_columns(const struct out_opts *opts);
 
+/* --list-columns for another command's column TABLE of N entries. */
+int out_list_columns(const struct out_opts *opts, const struct colinfo *table, size_t n);
+
+/*
+ * Tables of other commands, with the same escaping and formats.  Cells are
+ * built with out_text_cell() (untrusted bytes, escaped for OPTS' format;
+ * NULL for none) or as plain ASCII words and numbers, and handed over
+ * with out_set_cell() (which takes ownership; NULL is no value).
+ */
+struct libscols_table;
+struct libscols_line;
+struct libscols_table *out_table_new(const struct out_opts *opts, const char *name,
+                                     const struct colinfo *table, const struct colset *cols);
+struct libscols_line *out_table_new_line(struct libscols_table *tb);
+void out_set_cell(struct libscols_line *ln, size_t n, char *data);
+char *out_text_cell(const struct out_opts *opts, const char *buf, size_t len);
+int out_table_print(const struct out_opts *opts, struct libscols_table *tb);
+
 #endif /* PROCEXE_OUTPUT_H */

@@ -80,12 +80,15 @@ static void __attribute__((noreturn)) usage(void)
 	fputs(" " PROGNAME " path [--raw] [--flags] [-J] [<pid>...]\n", out);
 	fputs(" " PROGNAME " explain [-J] <pid>\n", out);
 	fputs(" " PROGNAME " recover [-d <dir>] [--libs] [-J] [--all | <pid>...]\n", out);
+	fputs(" " PROGNAME " restart [options] [<pid>...]\n", out);
 	fputs("\nFind processes whose executable was deleted, replaced or never had a file.\n", out);
 	fputs("\nWithout a command, scan every process and list the suspicious ones;\n"
 	      "'ls' lists every process, or the given PIDs; 'path' prints the path of\n"
 	      "each PID's running image; 'explain' tells, step by step, how the kernel\n"
 	      "answers for one process; 'recover' copies running images (deleted,\n"
-	      "replaced, fileless...) into a directory, hashed, with a manifest.\n", out);
+	      "replaced, fileless...) into a directory, hashed, with a manifest;\n"
+	      "'restart' lists the processes that must restart to stop running\n"
+	      "deleted, replaced or modified programs and libraries.\n", out);
 	fputs("\nOptions:\n", out);
 	fputs(" -o, --output <list>    output columns (a list starting with '+' is\n"
 	      "                          added to the default columns)\n", out);
@@ -157,23 +160,6 @@ static void finish(int status)
 	exit(status);
 }
 
-/* Parse a decimal number in [MIN, MAX]: the whole string, digits only. */
-static int parse_ulong(const char *s, unsigned long min, unsigned long max,
-                       unsigned long *ret)
-{
-	unsigned long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
-}
-
 /* --state LIST: comma-separated state names, or "modified". */
 static void parse_states(const char *list, struct filter *f)
 {
@@ -200,35 +186,6 @@ static void parse_states(const char *list, struct filter *f)
 			break;
 		p += len + 1;
 	}
-}
-
-static int cmp_pid(const void *a, const void *b)
-{
-	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* ls operands: PIDs, kept sorted and distinct. */
-static void parse_pids(struct control *ctl, char **args, int n)
-{
-	size_t k = 0;
-
-	if (n <= 0)
-		return;
-	ctl->pids = xreallocarray(NULL, (size_t)n, sizeof(pid_t));
-	for (int i = 0; i < n; i++) {
-		unsigned long v;
-
-		if (parse_ulong(args[i], 1, INT_MAX, &v) < 0)
-			usage_error("invalid PID: '%s'", args[i]);
-		ctl->pids[i] = (pid_t)v;
-	}
-	qsort(ctl->pids, (size_t)n, sizeof(pid_t), cmp_pid);
-	for (int i = 0; i < n; i++)
-		if (k == 0 || ctl->pids[k - 1] != ctl->pids[i])
-			ctl->pids[k++] = ctl->pids[i];
-	ctl->npids = k;
 }
 
 static void parse_args(struct control *ctl, int argc, char **argv)
@@ -324,7 +281,7 @@ static void parse_args(struct control *ctl, int argc, char **argv)
 		optind++;
 	}
 	if (ctl->mode == MODE_LS)
-		parse_pids(ctl, argv + optind, argc - optind);
+		ctl->npids = parse_pid_args(argv + optind, argc - optind, &ctl->pids);
 	else if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 }
@@ -487,6 +444,8 @@ int main(int argc, char **argv)
 		finish(cmd_explain(argc - 1, argv + 1));
 	if (argc > 1 && strcmp(argv[1], "recover") == 0)
 		finish(cmd_recover(argc - 1, argv + 1));
+	if (argc > 1 && strcmp(argv[1], "restart") == 0)
+		finish(cmd_restart(argc - 1, argv + 1));
 	parse_args(&ctl, argc, argv);
 
 	if (ctl.list_columns)

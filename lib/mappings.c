@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The files a process maps, judged for "what must restart".  maps lists
+ * one line per mapping; a library has four or five, so lines are merged
+ * into distinct files (device, inode, text) first and each file is judged
+ * once, by pe_judge_map().
+ *
+ * Lookups: the kernel renders a mapped file's name relative to the
+ * reader's root when its mount is reachable from there, else relative to
+ * the root of its mount namespace.  So a name is looked up in the reader's
+ * root first (cached per worker: the processes of a host map the same few
+ * files); a process in the reader's mount namespace is judged on that
+ * answer alone, a process in another one (a container) on a lookup inside
+ * its own root with RESOLVE_IN_ROOT unless the reader's root already
+ * reached the very file.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "internal.h"
+#include "parse.h"
+
+struct file_entry {
+	struct pe_map m;        /* its first maps line; m.path points into the input */
+	bool exec;
+	size_t next;            /* hash chain, SIZE_MAX at the end */
+};
+
+struct judging {
+	const struct pe_maps_in *in;
+	int same_ns;            /* 1/0: the process is/is not in the reader's mount
+	                           namespace; -1 not asked yet */
+	int rootfd;             /* /proc/PID/root, opened when first needed */
+	int root_err;
+	char *scratch;          /* NUL-terminated copy of a text prefix */
+	size_t scratch_cap;
+};
+
+static int in_reader_ns(struct judging *j)
+{
+	const struct procexe_ctx *ctx = j->in->ctx;
+	struct statx stx;
+
+	if (j->same_ns >= 0)
+		return j->same_ns;
+	if (!ctx->reader_root_known ||
+	    statx(j->in->dirfd, "ns/mnt", AT_STATX_DONT_SYNC, STATX_INO, &stx) < 0)
+		return j->same_ns = 0;
+	return j->same_ns = stx.stx_ino == ctx->reader_mntns_ino;
+}
+
+static void lookup_cb(void *userdata, const char *text, size_t len, uint64_t dev,
+                      uint64_t ino, struct pe_found *ret)
+{
+	struct judging *j = userdata;
+
+	if (len + 1 > j->scratch_cap) {
+		char *p = realloc(j->scratch, len + 1);
+
+		if (!p) {
+			*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = ENOMEM };
+			return;
+		}
+		j->scratch = p;
+		j->scratch_cap = len + 1;
+	}
+	if (memchr(text, '\0', len)) {
+		*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = EINVAL };
+		return;
+	}
+	memcpy(j->scratch, text, len);
+	j->scratch[len] = '\0';
+
+	pe_cache_lookup(j->in->cache, j->scratch, len, dev, ino, ret);
+	if (ret->r == PE_LOOKUP_SAME || in_reader_ns(j))
+		return;
+
+	if (j->rootfd < 0 && j->root_err == 0) {
+		j->rootfd = openat(j->in->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (j->rootfd < 0)
+			j->root_err = errno;
+	}
+	if (j->rootfd < 0) {
+		*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = j->root_err };
+		return;
+	}
+	pe_root_lookup(j->rootfd, j->scratch, dev, ino, ret);
+}
+
+static uint64_t start_cb(void *userdata)
+{
+	const struct judging *j = userdata;
+
+	return j->in->start_ns ? j->in->start_ns(j->in->userdata) : 0;
+}
+
+static size_t count_lines(const char *buf, size_t len)
+{
+	size_t n = 1;
+
+	for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		n++;
+	return n;
+}
+
+static uint64_t entry_hash(uint64_t dev, uint64_t ino)
+{
+	uint64_t h = (dev * 0x9e3779b97f4a7c15ull) ^ ino;
+
+	return h ^ (h >> 29);
+}
+
+static bool same_entry(const struct pe_map *a, const struct pe_map *b)
+{
+	return a->ino == b->ino && a->dev_major == b->dev_major && a->dev_minor == b->dev_minor &&
+	       a->deleted == b->deleted && a->path_len == b->path_len &&
+	       memcmp(a->path, b->path, a->path_len) == 0;
+}
+
+/* Merge the maps lines into distinct files; *RET_N of them in *RET. */
+static int collect(const char *buf, size_t len, struct file_entry **ret, size_t *ret_n)
+{
+	size_t cap = count_lines(buf, len), nbuckets = 16, n = 0;
+	_cleanup_free_ struct file_entry *files = NULL;
+	_cleanup_free_ size_t *buckets = NULL;
+	const char *cur = buf, *end = buf + len;
+	struct pe_map m;
+	int r;
+
+	while (nbuckets < cap * 2)
+		nbuckets *= 2;
+	files = malloc(cap * sizeof(*files));
+	buckets = malloc(nbuckets * sizeof(*buckets));
+	if (!files || !buckets)
+		return -ENOMEM;
+	memset(buckets, 0xff, nbuckets * sizeof(*buckets));
+
+	while ((r = pe_maps_next(&cur, end, &m)) != 0) {
+		size_t *slot, i;
+
+		if (r < 0 || !m.path || m.path[0] != '/')
+			continue;  /* malformed, anonymous, [heap], [vdso]... */
+		slot = &buckets[entry_hash(makedev(m.dev_major, m.dev_minor), m.ino) & (nbuckets - 1)];
+		for (i = *slot; i != SIZE_MAX && !same_entry(&files[i].m, &m); i = files[i].next)
+			;
+		if (i == SIZE_MAX) {
+			if (n == cap)
+				break;  /* cannot happen: one entry per line at most */
+			i = n++;
+			files[i] = (struct file_entry){ .m = m, .next = *slot };
+			*slot = i;
+		}
+		if (m.perms[2] == 'x')
+			files[i].exec = true;
+	}
+	*ret = pe_take_ptr(&files);
+	*ret_n = n;
+	return 0;
+}
+
+void pe_mapfiles_free(struct pe_mapfile *files, size_t n)
+{
+	for (size_t i = 0; files && i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
+/* Judge FILE; on a result worth keeping, append it to *OUT. */
+static int judge_one(struct judging *j, const struct file_entry *file,
+                     struct pe_mapfile **out, size_t *nout, size_t *capout)
+{
+	const struct procexe_ctx *ctx = j->in->ctx;
+	static const struct pe_map_ops ops = { .lookup = lookup_cb, .start_ns = start_cb };
+	const struct pe_map *m = &file->m;
+	struct pe_mapfile_facts f = { 0 };
+	struct pe_map_verdict v;
+	uint64_t dev = makedev(m->dev_major, m->dev_minor);
+	char *text = malloc(m->path_len + PE_DELETED_SUFFIX_LEN + 1);
+	size_t len;
+
+	if (!text)
+		return -ENOMEM;
+	len = pe_maps_unescape(m->path, m->path_len, text);
+	if (m->deleted) {
+		memcpy(text + len, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN + 1);
+		len += PE_DELETED_SUFFIX_LEN;
+	}
+	f = (struct pe_mapfile_facts){
+		.text = text,
+		.text_len = len,
+		.suffix = m->deleted,
+		.dev = dev,
+		.ino = m->ino,
+		.shmem_dev = ctx->memfd_dev_known && dev == ctx->memfd_dev,
+	};
+	pe_judge_map(&f, ctx->boot_ns, &ops, j, &v);
+	if (v.state == PROCEXE_MAP_OK && !(ctx->maps & PROCEXE_MAPS_KEEP_OK)) {
+		free(text);
+		return 0;
+	}
+	if (*nout == *capout) {
+		size_t ncap = *capout ? *capout * 2 : 8;
+		struct pe_mapfile *p = realloc(*out, ncap * sizeof(*p));
+
+		if (!p) {
+			free(text);
+			return -ENOMEM;
+		}
+		*out = p;
+		*capout = ncap;
+	}
+	text[v.path_len] = '\0';
+	(*out)[(*nout)++] = (struct pe_mapfile){
+		.path = text,
+		.path_len = v.path_len,
+		.state = v.state,
+		.flags = (file->exec ? PROCEXE_MF_EXEC : 0) | (m->deleted ? PROCEXE_MF_SUFFIX : 0),
+		.dev = dev,
+		.ino = m->ino,
+		.start = m->start,
+		.end = m->end,
+		.changed_sec = (int64_t)(v.changed_ns / 1000000000u),
+		.err = v.err,
+	};
+	return 0;
+}
+
+int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *ret_n)
+{
+	struct judging j = { .in = in, .same_ns = -1, .rootfd = -1 };
+	_cleanup_free_ struct file_entry *files = NULL;
+	struct pe_mapfile *out = NULL;
+	size_t nfiles = 0, nout = 0, capout = 0;
+	int r;
+
+	r = collect(in->buf, in->len, &files, &nfiles);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < nfiles && r >= 0; i++) {
+		if (!files[i].exec && !(in->ctx->maps & PROCEXE_MAPS_DATA))
+			continue;
+		if (in->main_img && pe_map_is_image(&files[i].m, in->main_img))
+			continue;
+		r = judge_one(&j, &files[i], &out, &nout, &capout);
+	}
+	if (j.rootfd >= 0)
+		close(j.rootfd);
+	free(j.scratch);
+	if (r < 0) {
+		pe_mapfiles_free(out, nout);
+		return r;
+	}
+	*ret = out;
+	*ret_n = nout;
+	return 0;
+}

@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The group of a process, from its cgroup path.
+ *
+ * The path is split into components at '/'; empty components (from "//",
+ * a leading or a trailing '/') are ignored, and every other byte belongs
+ * to a component as it is (no unescaping: systemd's "\x2d" stays four
+ * bytes, which is the unit's real name).  Then, by precedence:
+ *
+ * container, the OUTERMOST component (nearest the root) that is one of
+ *    docker-ID.scope          -> "docker:ID12"      (docker, systemd driver)
+ *    docker/ID                -> "docker:ID12"      (docker, cgroupfs driver:
+ *                                                     a component "docker"
+ *                                                     followed by ID)
+ *    libpod-ID.scope          -> "podman:ID12"
+ *    cri-containerd-ID.scope  -> "containerd:ID12"  (kubernetes, systemd driver)
+ *    crio-ID.scope            -> "cri-o:ID12"
+ *    lxc.payload.NAME         -> "lxc:NAME"
+ *    lxc.payload/NAME         -> "lxc:NAME"
+ *    systemd-nspawn@NAME.service -> "nspawn:NAME"
+ *    machine-NAME.scope       -> "machine:NAME"
+ *  and, below a component "kubepods" (kubernetes, cgroupfs driver:
+ *  /kubepods[/QOS]/podUID/ID):
+ *    crio-ID                  -> "cri-o:ID12"
+ *    ID of exactly 64 hex digits -> "containerd:ID12"
+ *  ID is at least 12 hex digits (any case) and ID12 its first 12; NAME is
+ *  at least one byte.  The bare 64-hex form cannot tell the runtime; it is
+ *  called containerd, the usual one there (docker through cri-dockerd uses
+ *  the same layout).  The hex rule keeps the runtimes' helper scopes
+ *  ("libpod-conmon-ID.scope", "crio-conmon-ID.scope") out: those hold host
+ *  processes and fall through to the unit rule.  The outermost container
+ *  wins because it is the one the host running procexe knows (a docker
+ *  container inside an LXC one is "lxc:NAME").
+ * session, the first component session-N.scope (N at least one byte:
+ *  logind also makes "session-c1.scope") -> the component itself.
+ * user-unit, below the first component user@UID.service (UID all digits):
+ *  "user@UID.service/UNIT" with UNIT the innermost unit component below it
+ *  (see unit), or "user@UID.service" when there is none.  The user
+ *  manager itself is in ".../user@UID.service/init.scope", so it is
+ *  "user@UID.service/init.scope".
+ * unit, the innermost component that ends in .service, .scope, .socket,
+ *  .mount or .swap and is longer than that suffix ("/system.slice/
+ *  foo.service/payload", a delegated sub-cgroup, is "foo.service";
+ *  "/init.scope" is "init.scope"; ".service" alone is no unit).
+ * none otherwise: "/", "", slices only ("/user.slice/user-1000.slice"),
+ *  anything unrecognised.
+ *
+ * Every name is built from the lengths found in the input plus a short
+ * constant, so its size is bounded by the input's.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "restart-group.h"
+
+/* Length of the shown part of a container ID. */
+#define ID_SHOWN 12
+/* The ID of a kubernetes container without any prefix: a sha256 in hex. */
+#define ID_FULL 64
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A run of bytes inside the path. */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+static const char *const type_names[] = {
+	[GROUP_UNIT] = "unit",
+	[GROUP_USER_UNIT] = "user-unit",
+	[GROUP_SESSION] = "session",
+	[GROUP_CONTAINER] = "container",
+	[GROUP_NONE] = "none",
+};
+
+const char *group_type_name(enum group_type t)
+{
+	if ((unsigned)t >= ELEMENTSOF(type_names))
+		return NULL;
+	return type_names[t];
+}
+
+/*
+ * The next non-empty component of PATH (LEN bytes) at or after *POS; false
+ * when there is none.  Advances *POS past it.
+ */
+static bool next_component(const char *path, size_t len, size_t *pos, struct span *ret)
+{
+	size_t i = *pos, start;
+
+	while (i < len && path[i] == '/')
+		i++;
+	if (i >= len) {
+		*pos = len;
+		return false;
+	}
+	start = i;
+	while (i < len && path[i] != '/')
+		i++;
+	ret->p = path + start;
+	ret->n = i - start;
+	*pos = i;
+	return true;
+}
+
+static bool span_is(struct span s, const char *str)
+{
+	size_t n = strlen(str);
+
+	return s.n == n && memcmp(s.p, str, n) == 0;
+}
+
+/*
+ * Is S exactly PREFIX, then at least one byte, then SUFFIX?  Then *MID
+ * is the part in between.
+ */
+static bool affix(struct span s, const char *prefix, const char *suffix, struct span *mid)
+{
+	size_t pn = strlen(prefix), sn = strlen(suffix);
+
+	if (s.n <= pn + sn)
+		return false;
+	if (memcmp(s.p, prefix, pn) != 0 || memcmp(s.p + s.n - sn, suffix, sn) != 0)
+		return false;
+	mid->p = s.p + pn;
+	mid->n = s.n - pn - sn;
+	return true;
+}
+
+static bool all_hex(struct span s)
+{
+	for (size_t i = 0; i < s.n; i++) {
+		char c = s.p[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return true;
+}
+
+static bool all_digits(struct span s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+	return true;
+}
+
+/* A container ID: at least ID_SHOWN hex digits. */
+static bool is_id(struct span s)
+{
+	return s.n >= ID_SHOWN && all_hex(s);
+}
+
+static bool is_unit(struct span s)
+{
+	static const char *const suffixes[] = {
+		".service", ".scope", ".socket", ".mount", ".swap",
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+		size_t n = strlen(suffixes[i]);
+
+		if (s.n > n && memcmp(s.p + s.n - n, suffixes[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+enum id_kind {
+	ID_HEX,         /* is_id(), shown as its first ID_SHOWN digits */
+	ID_NAME,        /* any non-empty name, shown whole */
+};
+
+static const struct container_rule {
+	const char *prefix, *suffix, *label;
+	enum id_kind kind;
+} container_rules[] = {
+	{ "docker-", ".scope", "docker", ID_HEX },
+	{ "libpod-", ".scope", "podman", ID_HEX },
+	{ "cri-containerd-", ".scope", "containerd", ID_HEX },
+	{ "crio-", ".scope", "cri-o", ID_HEX },
+	{ "lxc.payload.", "", "lxc", ID_NAME },
+	{ "systemd-nspawn@", ".service", "nspawn", ID_NAME },
+	{ "machine-", ".scope", "machine", ID_NAME },
+};
+
+/* The part of a hex container ID that is shown. */
+static struct span shown_id(struct span id)
+{
+	if (id.n > ID_SHOWN)
+		id.n = ID_SHOWN;
+	return id;
+}
+
+/*
+ * Is component C (after PREV, which has n 0 for none; IN_KUBEPODS when a
+ * component before it is "kubepods") a container?  Then *LABEL and *ID
+ * are what to show (a hex ID already cut to ID_SHOWN).
+ */
+static bool match_container(struct span c, struct span prev, bool in_kubepods,
+                            const char **label, struct span *id)
+{
+	struct span mid;
+
+	for (size_t i = 0; i < ELEMENTSOF(container_rules); i++) {
+		const struct container_rule *rule = &container_rules[i];
+
+		if (!affix(c, rule->prefix, rule->suffix, &mid))
+			continue;
+		if (rule->kind == ID_HEX) {
+			if (!is_id(mid))
+				continue;
+			mid = shown_id(mid);
+		}
+		*label = rule->label;
+		*id = mid;
+		return true;
+	}
+
+	if (span_is(prev, "docker") && is_id(c)) {
+		*label = "docker";
+		*id = shown_id(c);
+		return true;
+	}
+	if (span_is(prev, "lxc.payload")) {
+		/* c is never empty: next_component() skips empty ones. */
+		*label = "lxc";
+		*id = c;
+		return true;
+	}
+	if (in_kubepods) {
+		if (affix(c, "crio-", "", &mid) && is_id(mid)) {
+			*label = "cri-o";
+			*id = shown_id(mid);
+			return true;
+		}
+		if (c.n == ID_FULL && all_hex(c)) {
+			*label = "containerd";
+			*id = shown_id(c);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A new string A SEP B (B may have n 0 and SEP be ""); NULL on ENOMEM. */
+static char *join(struct span a, const char *sep, struct span b)
+{
+	size_t sn = strlen(sep), n;
+	char *s;
+
+	if (a.n > SIZE_MAX - sn - 1 || b.n > SIZE_MAX - sn - 1 - a.n)
+		return NULL;
+	n = a.n + sn + b.n;
+	s = malloc(n + 1);
+	if (!s)
+		return NULL;
+	if (a.n)
+		memcpy(s, a.p, a.n);
+	memcpy(s + a.n, sep, sn);
+	if (b.n)
+		memcpy(s + a.n + sn, b.p, b.n);
+	s[n] = '\0';
+	return s;
+}
+
+int group_from_cgroup(const char *path, size_t len, enum group_type *ret_type, char **ret_name)
+{
+	struct span c, prev = { NULL, 0 }, session = { NULL, 0 }, user = { NULL, 0 };
+	struct span user_unit = { NULL, 0 }, unit = { NULL, 0 }, none = { NULL, 0 };
+	bool in_kubepods = false;
+	enum group_type type;
+	size_t pos = 0;
+	char *name;
+
+	if (!path)
+		len = 0;
+
+	while (next_component(path, len, &pos, &c)) {
+		const char *label;
+		struct span id, mid;
+
+		if (match_container(c, prev, in_kubepods, &label, &id)) {
+			struct span l = { label, strlen(label) };
+
+			name = join(l, ":", id);
+			if (!name)
+				return -ENOMEM;
+			*ret_type = GROUP_CONTAINER;
+			*ret_name = name;
+			return 0;
+		}
+
+		if (span_is(c, "kubepods"))
+			in_kubepods = true;
+		if (!session.n && affix(c, "session-", ".scope", &mid))
+			session = c;
+		if (!user.n && affix(c, "user@", ".service", &mid) && all_digits(mid)) {
+			user = c;
+		} else if (is_unit(c)) {
+			unit = c;
+			if (user.n)
+				user_unit = c;
+		}
+		prev = c;
+	}
+
+	if (session.n) {
+		type = GROUP_SESSION;
+		name = join(session, "", none);
+	} else if (user.n) {
+		type = GROUP_USER_UNIT;
+		name = join(user, user_unit.n ? "/" : "", user_unit);
+	} else if (unit.n) {
+		type = GROUP_UNIT;
+		name = join(unit, "", none);
+	} else {
+		*ret_type = GROUP_NONE;
+		*ret_name = NULL;
+		return 0;
+	}
+	if (!name)
+		return -ENOMEM;
+	*ret_type = type;
+	*ret_name = name;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The group of a process for `procexe restart`: the systemd unit, user
+ * unit, login session or container it belongs to, derived from its cgroup
+ * path alone (see the top of restart-group.c for the exact rules).  Pure:
+ * no I/O, no global state.
+ */
+#ifndef PROCEXE_RESTART_GROUP_H
+#define PROCEXE_RESTART_GROUP_H
+
+#include <stddef.h>
+
+/* This order is the output sort order. */
+enum group_type {
+	GROUP_UNIT,
+	GROUP_USER_UNIT,
+	GROUP_SESSION,
+	GROUP_CONTAINER,
+	GROUP_NONE,
+};
+
+/* "unit", "user-unit", "session", "container", "none"; NULL for a value
+ * outside the enum. */
+const char *group_type_name(enum group_type t);
+
+/*
+ * Derive the group of a process from its cgroup PATH (LEN raw bytes, not
+ * NUL-terminated; PATH NULL or LEN 0 means unknown and gives GROUP_NONE).
+ * Returns 0 with *RET_TYPE and *RET_NAME set (*RET_NAME a new
+ * NUL-terminated string the caller frees, NULL for GROUP_NONE).  Names keep
+ * the raw bytes of the path (a '\n' or 0xff stays as it is; a NUL byte in
+ * PATH, never written by the kernel, would cut the name short): the caller
+ * escapes them for output.  Returns -ENOMEM with the outputs untouched.
+ */
+int group_from_cgroup(const char *path, size_t len, enum group_type *ret_type, char **ret_name);
+
+#endif /* PROCEXE_RESTART_GROUP_H */

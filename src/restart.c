@@ -1,0 +1,647 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * procexe restart [options] [PID...]: which processes must restart, and
+ * why.  A process must when its executable or a file it maps executable
+ * (a library, the ELF interpreter) was deleted, replaced or modified after
+ * it started; code that never had a file (memfd JITs, runc's memfd clone)
+ * is listed in a category of its own and does not make a restart needed.
+ *
+ * One library scan reads every process and its maps (procexe_ctx_set_maps);
+ * this file turns the results into findings (one per process and file),
+ * groups them by systemd unit, session or container (restart-group.c),
+ * sorts and prints them.  Nothing from the scanned processes is executed.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include <libsmartcols.h>
+
+#include "procexe.h"
+
+#include "cli.h"
+#include "columns.h"
+#include "commands.h"
+#include "output.h"
+#include "restart-group.h"
+#include "users.h"
+
+enum {
+	RC_GROUP = 0,
+	RC_GTYPE,
+	RC_PID,
+	RC_PPID,
+	RC_USER,
+	RC_UID,
+	RC_COMMAND,
+	RC_CATEGORY,
+	RC_REASON,
+	RC_TYPE,
+	RC_FILE,
+	RC_DEV,
+	RC_INODE,
+	RC_CGROUP,
+	_RC_MAX
+};
+_Static_assert((int)_RC_MAX <= (int)_COL_MAX, "struct colset holds at most _COL_MAX ids");
+
+#define D_STAT   PROCEXE_DETAIL_STAT
+#define D_COMM   PROCEXE_DETAIL_COMM
+#define D_UID    PROCEXE_DETAIL_UID
+#define D_CGROUP PROCEXE_DETAIL_CGROUP
+
+static const struct colinfo rinfos[_RC_MAX] = {
+	[RC_GROUP]    = { "GROUP",  0.15, 0, COLTYPE_STRING, D_CGROUP,
+			  "systemd unit, user unit, session or container of the process" },
+	[RC_GTYPE]    = { "GTYPE",     9, 0, COLTYPE_STRING, D_CGROUP,
+			  "kind of group: unit, user-unit, session, container or none" },
+	[RC_PID]      = { "PID",       5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0,
+			  "process ID" },
+	[RC_PPID]     = { "PPID",      5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, D_STAT,
+			  "parent process ID" },
+	[RC_USER]     = { "USER",      8, 0, COLTYPE_STRING, D_UID,
+			  "user name of the process (or its UID when the name is unknown)" },
+	[RC_UID]      = { "UID",       5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, D_UID,
+			  "user ID of the process" },
+	[RC_COMMAND]  = { "COMMAND",  16, 0, COLTYPE_STRING, D_COMM,
+			  "command name (comm) of the process" },
+	[RC_CATEGORY] = { "CATEGORY",  8, 0, COLTYPE_STRING, 0,
+			  "restart (the process must restart) or fileless (code without a file)" },
+	[RC_REASON]   = { "REASON",    8, 0, COLTYPE_STRING, 0,
+			  "deleted, replaced, modified, unlinked or fileless" },
+	[RC_TYPE]     = { "TYPE",      4, 0, COLTYPE_STRING, 0,
+			  "exe (the program), lib (mapped executable) or data (mapped, not executable)" },
+	[RC_FILE]     = { "FILE",    0.4, 0, COLTYPE_STRING, 0,
+			  "path of the file, without the \" (deleted)\" the kernel appends" },
+	[RC_DEV]      = { "DEV",       5, 0, COLTYPE_STRING, 0,
+			  "device (major:minor) of the file" },
+	[RC_INODE]    = { "INODE",     8, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0,
+			  "inode number of the file" },
+	[RC_CGROUP]   = { "CGROUP",  0.2, 0, COLTYPE_STRING, D_CGROUP,
+			  "cgroup path of the process" },
+};
+
+static const struct colset default_restart_columns = {
+	.n = 7,
+	.ids = { RC_GROUP, RC_PID, RC_USER, RC_COMMAND, RC_REASON, RC_TYPE, RC_FILE },
+};
+
+enum category { CAT_RESTART, CAT_FILELESS };
+enum ftype { FT_EXE, FT_LIB, FT_DATA };
+
+static const char *const category_names[] = { "restart", "fileless" };
+static const char *const ftype_names[] = { "exe", "lib", "data" };
+
+/* The group of one process, shared by its findings. */
+struct pgroup {
+	enum group_type type;
+	char *name;             /* NULL for GROUP_NONE */
+};
+
+/* One (process, file) pair worth a row. */
+struct finding {
+	enum category cat;
+	const struct pgroup *group;
+	const struct procexe_proc *proc;
+	const char *reason;     /* static */
+	enum ftype type;
+	char *file;             /* raw path, NUL-terminated (owned) */
+	size_t file_len;
+	bool have_id;
+	uint64_t dev, ino;
+};
+
+struct restart {
+	struct out_opts out;
+	const char *output;
+	bool list_columns, units, all_mappings, ignore_fileless;
+	char **ignore;          /* --ignore globs */
+	size_t nignore;
+	const char *procfs;
+	pid_t *pids;
+	size_t npids;
+
+	struct finding *findings;
+	size_t n, cap;
+	struct pgroup *groups;  /* one per process of the list */
+	size_t nignored, nfileless_ignored;
+};
+
+static void __attribute__((noreturn)) usage(void)
+{
+	FILE *out = stdout;
+
+	fputs("\nUsage:\n", out);
+	fputs(" " PROGNAME " restart [options] [<pid>...]\n", out);
+	fputs("\nList the processes that must restart to stop running deleted, replaced or\n"
+	      "modified code (their executable, or a library or other file they map\n"
+	      "executable), grouped by systemd unit, session or container.  Code that\n"
+	      "never had a file (memfd, JIT) is listed in the category 'fileless'.\n", out);
+	fputs("\nOptions:\n", out);
+	fputs(" -o, --output <list>      output columns (a list starting with '+' is\n"
+	      "                            added to the default columns)\n", out);
+	fputs(" -J, --json               use JSON output format\n", out);
+	fputs(" -r, --raw                use raw output format\n", out);
+	fputs(" -n, --noheadings         don't print headings\n", out);
+	fputs(" -H, --list-columns       list the available columns\n", out);
+	fputs("     --units              print only the systemd service units to restart\n", out);
+	fputs(" -a, --all-mappings       also judge files mapped without exec permission\n", out);
+	fputs("     --ignore <glob>      drop findings whose file matches <glob> (repeatable)\n", out);
+	fputs("     --ignore-fileless    drop the fileless category\n", out);
+	fputs("     --proc <dir>         read the procfs mounted at <dir>, not /proc\n", out);
+	fputs("\n -h, --help               display this help\n", out);
+	fputs(" -V, --version            display version\n", out);
+	fputs("\nDefault columns: ", out);
+	for (size_t i = 0; i < default_restart_columns.n; i++)
+		fprintf(out, "%s%s", i ? "," : "", rinfos[default_restart_columns.ids[i]].name);
+	fputs("\nExit status: 0 nothing must restart, 1 something must, 2 trouble.\n", out);
+	fputs("\nFor more details see " PROGNAME "(1).\n", out);
+	fflush(out);
+	exit(ferror(out) ? EXIT_TROUBLE : EXIT_OK);
+}
+
+static void parse_args(struct restart *rs, int argc, char **argv)
+{
+	enum {
+		OPT_UNITS = CHAR_MAX + 1,
+		OPT_IGNORE,
+		OPT_IGNORE_FILELESS,
+		OPT_PROC,
+	};
+	static const struct option longopts[] = {
+		{ "output",          required_argument, NULL, 'o' },
+		{ "json",            no_argument,       NULL, 'J' },
+		{ "raw",             no_argument,       NULL, 'r' },
+		{ "noheadings",      no_argument,       NULL, 'n' },
+		{ "list-columns",    no_argument,       NULL, 'H' },
+		{ "units",           no_argument,       NULL, OPT_UNITS },
+		{ "all-mappings",    no_argument,       NULL, 'a' },
+		{ "ignore",          required_argument, NULL, OPT_IGNORE },
+		{ "ignore-fileless", no_argument,       NULL, OPT_IGNORE_FILELESS },
+		{ "proc",            required_argument, NULL, OPT_PROC },
+		{ "help",            no_argument,       NULL, 'h' },
+		{ "version",         no_argument,       NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, raw = false;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:JrnHahV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			rs->output = optarg;
+			break;
+		case 'J':
+			json = true;
+			break;
+		case 'r':
+			raw = true;
+			break;
+		case 'n':
+			rs->out.noheadings = true;
+			break;
+		case 'H':
+			rs->list_columns = true;
+			break;
+		case OPT_UNITS:
+			rs->units = true;
+			break;
+		case 'a':
+			rs->all_mappings = true;
+			break;
+		case OPT_IGNORE:
+			rs->ignore = xreallocarray(rs->ignore, rs->nignore + 1, sizeof(*rs->ignore));
+			rs->ignore[rs->nignore++] = optarg;
+			break;
+		case OPT_IGNORE_FILELESS:
+			rs->ignore_fileless = true;
+			break;
+		case OPT_PROC:
+			rs->procfs = optarg;
+			break;
+		case 'h':
+			usage();
+		case 'V':
+			printf("%s %s\n", PROGNAME, procexe_version());
+			fflush(stdout);
+			exit(ferror(stdout) ? EXIT_TROUBLE : EXIT_OK);
+		case ':':
+			usage_error("option '%s' requires an argument", argv[optind - 1]);
+		default:
+			if (optopt && optopt <= CHAR_MAX)
+				usage_error("invalid option -- '%c'", optopt);
+			usage_error("unrecognized option '%s'", argv[optind - 1]);
+		}
+	}
+	if (json && raw)
+		usage_error("--json and --raw are mutually exclusive");
+	if (rs->units && (json || raw || rs->output))
+		usage_error("--units prints names only: it takes no --json, --raw or --output");
+	rs->out.format = json ? OUT_JSON : raw ? OUT_RAW : OUT_TABLE;
+	rs->npids = parse_pid_args(argv + optind, argc - optind, &rs->pids);
+}
+
+static void resolve_columns(const struct restart *rs, struct colset *cols)
+{
+	const char *bad = NULL;
+	size_t badlen = 0;
+
+	*cols = default_restart_columns;
+	if (!rs->output)
+		return;
+	if (colset_parse_in(rinfos, _RC_MAX, rs->output, &default_restart_columns, cols,
+	                    &bad, &badlen) < 0) {
+		if (badlen == 0)
+			usage_error("empty column name in '%s'", rs->output);
+		usage_error("unknown column: %.*s", (int)badlen, bad);
+	}
+}
+
+/* --------------------------------------------------------- findings --- */
+
+static bool ignored(struct restart *rs, const char *file)
+{
+	for (size_t i = 0; i < rs->nignore; i++)
+		if (fnmatch(rs->ignore[i], file, 0) == 0)
+			return true;
+	return false;
+}
+
+static void add_finding(struct restart *rs, const struct finding *f)
+{
+	if (f->cat == CAT_FILELESS && rs->ignore_fileless) {
+		rs->nfileless_ignored++;
+		free(f->file);
+		return;
+	}
+	if (ignored(rs, f->file)) {
+		rs->nignored++;
+		free(f->file);
+		return;
+	}
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		rs->findings = xreallocarray(rs->findings, rs->cap, sizeof(*rs->findings));
+	}
+	rs->findings[rs->n++] = *f;
+}
+
+/* Why the executable makes PROC need a restart (or is fileless); NULL if not. */
+static const char *exe_reason(const struct procexe_proc *proc, enum category *cat)
+{
+	*cat = CAT_RESTART;
+	switch (procexe_proc_state(proc)) {
+	case PROCEXE_STATE_DELETED:
+		return "deleted";
+	case PROCEXE_STATE_REPLACED:
+		return "replaced";
+	case PROCEXE_STATE_UNLINKED:
+		return "unlinked";
+	case PROCEXE_STATE_FILELESS:
+		*cat = CAT_FILELESS;
+		return "fileless";
+	default:
+		break;
+	}
+	if (procexe_proc_flags(proc) & PROCEXE_PF_MODIFIED)
+		return "modified";
+	return NULL;
+}
+
+static void collect_exe(struct restart *rs, const struct procexe_proc *proc,
+                        const struct pgroup *group)
+{
+	struct procexe_image img = { .sz = sizeof(img) };
+	struct finding f = { .group = group, .proc = proc, .type = FT_EXE };
+
+	f.reason = exe_reason(proc, &f.cat);
+	if (!f.reason || procexe_proc_image(proc, false, &img) < 0 || !img.launch_path)
+		return;
+	f.file = xcheck(strndup(img.launch_path, img.launch_path_len));
+	f.file_len = strlen(f.file);
+	/* Loader programs carry dev:ino from maps even without stat. */
+	f.have_id = img.have_stat || (procexe_proc_flags(proc) & PROCEXE_PF_LOADER);
+	f.dev = img.dev;
+	f.ino = img.ino;
+	add_finding(rs, &f);
+}
+
+static void collect_maps(struct restart *rs, const struct procexe_proc *proc,
+                         const struct pgroup *group)
+{
+	size_t n = procexe_proc_mapping_count(proc);
+
+	for (size_t i = 0; i < n; i++) {
+		struct procexe_mapping m = { .sz = sizeof(m) };
+		struct finding f = { .group = group, .proc = proc };
+
+		if (procexe_proc_mapping(proc, i, &m) < 0)
+			continue;
+		switch (m.state) {
+		case PROCEXE_MAP_DELETED:
+		case PROCEXE_MAP_REPLACED:
+		case PROCEXE_MAP_MODIFIED:
+			f.cat = CAT_RESTART;
+			break;
+		case PROCEXE_MAP_FILELESS:
+			f.cat = CAT_FILELESS;
+			break;
+		default:
+			continue;
+		}
+		f.reason = procexe_map_state_name(m.state);
+		f.type = (m.flags & PROCEXE_MF_EXEC) ? FT_LIB : FT_DATA;
+		f.file = xcheck(strndup(m.path, m.path_len));
+		f.file_len = m.path_len;
+		f.have_id = true;
+		f.dev = m.dev;
+		f.ino = m.ino;
+		add_finding(rs, &f);
+	}
+}
+
+static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+	pid_t pida = procexe_proc_pid(a->proc), pidb = procexe_proc_pid(b->proc);
+	int c;
+
+	if (a->cat != b->cat)
+		return a->cat < b->cat ? -1 : 1;
+	if (a->group->type != b->group->type)
+		return a->group->type < b->group->type ? -1 : 1;
+	if (a->group->name && b->group->name) {
+		c = strcmp(a->group->name, b->group->name);
+		if (c)
+			return c;
+	}
+	if (pida != pidb)
+		return pida < pidb ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	return cmp_bytes(a->file, a->file_len, b->file, b->file_len);
+}
+
+/* ----------------------------------------------------------- output --- */
+
+static char *cell(struct restart *rs, struct users *users, int col, const struct finding *f)
+{
+	const struct procexe_proc *proc = f->proc;
+	const struct out_opts *o = &rs->out;
+
+	switch (col) {
+	case RC_GROUP:
+		return f->group->name ? out_text_cell(o, f->group->name, strlen(f->group->name))
+		                      : NULL;
+	case RC_GTYPE:
+		return xstrdup(group_type_name(f->group->type));
+	case RC_PID:
+		return xasprintf("%jd", (intmax_t)procexe_proc_pid(proc));
+	case RC_PPID: {
+		pid_t ppid = procexe_proc_ppid(proc);
+
+		return ppid < 0 ? NULL : xasprintf("%jd", (intmax_t)ppid);
+	}
+	case RC_USER: {
+		uid_t uid = procexe_proc_uid(proc);
+		const char *name;
+
+		if (uid == (uid_t)-1)
+			return NULL;
+		name = users_name(users, uid);
+		if (name && *name)
+			return out_text_cell(o, name, strlen(name));
+		return xasprintf("%ju", (uintmax_t)uid);
+	}
+	case RC_UID: {
+		uid_t uid = procexe_proc_uid(proc);
+
+		return uid == (uid_t)-1 ? NULL : xasprintf("%ju", (uintmax_t)uid);
+	}
+	case RC_COMMAND: {
+		const char *comm = procexe_proc_comm(proc);
+
+		return comm ? out_text_cell(o, comm, strlen(comm)) : NULL;
+	}
+	case RC_CATEGORY:
+		return xstrdup(category_names[f->cat]);
+	case RC_REASON:
+		return xstrdup(f->reason);
+	case RC_TYPE:
+		return xstrdup(ftype_names[f->type]);
+	case RC_FILE:
+		return out_text_cell(o, f->file, f->file_len);
+	case RC_DEV:
+		return f->have_id ? xasprintf("%u:%u", major(f->dev), minor(f->dev)) : NULL;
+	case RC_INODE:
+		return f->have_id ? xasprintf("%" PRIu64, f->ino) : NULL;
+	case RC_CGROUP: {
+		const char *cg = procexe_proc_cgroup(proc);
+
+		return cg ? out_text_cell(o, cg, strlen(cg)) : NULL;
+	}
+	}
+	return NULL;
+}
+
+static int print_findings(struct restart *rs, const struct colset *cols)
+{
+	struct libscols_table *tb = out_table_new(&rs->out, "restart", rinfos, cols);
+	struct users *users = users_new();
+	int r;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		struct libscols_line *ln = out_table_new_line(tb);
+
+		for (size_t c = 0; c < cols->n; c++)
+			out_set_cell(ln, c, cell(rs, users, cols->ids[c], &rs->findings[i]));
+	}
+	r = out_table_print(&rs->out, tb);
+	scols_unref_table(tb);
+	users_free(users);
+	return r;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool is_service(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 8 && strcmp(name + len - 8, ".service") == 0;
+}
+
+/* --units: distinct service units of the restart category, sorted. */
+static int print_units(struct restart *rs)
+{
+	const char **names = xreallocarray(NULL, rs->n ? rs->n : 1, sizeof(*names));
+	struct out_opts raw = { .format = OUT_RAW };
+	size_t k = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct pgroup *g = rs->findings[i].group;
+
+		if (rs->findings[i].cat == CAT_RESTART && g->type == GROUP_UNIT && g->name &&
+		    is_service(g->name))
+			names[k++] = g->name;
+	}
+	qsort(names, k, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < k; i++) {
+		char *safe;
+
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		/* Unit names are plain words; anything else is escaped. */
+		safe = out_text_cell(&raw, names[i], strlen(names[i]));
+		if (safe)
+			puts(safe);
+		free(safe);
+	}
+	free(names);
+	return ferror(stdout) ? -EIO : 0;
+}
+
+/* ------------------------------------------------------------- main --- */
+
+static void free_all(struct restart *rs, size_t ngroups)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		free(rs->findings[i].file);
+	free(rs->findings);
+	for (size_t i = 0; i < ngroups; i++)
+		free(rs->groups[i].name);
+	free(rs->groups);
+	free(rs->ignore);
+	free(rs->pids);
+}
+
+static unsigned restart_detail_states(void)
+{
+	return (1u << PROCEXE_STATE_DELETED) | (1u << PROCEXE_STATE_REPLACED) |
+	       (1u << PROCEXE_STATE_UNLINKED) | (1u << PROCEXE_STATE_FILELESS) |
+	       PROCEXE_DETAILS_IF_MODIFIED | PROCEXE_DETAILS_IF_MAPPINGS;
+}
+
+int cmd_restart(int argc, char **argv)
+{
+	const char *procfs;
+	struct restart rs = { .out.format = OUT_TABLE };
+	struct procexe_ctx *ctx = NULL;
+	struct procexe_list *list = NULL;
+	struct colset cols;
+	size_t nprocs, ndenied = 0, nmaps_err = 0, nrestart = 0, nfileless = 0;
+	pid_t last_restart = -1, last_fileless = -1;
+	int r, status = EXIT_OK;
+
+	parse_args(&rs, argc, argv);
+	procfs = rs.procfs ? rs.procfs : "/proc";
+	resolve_columns(&rs, &cols);
+	if (rs.list_columns) {
+		r = out_list_columns(&rs.out, rinfos, _RC_MAX);
+		free_all(&rs, 0);
+		return r < 0 ? EXIT_TROUBLE : EXIT_OK;
+	}
+
+	r = procexe_ctx_new(rs.procfs, &ctx);
+	if (r < 0) {
+		warnx_("cannot read %s: %s", procfs, strerror(-r));
+		free_all(&rs, 0);
+		return EXIT_TROUBLE;
+	}
+	procexe_ctx_set_maps(ctx, rs.all_mappings ? PROCEXE_MAPS_EXEC | PROCEXE_MAPS_DATA
+	                                          : PROCEXE_MAPS_EXEC);
+	procexe_ctx_set_details(ctx, rs.units ? PROCEXE_DETAIL_CGROUP
+	                                      : colset_details_in(rinfos, &cols) | PROCEXE_DETAIL_CGROUP);
+	r = procexe_scan(ctx, rs.pids, rs.npids, restart_detail_states(), &list);
+	if (r < 0) {
+		warnx_("cannot read %s: %s", procfs, strerror(-r));
+		procexe_ctx_free(ctx);
+		free_all(&rs, 0);
+		return EXIT_TROUBLE;
+	}
+
+	nprocs = procexe_list_count(list);
+	rs.groups = xreallocarray(NULL, nprocs ? nprocs : 1, sizeof(*rs.groups));
+	for (size_t i = 0; i < nprocs; i++) {
+		const struct procexe_proc *proc = procexe_list_get(list, i);
+		const char *cg = procexe_proc_cgroup(proc);
+		struct pgroup *g = &rs.groups[i];
+
+		*g = (struct pgroup){ .type = GROUP_NONE };
+		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED) {
+			ndenied++;
+			continue;
+		}
+		if (procexe_proc_maps_errno(proc))
+			nmaps_err++;
+		if (cg && group_from_cgroup(cg, strlen(cg), &g->type, &g->name) < 0)
+			errx_("%s", strerror(ENOMEM));
+		collect_exe(&rs, proc, g);
+		collect_maps(&rs, proc, g);
+	}
+	qsort(rs.findings, rs.n, sizeof(*rs.findings), cmp_finding);
+	for (size_t i = 0; i < rs.n; i++) {
+		pid_t pid = procexe_proc_pid(rs.findings[i].proc);
+
+		/* Sorted by category, then PID within a group: count processes. */
+		if (rs.findings[i].cat == CAT_RESTART && pid != last_restart) {
+			nrestart++;
+			last_restart = pid;
+		} else if (rs.findings[i].cat == CAT_FILELESS && pid != last_fileless) {
+			nfileless++;
+			last_fileless = pid;
+		}
+	}
+
+	r = rs.units ? print_units(&rs) : print_findings(&rs, &cols);
+	if (r < 0) {
+		if (!ferror(stdout))
+			warnx_("cannot print the table: %s", strerror(-r));
+		status = EXIT_TROUBLE;
+	}
+	fflush(stdout);
+	warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
+	       nprocs, nrestart, nfileless, ndenied);
+	if (ndenied)
+		warnx_("%zu processes could not be inspected (permission denied); "
+		       "run as root to see them all", ndenied);
+	if (nmaps_err)
+		warnx_("the mapped files of %zu processes could not be read", nmaps_err);
+	if (rs.nignored)
+		warnx_("%zu findings ignored (--ignore)", rs.nignored);
+	if (rs.nfileless_ignored)
+		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs.nfileless_ignored);
+	for (size_t i = 0; i < rs.npids; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < nprocs && !found; j++)
+			found = procexe_proc_pid(procexe_list_get(list, j)) == rs.pids[i];
+		if (!found)
+			warnx_("PID %jd: no such process", (intmax_t)rs.pids[i]);
+	}
+	if (status == EXIT_OK && nrestart > 0)
+		status = EXIT_FOUND;
+
+	free_all(&rs, nprocs);
+	procexe_list_free(list);
+	procexe_ctx_free(ctx);
+	return status;
+}
