@@ -16,6 +16,7 @@
 #define D_UID     PROCEXE_DETAIL_UID
 #define D_CMDLINE PROCEXE_DETAIL_CMDLINE
 #define D_ROOT    PROCEXE_DETAIL_ROOT
+#define D_CGROUP  PROCEXE_DETAIL_CGROUP
 
 const struct colinfo infos[_COL_MAX] = {
 	[COL_PID]      = { "PID",      5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0,
@@ -58,6 +59,8 @@ const struct colinfo infos[_COL_MAX] = {
 			   "start time of the process (ISO 8601, local time)" },
 	[COL_CMDLINE]  = { "CMDLINE", 0.3, SCOLS_FL_TRUNC, COLTYPE_STRING, D_CMDLINE,
 			   "command line, arguments separated by spaces" },
+	[COL_CGROUP]   = { "CGROUP", 0.2, 0, COLTYPE_STRING, D_CGROUP,
+			   "cgroup path of the process (v2, else the v1 name=systemd one)" },
 	[COL_ERROR]    = { "ERROR",   10, 0, COLTYPE_STRING, 0,
 			   "why the process could not be inspected" },
 };

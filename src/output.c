@@ -299,6 +299,8 @@ static char *cell_value(struct output *out, int col, const struct row_facts *f)
 		return start_cell(proc);
 	case COL_CMDLINE:
 		return cmdline_cell(out, proc);
+	case COL_CGROUP:
+		return str_cell(out, procexe_proc_cgroup(proc));
 	case COL_ERROR: {
 		int e = procexe_proc_errno(proc);
 

@@ -92,10 +92,10 @@ is "$n" 2 "-n: one line per process, no heading"
 is "$?" 0 "-H exits 0"
 missing=
 for c in PID PPID UID USER COMM STATE EXE LOADER LINK DELETED MODIFIED NLINK DEV \
-         INODE SIZE MODE MNTID ROOT START CMDLINE ERROR; do
+         INODE SIZE MODE MNTID ROOT START CMDLINE CGROUP ERROR; do
 	grep -qw "$c" "$T/cols" || missing="$missing $c"
 done
-is "$missing" "" "-H lists all 21 columns"
+is "$missing" "" "-H lists all 22 columns"
 
 # --- JSON values and types for a known process
 J=$T/all.json
