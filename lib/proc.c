@@ -354,7 +354,9 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	if (ctx->maps && f.exe_errno == 0) {
 		/* Read once, for the mapped files and for the exe check. */
 		p->maps_err = read_maps(probe.dirfd, &maps, &maps_len);
-		if (p->maps_err == ESRCH)
+		/* A process with an exe maps it: empty maps means its
+		 * address space went away meanwhile (it is exiting). */
+		if (p->maps_err == ESRCH || (!p->maps_err && maps_len == 0))
 			goto gone;
 		if (p->maps_err == ENOMEM) {
 			r = -ENOMEM;
