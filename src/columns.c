@@ -85,6 +85,8 @@ const char *col_type_name(enum col_type type)
 		return "number";
 	case COLTYPE_BOOLEAN:
 		return "boolean";
+	case COLTYPE_NUMBERS:
+		return "array of numbers";
 	case COLTYPE_STRING:
 		break;
 	}

@@ -39,6 +39,8 @@ enum col_type {
 	COLTYPE_STRING,
 	COLTYPE_NUMBER,
 	COLTYPE_BOOLEAN,
+	COLTYPE_NUMBERS,        /* a list of numbers: one per line in the cell data,
+	                           a JSON array (table and raw: give a comma list) */
 };
 
 struct colinfo {

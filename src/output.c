@@ -76,8 +76,16 @@ static void add_column(const struct out_opts *opts, struct libscols_table *tb,
 	 * which prints its data as is (we give "true"/"false") and null when
 	 * there is none.
 	 */
-	json_type = type == COLTYPE_STRING ? SCOLS_JSON_STRING : SCOLS_JSON_NUMBER;
+	json_type = type == COLTYPE_STRING  ? SCOLS_JSON_STRING :
+	            type == COLTYPE_NUMBERS ? SCOLS_JSON_ARRAY_NUMBER : SCOLS_JSON_NUMBER;
 	if (scols_column_set_json_type(cl, json_type) < 0)
+		errx_("%s", strerror(ENOMEM));
+	/* libsmartcols makes a JSON array of a cell's lines only for a
+	 * column wrapped at newlines. */
+	if (type == COLTYPE_NUMBERS &&
+	    (scols_column_set_flags(cl, flags | SCOLS_FL_WRAP) < 0 ||
+	     scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk,
+	                               NULL) < 0))
 		errx_("%s", strerror(ENOMEM));
 }
 

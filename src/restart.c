@@ -121,7 +121,7 @@ struct finding {
 struct restart {
 	struct out_opts out;
 	const char *output;
-	bool list_columns, units, all_mappings, ignore_fileless;
+	bool list_columns, units, summary, all_mappings, ignore_fileless;
 	char **ignore;          /* --ignore globs */
 	size_t nignore;
 	const char *procfs;
@@ -151,6 +151,8 @@ static void __attribute__((noreturn)) usage(void)
 	fputs(" -r, --raw                use raw output format\n", out);
 	fputs(" -n, --noheadings         don't print headings\n", out);
 	fputs(" -H, --list-columns       list the available columns\n", out);
+	fputs(" -s, --summary            one row per unit, session or container (and one\n"
+	      "                            for the processes nothing groups), with PIDs\n", out);
 	fputs("     --units              print only the systemd service units to restart\n", out);
 	fputs(" -a, --all-mappings       also judge files mapped without exec permission\n", out);
 	fputs("     --ignore <glob>      drop findings whose file matches <glob> (repeatable)\n", out);
@@ -182,6 +184,7 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		{ "noheadings",      no_argument,       NULL, 'n' },
 		{ "list-columns",    no_argument,       NULL, 'H' },
 		{ "units",           no_argument,       NULL, OPT_UNITS },
+		{ "summary",         no_argument,       NULL, 's' },
 		{ "all-mappings",    no_argument,       NULL, 'a' },
 		{ "ignore",          required_argument, NULL, OPT_IGNORE },
 		{ "ignore-fileless", no_argument,       NULL, OPT_IGNORE_FILELESS },
@@ -194,7 +197,7 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:JrnHahV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:JrnHashV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			rs->output = optarg;
@@ -213,6 +216,9 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 			break;
 		case OPT_UNITS:
 			rs->units = true;
+			break;
+		case 's':
+			rs->summary = true;
 			break;
 		case 'a':
 			rs->all_mappings = true;
@@ -243,8 +249,10 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 	}
 	if (json && raw)
 		usage_error("--json and --raw are mutually exclusive");
-	if (rs->units && (json || raw || rs->output))
-		usage_error("--units prints names only: it takes no --json, --raw or --output");
+	if (rs->units && (json || raw || rs->output || rs->summary))
+		usage_error("--units prints names only: it takes no --json, --raw, --output or --summary");
+	if (rs->summary && rs->output)
+		usage_error("--summary has fixed columns: it takes no --output");
 	rs->out.format = json ? OUT_JSON : raw ? OUT_RAW : OUT_TABLE;
 	rs->npids = parse_pid_args(argv + optind, argc - optind, &rs->pids);
 }
@@ -477,6 +485,73 @@ static int print_findings(struct restart *rs, const struct colset *cols)
 	return r;
 }
 
+/* --summary: one row per category and group, with its distinct PIDs. */
+enum { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_COUNT, SC_PIDS, _SC_MAX };
+
+static const struct colinfo sinfos[_SC_MAX] = {
+	[SC_CATEGORY] = { "CATEGORY", 8, 0, COLTYPE_STRING, 0, "restart or fileless" },
+	[SC_GTYPE]    = { "GTYPE",    9, 0, COLTYPE_STRING, 0, "kind of group" },
+	[SC_GROUP]    = { "GROUP",  0.2, 0, COLTYPE_STRING, 0, "unit, session or container" },
+	[SC_COUNT]    = { "COUNT",    5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0, "processes" },
+	[SC_PIDS]     = { "PIDS",   0.5, 0, COLTYPE_NUMBERS, 0, "their process IDs" },
+};
+
+static bool same_group(const struct finding *a, const struct finding *b)
+{
+	return a->cat == b->cat && a->group->type == b->group->type &&
+	       (a->group->name == b->group->name ||
+	        (a->group->name && b->group->name && strcmp(a->group->name, b->group->name) == 0));
+}
+
+static void summary_row(struct restart *rs, struct libscols_table *tb, size_t from, size_t to)
+{
+	const struct finding *f = &rs->findings[from];
+	/* JSON arrays take one number per line; tables a comma list. */
+	char sep = rs->out.format == OUT_JSON ? '\n' : ',';
+	struct libscols_line *ln = out_table_new_line(tb);
+	char *pids = NULL;
+	size_t count = 0, len = 0;
+	pid_t last = -1;
+
+	for (size_t i = from; i < to; i++) {
+		pid_t pid = procexe_proc_pid(rs->findings[i].proc);
+		char num[24];
+		int n;
+
+		if (pid == last)
+			continue;
+		last = pid;
+		n = snprintf(num, sizeof(num), "%s%jd", count ? (char[]){ sep, 0 } : "", (intmax_t)pid);
+		pids = xreallocarray(pids, len + (size_t)n + 1, 1);
+		memcpy(pids + len, num, (size_t)n + 1);
+		len += (size_t)n;
+		count++;
+	}
+	out_set_cell(ln, SC_CATEGORY, xstrdup(category_names[f->cat]));
+	out_set_cell(ln, SC_GTYPE, xstrdup(group_type_name(f->group->type)));
+	out_set_cell(ln, SC_GROUP, f->group->name ?
+		     out_text_cell(&rs->out, f->group->name, strlen(f->group->name)) : NULL);
+	out_set_cell(ln, SC_COUNT, xasprintf("%zu", count));
+	out_set_cell(ln, SC_PIDS, pids);
+}
+
+static int print_summary(struct restart *rs)
+{
+	struct colset cols = { .n = _SC_MAX, .ids = { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_COUNT, SC_PIDS } };
+	struct libscols_table *tb = out_table_new(&rs->out, "groups", sinfos, &cols);
+	size_t from = 0;
+	int r;
+
+	for (size_t i = 1; i <= rs->n; i++)
+		if (i == rs->n || !same_group(&rs->findings[from], &rs->findings[i])) {
+			summary_row(rs, tb, from, i);
+			from = i;
+		}
+	r = out_table_print(&rs->out, tb);
+	scols_unref_table(tb);
+	return r;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -611,7 +686,7 @@ int cmd_restart(int argc, char **argv)
 		}
 	}
 
-	r = rs.units ? print_units(&rs) : print_findings(&rs, &cols);
+	r = rs.units ? print_units(&rs) : rs.summary ? print_summary(&rs) : print_findings(&rs, &cols);
 	if (r < 0) {
 		if (!ferror(stdout))
 			warnx_("cannot print the table: %s", strerror(-r));
