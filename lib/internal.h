@@ -221,6 +221,10 @@ static inline uint64_t pe_ts_ns(int64_t sec, int64_t nsec)
 /* ---- small I/O utilities (util.c); all return negative errno ---- */
 /* Read a whole (proc) file at DIRFD/PATH into a NUL-terminated buffer. */
 int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
+/* The same into *BUF of capacity *CAP (grown with realloc, kept by the
+ * caller for reuse; NULL/0 to start), NUL-terminated. */
+int pe_read_into(int dirfd, const char *path, size_t max, char **buf, size_t *cap,
+                 size_t *ret_len);
 /* readlinkat() into a new NUL-terminated buffer of any length. */
 int pe_readlink_at(int dirfd, const char *path, char **ret, size_t *ret_len);
 void *pe_memdup0(const void *p, size_t len);
@@ -293,6 +297,8 @@ int pe_probe_in_reader_mounts(const struct pe_probe *p);
 /* ---- per-worker lookup cache (resolve.c) ---- */
 struct pe_cache *pe_cache_new(void);
 void pe_cache_free(struct pe_cache *cache);
+/* The cache's reusable read buffer (maps of one process at a time). */
+void pe_cache_buffer(struct pe_cache *cache, char ***ret_buf, size_t **ret_cap);
 /* Remembered "is this (dev, ino) a dynamic loader?": 1, 0, or -1 unknown. */
 int pe_cache_loader_get(struct pe_cache *cache, uint64_t dev, uint64_t ino);
 void pe_cache_loader_put(struct pe_cache *cache, uint64_t dev, uint64_t ino, bool is_loader);

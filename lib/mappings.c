@@ -137,11 +137,11 @@ static int collect(const char *buf, size_t len, struct file_entry **ret, size_t 
 		return -ENOMEM;
 	memset(buckets, 0xff, nbuckets * sizeof(*buckets));
 
-	while ((r = pe_maps_next(&cur, end, &m)) != 0) {
+	while ((r = pe_maps_next_file(&cur, end, &m)) != 0) {
 		size_t *slot, i;
 
-		if (r < 0 || !m.path || m.path[0] != '/')
-			continue;  /* malformed, anonymous, [heap], [vdso]... */
+		if (r < 0)
+			continue;  /* malformed */
 		slot = &buckets[entry_hash(makedev(m.dev_major, m.dev_minor), m.ino) & (nbuckets - 1)];
 		for (i = *slot; i != SIZE_MAX && !same_entry(&files[i].m, &m); i = files[i].next)
 			;

@@ -25,15 +25,18 @@
  */
 #define MAPS_NAME_COLUMN ((size_t)(25 + 6 * sizeof(void *)))
 
+/* Value of a hex digit plus one (0: not a digit); a table because a
+ * scan of every process parses millions of digits. */
+static const unsigned char hex_value[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+	['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 static int hex_digit(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return (int)hex_value[(unsigned char)c] - 1;
 }
 
 /*
@@ -197,4 +200,25 @@ size_t pe_maps_unescape(const char *src, size_t src_len, char *dst)
 	}
 	dst[n] = '\0';
 	return n;
+}
+
+int pe_maps_next_file(const char **cursor, const char *end, struct pe_map *ret)
+{
+	for (;;) {
+		const char *line = *cursor, *eol;
+		int r;
+
+		if (line >= end)
+			return 0;
+		eol = memchr(line, '\n', (size_t)(end - line));
+		/* The name starts at MAPS_NAME_COLUMN or later: a shorter
+		 * line has none, and needs no parsing. */
+		if ((size_t)((eol ? eol : end) - line) <= MAPS_NAME_COLUMN) {
+			*cursor = eol ? eol + 1 : end;
+			continue;
+		}
+		r = pe_maps_next(cursor, end, ret);
+		if (r <= 0 || (ret->path && ret->path[0] == '/'))
+			return r;
+	}
 }

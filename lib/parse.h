@@ -51,6 +51,13 @@ struct pe_map {
 int pe_maps_next(const char **cursor, const char *end, struct pe_map *ret);
 
 /*
+ * The same, skipping lines that name no file: anonymous mappings and the
+ * kernel's "[heap]", "[stack]", "[vdso]", "[anon:...]"...  (names not
+ * starting with '/').  Lines too short to hold a name are not parsed.
+ */
+int pe_maps_next_file(const char **cursor, const char *end, struct pe_map *ret);
+
+/*
  * Undo the kernel's maps escaping ("\012" -> '\n') of SRC into DST, which
  * holds at least SRC_LEN + 1 bytes; returns the unescaped length.  Note a
  * literal "\012" in a file name is indistinguishable (kernel limitation).

@@ -140,11 +140,11 @@ static uint64_t start_of(void *userdata)
 	return q->p->start_ns;
 }
 
-/* Read maps into *BUF for the mapped-file judgement; positive errno on
- * failure (ESRCH: the process is gone). */
-static int read_maps(int dirfd, char **buf, size_t *len)
+/* Read maps into *BUF (capacity *CAP, reused) for the mapped-file
+ * judgement; positive errno on failure (ESRCH: the process is gone). */
+static int read_maps(int dirfd, char **buf, size_t *cap, size_t *len)
 {
-	int r = pe_read_file_at(dirfd, "maps", 256u << 20, buf, len);
+	int r = pe_read_into(dirfd, "maps", 256u << 20, buf, cap, len);
 
 	if (r == -ENOENT)
 		r = -ESRCH;
@@ -278,8 +278,9 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	struct pe_probe probe = { .ctx = ctx, .cache = cache, .rootfd = -1, .mapped = -1 };
 	struct pe_facts f = { 0 };
 	struct pe_verdict v;
-	_cleanup_free_ char *maps = NULL;
-	size_t maps_len = 0;
+	_cleanup_free_ char *own_maps = NULL;
+	char **maps_buf = &own_maps, *maps = NULL;
+	size_t own_cap = 0, *maps_cap = &own_cap, maps_len = 0;
 	struct procexe_proc *p;
 	struct pe_img *img;
 	char pidname[24];
@@ -353,7 +354,11 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	probe.img = img;
 	if (ctx->maps && f.exe_errno == 0) {
 		/* Read once, for the mapped files and for the exe check. */
-		p->maps_err = read_maps(probe.dirfd, &maps, &maps_len);
+		/* A worker reuses one buffer for every process it reads. */
+		if (cache)
+			pe_cache_buffer(cache, &maps_buf, &maps_cap);
+		p->maps_err = read_maps(probe.dirfd, maps_buf, maps_cap, &maps_len);
+		maps = p->maps_err ? NULL : *maps_buf;
 		/* A process with an exe maps it: empty maps means its
 		 * address space went away meanwhile (it is exiting). */
 		if (p->maps_err == ESRCH || (!p->maps_err && maps_len == 0))

@@ -95,7 +95,15 @@ struct pe_cache {
 	struct pe_cache_entry *slots;
 	size_t n, cap;          /* cap is a power of two */
 	struct pe_loader_notes *loaders;
+	char *buf;              /* pe_cache_buffer() */
+	size_t buf_cap;
 };
+
+void pe_cache_buffer(struct pe_cache *cache, char ***ret_buf, size_t **ret_cap)
+{
+	*ret_buf = &cache->buf;
+	*ret_cap = &cache->buf_cap;
+}
 
 struct pe_cache *pe_cache_new(void)
 {
@@ -110,6 +118,7 @@ void pe_cache_free(struct pe_cache *cache)
 		free(cache->slots[i].key);
 	free(cache->slots);
 	free(cache->loaders);
+	free(cache->buf);
 	free(cache);
 }
 

@@ -43,10 +43,6 @@ void *pe_memdup0(const void *p, size_t len)
 }
 
 /*
- * procfs files report st_size 0, so read until EOF into a growing buffer.
- * -EFBIG when the content exceeds MAX bytes.
- */
-/*
  * procfs files report st_size 0 and seq files return short reads at record
  * boundaries (a long maps line comes in a later read), so only a read of 0
  * means the end.  Most files fit the stack buffer: then one exact
@@ -102,6 +98,45 @@ int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t 
 	}
 	if (ret_len)
 		*ret_len = len;
+	return 0;
+}
+
+int pe_read_into(int dirfd, const char *path, size_t max, char **buf, size_t *cap,
+                 size_t *ret_len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	size_t len = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		if (*cap - len < 2) {
+			size_t ncap = *cap ? *cap * 2 : 16384;
+			char *nb;
+
+			if (ncap > max + 1)
+				ncap = max + 1;
+			if (ncap <= *cap)
+				return -EFBIG;
+			nb = realloc(*buf, ncap);
+			if (!nb)
+				return -ENOMEM;
+			*buf = nb;
+			*cap = ncap;
+		}
+		n = read(fd, *buf + len, *cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	(*buf)[len] = '\0';
+	*ret_len = len;
 	return 0;
 }
 

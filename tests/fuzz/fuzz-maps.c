@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Fuzz target for pe_maps_next() and pe_maps_unescape(): input is a maps file. */
+/* Fuzz target for pe_maps_next(), pe_maps_next_file() and pe_maps_unescape():
+ * input is a maps file. */
 #include <errno.h>
 #include <string.h>
 
@@ -44,6 +45,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!memchr(m.path, '\n', m.path_len));
 		n = pe_maps_unescape(m.path, m.path_len, unescaped);
 		FUZZ_CHECK(n <= m.path_len && unescaped[n] == '\0');
+	}
+	/* pe_maps_next_file() yields a subsequence of what pe_maps_next()
+	 * parses (it skips lines too short to hold a name without parsing
+	 * them), each with a name starting with '/', parsed the same way. */
+	cur = buf;
+	{
+		const char *fcur = buf;
+		struct pe_map fm;
+		int fr;
+
+		while ((fr = pe_maps_next_file(&fcur, end, &fm)) != 0) {
+			if (fr < 0)
+				continue;
+			FUZZ_CHECK(fr == 1 && fm.path && fm.path[0] == '/');
+			do {
+				r = pe_maps_next(&cur, end, &m);
+			} while (r != 0 && (r < 0 || m.path != fm.path));
+			FUZZ_CHECK(r == 1);
+			FUZZ_CHECK(fm.path_len == m.path_len && fm.ino == m.ino &&
+			           fm.start == m.start && fm.end == m.end &&
+			           fm.deleted == m.deleted);
+		}
+		FUZZ_CHECK(fcur == end);
 	}
 	return 0;
 }

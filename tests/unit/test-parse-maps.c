@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Unit tests for pe_maps_next() and pe_maps_unescape(). */
+/* Unit tests for pe_maps_next(), pe_maps_next_file() and pe_maps_unescape(). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -308,6 +308,42 @@ static void test_iterate(void **state)
 	free(copy);
 }
 
+/* pe_maps_next_file(): only '/' names, anonymous and [special] lines skipped. */
+static void test_next_file(void **state)
+{
+	char buf[2048], *copy;
+	const char *cur, *end;
+	struct pe_map m;
+	size_t len = 0;
+
+	kline(buf, sizeof(buf), "7ffd6b5e2000-7ffd6b5e4000 rw-p 00000000 00:00 0", NULL);
+	len = strlen(buf);
+	kline(buf + len, sizeof(buf) - len, HDR_LIB, "/usr/lib/libc.so.6");
+	len += strlen(buf + len);
+	kline(buf + len, sizeof(buf) - len, "7ffd6b5e2000-7ffd6b5e4000 rw-p 00000000 00:00 0",
+	      "[stack]");
+	len += strlen(buf + len);
+	kline(buf + len, sizeof(buf) - len, "55d0a0000000-55d0a0021000 rw-p 00000000 00:00 0",
+	      "[anon:glibc: malloc]");
+	len += strlen(buf + len);
+	kline(buf + len, sizeof(buf) - len, HDR_LIB, "/memfd:jit (deleted)");
+	len += strlen(buf + len) - 1;   /* no final newline */
+
+	copy = dup_exact(buf, len);
+	cur = copy;
+	end = copy + len;
+	assert_int_equal(pe_maps_next_file(&cur, end, &m), 1);
+	assert_int_equal(m.path_len, strlen("/usr/lib/libc.so.6"));
+	assert_memory_equal(m.path, "/usr/lib/libc.so.6", m.path_len);
+	assert_int_equal(m.ino, 131845);
+	assert_int_equal(pe_maps_next_file(&cur, end, &m), 1);
+	assert_true(m.deleted);
+	assert_memory_equal(m.path, "/memfd:jit", m.path_len);
+	assert_ptr_equal(cur, end);
+	assert_int_equal(pe_maps_next_file(&cur, end, &m), 0);
+	free(copy);
+}
+
 static void test_long_name(void **state)
 {
 	char *line, *name;
@@ -438,6 +474,16 @@ static void test_self(void **state)
 	assert_int_equal(r, 0);
 	assert_true(seen_exe);
 	assert_true(seen_stack);
+	/* the file-only walk finds the exe too, and nothing but '/' names */
+	seen_exe = false;
+	cur = buf;
+	while ((r = pe_maps_next_file(&cur, end, &m)) == 1) {
+		assert_true(m.path && m.path[0] == '/');
+		if (m.path_len == (size_t)exe_len && memcmp(m.path, exe, m.path_len) == 0)
+			seen_exe = true;
+	}
+	assert_int_equal(r, 0);
+	assert_true(seen_exe);
 	free(buf);
 }
 
@@ -454,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_escaped_newline),
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_iterate),
+		cmocka_unit_test(test_next_file),
 		cmocka_unit_test(test_long_name),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_overflow),
