@@ -207,136 +207,40 @@ static void pin_proc(struct recover *rc, const struct procexe_proc *p)
 	attach_image(rc, e, fd);
 }
 
-/* ---- --libs: mapped files that were deleted or replaced ---- */
+/* ---- --libs: mapped files that were deleted, replaced or never had a file ---- */
 
-/* Undo the kernel's "\012" escaping of a maps path, in place. */
-static void maps_unescape(char *s)
-{
-	char *w = s;
-
-	for (char *r = s; *r;) {
-		if (r[0] == '\\' && r[1] == '0' && r[2] == '1' && r[3] == '2') {
-			*w++ = '\n';
-			r += 4;
-		} else {
-			*w++ = *r++;
-		}
-	}
-	*w = '\0';
-}
-
-struct seen_file {
-	uint64_t dev, ino;
-};
-
-static void pin_libs(struct recover *rc, const struct procexe_proc *p, const char *procfs)
+/* The library judged P's mapped files during the scan (procexe_ctx_set_maps). */
+static void pin_libs(struct recover *rc, const struct procexe_proc *p)
 {
 	pid_t pid = procexe_proc_pid(p);
-	struct seen_file *seen = NULL;
-	size_t nseen = 0, cap = 0;
-	char *maps_path, *root_path, *line = NULL;
-	size_t linecap = 0;
-	uint64_t exe_dev = 0, exe_ino = 0;
-	FILE *f;
+	size_t n = procexe_proc_mapping_count(p);
+	int err = procexe_proc_maps_errno(p);
 
-	if (procexe_proc_state(p) == PROCEXE_STATE_DENIED ||
-	    procexe_proc_state(p) == PROCEXE_STATE_KERNEL ||
-	    procexe_proc_state(p) == PROCEXE_STATE_ZOMBIE)
+	if (err) {
+		fail_entry(add_entry(rc, p, pid, "map"), err, "cannot read the process's maps");
 		return;
-	{
-		struct procexe_image im = { .sz = sizeof(im) };
-
-		if (procexe_proc_image(p, false, &im) == 0) {
-			exe_dev = im.dev;
-			exe_ino = im.ino;
-		}
 	}
-	maps_path = xasprintf("%s/%d/maps", procfs, (int)pid);
-	root_path = xasprintf("%s/%d/root", procfs, (int)pid);
-	f = fopen(maps_path, "re");
-	if (!f) {
-		struct entry *e = add_entry(rc, p, pid, "map");
+	for (size_t i = 0; i < n; i++) {
+		struct procexe_mapping m = { .sz = sizeof(m) };
+		struct entry *e;
+		int fd;
 
-		fail_entry(e, errno, "cannot read the process's maps");
-		goto out;
+		if (procexe_proc_mapping(p, i, &m) < 0 ||
+		    (m.state != PROCEXE_MAP_DELETED && m.state != PROCEXE_MAP_REPLACED &&
+		     m.state != PROCEXE_MAP_FILELESS))
+			continue;
+		e = add_entry(rc, p, pid, "map");
+		/* The manifest keeps the kernel's text, as for the exe. */
+		e->path = xasprintf("%s%s", m.path, (m.flags & PROCEXE_MF_SUFFIX) ? " (deleted)" : "");
+		fd = procexe_recover_open_map(rc->ctx, pid, m.start, m.end, m.dev, m.ino);
+		if (fd < 0)
+			fail_entry(e, -fd, -fd == EPERM ?
+			           "opening a mapped file through map_files needs "
+			           "CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE" :
+			           open_error(-fd, false));
+		else
+			attach_image(rc, e, fd);
 	}
-	while (getline(&line, &linecap, f) > 0) {
-		unsigned long long start, end, off, ino;
-		unsigned maj, min;
-		char perms[8];
-		int pos = 0;
-		char *path, *nl;
-		bool deleted = false, replaced = false;
-		uint64_t dev;
-		bool dup = false;
-
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &start, &end, perms, &off,
-		           &maj, &min, &ino, &pos) < 7 || pos == 0)
-			continue;
-		path = line + pos;
-		nl = strchr(path, '\n');
-		if (nl)
-			*nl = '\0';
-		if (path[0] != '/' || ino == 0)
-			continue;
-		dev = makedev(maj, min);
-		if (dev == exe_dev && ino == exe_ino)
-			continue;
-		for (size_t i = 0; i < nseen && !dup; i++)
-			dup = seen[i].dev == dev && seen[i].ino == ino;
-		if (dup)
-			continue;
-		{
-			size_t len = strlen(path);
-			static const char suffix[] = " (deleted)";
-
-			if (len > sizeof(suffix) - 1 &&
-			    strcmp(path + len - (sizeof(suffix) - 1), suffix) == 0)
-				deleted = true;
-		}
-		if (!deleted) {
-			/* Replaced: something else stands at the path in the
-			 * process's root (SysV shm and similar never match). */
-			char *unesc = xstrdup(path);
-			char *full;
-			struct stat st;
-
-			maps_unescape(unesc);
-			full = xasprintf("%s%s", root_path, unesc);
-			if (stat(full, &st) == 0)
-				replaced = st.st_dev != dev || st.st_ino != ino;
-			free(full);
-			free(unesc);
-		}
-		if (!deleted && !replaced)
-			continue;
-		if (nseen == cap) {
-			cap = cap ? 2 * cap : 8;
-			seen = xreallocarray(seen, cap, sizeof(*seen));
-		}
-		seen[nseen++] = (struct seen_file){ dev, ino };
-		{
-			struct entry *e = add_entry(rc, p, pid, "map");
-			int fd;
-
-			e->path = xstrdup(path);
-			maps_unescape(e->path);
-			fd = procexe_recover_open_map(rc->ctx, pid, start, end, dev, ino);
-			if (fd < 0)
-				fail_entry(e, -fd, -fd == EPERM ?
-				           "opening a mapped file through map_files needs "
-				           "CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE" :
-				           open_error(-fd, false));
-			else
-				attach_image(rc, e, fd);
-		}
-	}
-	fclose(f);
-out:
-	free(line);
-	free(seen);
-	free(maps_path);
-	free(root_path);
 }
 
 /* ---- copying ---- */
@@ -729,6 +633,8 @@ int cmd_recover(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	procexe_ctx_set_details(rc.ctx, PROCEXE_DETAIL_COMM);
+	if (rc.libs)
+		procexe_ctx_set_maps(rc.ctx, PROCEXE_MAPS_EXEC | PROCEXE_MAPS_DATA);
 	r = procexe_scan(rc.ctx, rc.npids ? rc.pids : NULL, rc.npids, PROCEXE_ALL_STATES, &list);
 	if (r < 0) {
 		warnx_("cannot read /proc: %s", strerror(-r));
@@ -746,7 +652,7 @@ int cmd_recover(int argc, char **argv)
 			continue;
 		pin_proc(&rc, p);
 		if (rc.libs)
-			pin_libs(&rc, p, "/proc");
+			pin_libs(&rc, p);
 	}
 	for (size_t i = 0; i < rc.npids; i++) {
 		bool dup = false;

@@ -277,7 +277,7 @@ static void resolve_columns(const struct restart *rs, struct colset *cols)
 
 static bool ignored(struct restart *rs, const char *file)
 {
-	for (size_t i = 0; i < rs->nignore; i++)
+	for (size_t i = 0; file && i < rs->nignore; i++)
 		if (fnmatch(rs->ignore[i], file, 0) == 0)
 			return true;
 	return false;
@@ -331,10 +331,14 @@ static void collect_exe(struct restart *rs, const struct procexe_proc *proc,
 	struct finding f = { .group = group, .proc = proc, .type = FT_EXE };
 
 	f.reason = exe_reason(proc, &f.cat);
-	if (!f.reason || procexe_proc_image(proc, false, &img) < 0 || !img.launch_path)
+	if (!f.reason || procexe_proc_image(proc, false, &img) < 0)
 		return;
-	f.file = xcheck(strndup(img.launch_path, img.launch_path_len));
-	f.file_len = strlen(f.file);
+	/* A path the kernel cannot render (ENAMETOOLONG) is unknown: the
+	 * finding stays, with no FILE. */
+	if (img.launch_path) {
+		f.file = xcheck(strndup(img.launch_path, img.launch_path_len));
+		f.file_len = strlen(f.file);
+	}
 	/* Loader programs carry dev:ino from maps even without stat. */
 	f.have_id = img.have_stat || (procexe_proc_flags(proc) & PROCEXE_PF_LOADER);
 	f.dev = img.dev;
@@ -402,6 +406,8 @@ static int cmp_finding(const void *pa, const void *pb)
 		return pida < pidb ? -1 : 1;
 	if (a->type != b->type)
 		return a->type < b->type ? -1 : 1;
+	if (!a->file || !b->file)
+		return (a->file != NULL) - (b->file != NULL);
 	return cmp_bytes(a->file, a->file_len, b->file, b->file_len);
 }
 
@@ -453,7 +459,7 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 	case RC_TYPE:
 		return xstrdup(ftype_names[f->type]);
 	case RC_FILE:
-		return out_text_cell(o, f->file, f->file_len);
+		return f->file ? out_text_cell(o, f->file, f->file_len) : NULL;
 	case RC_DEV:
 		return f->have_id ? xasprintf("%u:%u", major(f->dev), minor(f->dev)) : NULL;
 	case RC_INODE:
