@@ -44,22 +44,6 @@ static bool pseudo_name(const char *s, size_t len, uint64_t dev)
 	       is_exactly(s, len, "/anon_hugepage") || is_exactly(s, len, "/i915");
 }
 
-/* O_TMPFILE files are named "DIR/#INO" with their own inode number. */
-static bool tmpfile_name(const char *s, size_t len, uint64_t ino)
-{
-	const char *name = memrchr(s, '/', len), *end = s + len;
-	uint64_t v = 0;
-
-	if (!name || end - name < 3 || name[1] != '#')
-		return false;
-	for (const char *p = name + 2; p < end; p++) {
-		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	return v == ino;
-}
-
 /* The file stands at its name: ok, unless it changed after the start. */
 static void judge_live(const struct pe_found *found, uint64_t boot_ns,
                        const struct pe_map_ops *ops, void *userdata,
@@ -87,7 +71,7 @@ void pe_judge_map(const struct pe_mapfile_facts *f, uint64_t boot_ns,
 	*ret = (struct pe_map_verdict){ .state = PROCEXE_MAP_UNKNOWN, .path_len = stripped };
 
 	if (f->shmem_dev || pseudo_name(f->text, stripped, f->dev) ||
-	    (f->suffix && tmpfile_name(f->text, stripped, f->ino))) {
+	    (f->suffix && pe_name_is_tmpfile(f->text, stripped, f->ino))) {
 		ret->state = PROCEXE_MAP_FILELESS;
 		return;
 	}

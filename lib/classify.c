@@ -30,15 +30,11 @@ bool pe_text_is_memfd(const struct pe_img *img)
 	       memcmp(img->path, prefix, sizeof(prefix) - 1) == 0;
 }
 
-bool pe_text_is_tmpfile(const struct pe_img *img)
+bool pe_name_is_tmpfile(const char *s, size_t len, uint64_t ino)
 {
-	const char *name, *end;
+	const char *name = memrchr(s, '/', len), *end = s + len;
 	uint64_t v = 0;
 
-	if (!has_suffix(img) || !img->have_stat)
-		return false;
-	end = img->path + img->path_len - PE_DELETED_SUFFIX_LEN;
-	name = memrchr(img->path, '/', (size_t)(end - img->path));
 	if (!name || end - name < 3 || name[1] != '#')
 		return false;
 	for (const char *p = name + 2; p < end; p++) {
@@ -46,7 +42,13 @@ bool pe_text_is_tmpfile(const struct pe_img *img)
 			return false;
 		v = v * 10 + (uint64_t)(*p - '0');
 	}
-	return v == img->ino;
+	return v == ino;
+}
+
+bool pe_text_is_tmpfile(const struct pe_img *img)
+{
+	return has_suffix(img) && img->have_stat &&
+	       pe_name_is_tmpfile(img->path, img->path_len - PE_DELETED_SUFFIX_LEN, img->ino);
 }
 
 static bool nlink_zero_or_unknown(const struct pe_img *img)

@@ -104,6 +104,8 @@ bool pe_text_is_memfd(const struct pe_img *img);
 /* True when IMG's text is an O_TMPFILE name "DIR/#INO (deleted)" whose INO
  * equals IMG's inode number. */
 bool pe_text_is_tmpfile(const struct pe_img *img);
+/* True when the LEN bytes at S (suffix removed) are "DIR/#INO" with INO. */
+bool pe_name_is_tmpfile(const char *s, size_t len, uint64_t ino);
 
 /*
  * MODIFIED: the image changed after START_NS (ns since the epoch, 0 =

@@ -45,57 +45,17 @@ void *pe_memdup0(const void *p, size_t len)
 /*
  * procfs files report st_size 0 and seq files return short reads at record
  * boundaries (a long maps line comes in a later read), so only a read of 0
- * means the end.  Most files fit the stack buffer: then one exact
- * allocation.  -EFBIG when the content exceeds MAX bytes.
+ * means the end.  -EFBIG when the content exceeds MAX bytes.
  */
 int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	_cleanup_free_ char *buf = NULL;
-	char small[4096];
-	size_t len = 0, cap = 0;
+	size_t cap = 0, len = 0;
+	int r = pe_read_into(dirfd, path, max, &buf, &cap, &len);
 
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		char *dst = buf ? buf + len : small + len;
-		size_t room = buf ? cap - len - 1 : sizeof(small) - len;
-		ssize_t n;
-
-		if (room == 0) {
-			size_t ncap = cap ? cap * 2 : sizeof(small) * 2;
-			char *nb;
-
-			if (ncap > max)
-				ncap = max;
-			if (ncap <= len + 1)
-				return -EFBIG;
-			nb = realloc(buf, ncap);
-			if (!nb)
-				return -ENOMEM;
-			if (!buf)
-				memcpy(nb, small, len);
-			buf = nb;
-			cap = ncap;
-			continue;
-		}
-		n = read(fd, dst, room);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (!buf) {
-		*ret = pe_memdup0(small, len);
-		if (!*ret)
-			return -ENOMEM;
-	} else {
-		buf[len] = '\0';
-		*ret = pe_take_ptr(&buf);
-	}
+	if (r < 0)
+		return r;
+	*ret = pe_take_ptr(&buf);
 	if (ret_len)
 		*ret_len = len;
 	return 0;
@@ -113,7 +73,7 @@ int pe_read_into(int dirfd, const char *path, size_t max, char **buf, size_t *ca
 		ssize_t n;
 
 		if (*cap - len < 2) {
-			size_t ncap = *cap ? *cap * 2 : 16384;
+			size_t ncap = *cap ? *cap * 2 : 4096;
 			char *nb;
 
 			if (ncap > max + 1)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Messages and allocation wrappers of the procexe command. */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -134,4 +135,13 @@ size_t parse_pid_args(char **args, int n, pid_t **ret)
 			pids[k++] = pids[i];
 	*ret = pids;
 	return k;
+}
+
+void getopt_error(int c, char **argv)
+{
+	if (c == ':')
+		usage_error("option '%s' requires an argument", argv[optind - 1]);
+	if (optopt && optopt <= CHAR_MAX)
+		usage_error("invalid option -- '%c'", optopt);
+	usage_error("unrecognized option '%s'", argv[optind - 1]);
 }

@@ -439,3 +439,35 @@ int out_table_print(const struct out_opts *opts, struct libscols_table *tb)
 {
 	return print_table(opts, tb);
 }
+
+bool table_option(struct table_args *ta, int c, const char *arg)
+{
+	switch (c) {
+	case 'o':
+		ta->output = arg;
+		return true;
+	case 'J':
+		ta->json = true;
+		return true;
+	case 'r':
+		ta->raw = true;
+		return true;
+	case 'n':
+		ta->noheadings = true;
+		return true;
+	case 'H':
+		ta->list_columns = true;
+		return true;
+	}
+	return false;
+}
+
+void table_args_opts(const struct table_args *ta, struct out_opts *ret)
+{
+	if (ta->json && ta->raw)
+		usage_error("--json and --raw are mutually exclusive");
+	*ret = (struct out_opts){
+		.format = ta->json ? OUT_JSON : ta->raw ? OUT_RAW : OUT_TABLE,
+		.noheadings = ta->noheadings,
+	};
+}

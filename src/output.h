@@ -20,6 +20,16 @@ struct out_opts {
 	bool noheadings;
 };
 
+/* The table options every listing command takes: -o, -J, -r, -n, -H. */
+struct table_args {
+	const char *output;     /* -o LIST, NULL: the defaults */
+	bool json, raw, noheadings, list_columns;
+};
+/* Take option C (with ARG) when it is one of them; false otherwise. */
+bool table_option(struct table_args *ta, int c, const char *arg);
+/* The output options they ask for; usage_error() for --json with --raw. */
+void table_args_opts(const struct table_args *ta, struct out_opts *ret);
+
 struct output;
 
 /*

@@ -56,9 +56,8 @@ struct filter {
 struct control {
 	enum mode mode;
 	struct out_opts out;
-	const char *output;     /* -o argument, NULL: defaults */
+	struct table_args ta;   /* -o, -J, -r, -n, -H */
 	bool output_all;
-	bool list_columns;
 	bool have_filter;       /* --state given */
 	struct filter filter;
 	const char *procfs;     /* --proc, NULL: /proc */
@@ -210,7 +209,6 @@ static void parse_args(struct control *ctl, int argc, char **argv)
 		{ "version",      no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, raw = false;
 	int c;
 
 	/*
@@ -225,24 +223,11 @@ static void parse_args(struct control *ctl, int argc, char **argv)
 	}
 	opterr = 0;     /* our own messages, named PROGNAME */
 	while ((c = getopt_long(argc, argv, ":o:JrnHhV", longopts, NULL)) != -1) {
+		if (table_option(&ctl->ta, c, optarg))
+			continue;
 		switch (c) {
-		case 'o':
-			ctl->output = optarg;
-			break;
 		case OPT_OUTPUT_ALL:
 			ctl->output_all = true;
-			break;
-		case 'J':
-			json = true;
-			break;
-		case 'r':
-			raw = true;
-			break;
-		case 'n':
-			ctl->out.noheadings = true;
-			break;
-		case 'H':
-			ctl->list_columns = true;
 			break;
 		case OPT_STATE:
 			ctl->have_filter = true;
@@ -264,17 +249,11 @@ static void parse_args(struct control *ctl, int argc, char **argv)
 			usage();
 		case 'V':
 			print_version();
-		case ':':
-			usage_error("option '%s' requires an argument", argv[optind - 1]);
 		default:
-			if (optopt && optopt <= CHAR_MAX)
-				usage_error("invalid option -- '%c'", optopt);
-			usage_error("unrecognized option '%s'", argv[optind - 1]);
+			getopt_error(c, argv);
 		}
 	}
-	if (json && raw)
-		usage_error("--json and --raw are mutually exclusive");
-	ctl->out.format = json ? OUT_JSON : raw ? OUT_RAW : OUT_TABLE;
+	table_args_opts(&ctl->ta, &ctl->out);
 
 	if (ctl->mode == MODE_SCAN && optind < argc && strcmp(argv[optind], "ls") == 0) {
 		ctl->mode = MODE_LS;
@@ -297,13 +276,13 @@ static void resolve_columns(const struct control *ctl, struct colset *cols)
 		colset_all(cols);
 		return;
 	}
-	if (!ctl->output) {
+	if (!ctl->ta.output) {
 		*cols = *defaults;
 		return;
 	}
-	if (colset_parse(ctl->output, defaults, cols, &bad, &badlen) < 0) {
+	if (colset_parse(ctl->ta.output, defaults, cols, &bad, &badlen) < 0) {
 		if (badlen == 0)
-			usage_error("empty column name in '%s'", ctl->output);
+			usage_error("empty column name in '%s'", ctl->ta.output);
 		usage_error("unknown column: %.*s", (int)badlen, bad);
 	}
 }
@@ -448,7 +427,7 @@ int main(int argc, char **argv)
 		finish(cmd_restart(argc - 1, argv + 1));
 	parse_args(&ctl, argc, argv);
 
-	if (ctl.list_columns)
+	if (ctl.ta.list_columns)
 		finish(output_list_columns(&ctl.out) < 0 ? EXIT_TROUBLE : EXIT_OK);
 
 	resolve_columns(&ctl, &cols);

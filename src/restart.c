@@ -120,8 +120,8 @@ struct finding {
 
 struct restart {
 	struct out_opts out;
-	const char *output;
-	bool list_columns, units, summary, all_mappings, ignore_fileless;
+	struct table_args ta;
+	bool units, summary, all_mappings, ignore_fileless;
 	char **ignore;          /* --ignore globs */
 	size_t nignore;
 	const char *procfs;
@@ -193,27 +193,13 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		{ "version",         no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool json = false, raw = false;
 	int c;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:JrnHashV", longopts, NULL)) != -1) {
+		if (table_option(&rs->ta, c, optarg))
+			continue;
 		switch (c) {
-		case 'o':
-			rs->output = optarg;
-			break;
-		case 'J':
-			json = true;
-			break;
-		case 'r':
-			raw = true;
-			break;
-		case 'n':
-			rs->out.noheadings = true;
-			break;
-		case 'H':
-			rs->list_columns = true;
-			break;
 		case OPT_UNITS:
 			rs->units = true;
 			break;
@@ -239,21 +225,15 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 			printf("%s %s\n", PROGNAME, procexe_version());
 			fflush(stdout);
 			exit(ferror(stdout) ? EXIT_TROUBLE : EXIT_OK);
-		case ':':
-			usage_error("option '%s' requires an argument", argv[optind - 1]);
 		default:
-			if (optopt && optopt <= CHAR_MAX)
-				usage_error("invalid option -- '%c'", optopt);
-			usage_error("unrecognized option '%s'", argv[optind - 1]);
+			getopt_error(c, argv);
 		}
 	}
-	if (json && raw)
-		usage_error("--json and --raw are mutually exclusive");
-	if (rs->units && (json || raw || rs->output || rs->summary))
+	table_args_opts(&rs->ta, &rs->out);
+	if (rs->units && (rs->ta.json || rs->ta.raw || rs->ta.output || rs->summary))
 		usage_error("--units prints names only: it takes no --json, --raw, --output or --summary");
-	if (rs->summary && rs->output)
+	if (rs->summary && rs->ta.output)
 		usage_error("--summary has fixed columns: it takes no --output");
-	rs->out.format = json ? OUT_JSON : raw ? OUT_RAW : OUT_TABLE;
 	rs->npids = parse_pid_args(argv + optind, argc - optind, &rs->pids);
 }
 
@@ -263,12 +243,12 @@ static void resolve_columns(const struct restart *rs, struct colset *cols)
 	size_t badlen = 0;
 
 	*cols = default_restart_columns;
-	if (!rs->output)
+	if (!rs->ta.output)
 		return;
-	if (colset_parse_in(rinfos, _RC_MAX, rs->output, &default_restart_columns, cols,
+	if (colset_parse_in(rinfos, _RC_MAX, rs->ta.output, &default_restart_columns, cols,
 	                    &bad, &badlen) < 0) {
 		if (badlen == 0)
-			usage_error("empty column name in '%s'", rs->output);
+			usage_error("empty column name in '%s'", rs->ta.output);
 		usage_error("unknown column: %.*s", (int)badlen, bad);
 	}
 }
@@ -635,7 +615,7 @@ int cmd_restart(int argc, char **argv)
 	parse_args(&rs, argc, argv);
 	procfs = rs.procfs ? rs.procfs : "/proc";
 	resolve_columns(&rs, &cols);
-	if (rs.list_columns) {
+	if (rs.ta.list_columns) {
 		r = out_list_columns(&rs.out, rinfos, _RC_MAX);
 		free_all(&rs, 0);
 		return r < 0 ? EXIT_TROUBLE : EXIT_OK;
