@@ -218,7 +218,7 @@ enum procexe_map_state {
 	                           since the process started */
 	PROCEXE_MAP_DELETED,    /* the name it was mapped by is gone (" (deleted)") */
 	PROCEXE_MAP_REPLACED,   /* another file now stands at the path */
-	PROCEXE_MAP_MODIFIED,   /* same file, changed (mtime or ctime) after the
+	PROCEXE_MAP_MODIFIED,   /* same file, content changed (mtime) after the
 	                           process started */
 	PROCEXE_MAP_FILELESS,   /* never had a path: memfd, O_TMPFILE, shared
 	                           memory, kernel objects (aio, DRM) */

@@ -44,7 +44,14 @@ static bool pseudo_name(const char *s, size_t len, uint64_t dev)
 	       is_exactly(s, len, "/anon_hugepage") || is_exactly(s, len, "/i915");
 }
 
-/* The file stands at its name: ok, unless it changed after the start. */
+/*
+ * The file stands at its name: ok, unless its content changed after the
+ * start.  mtime, not ctime: renaming, linking or chmod of a library bumps
+ * ctime without changing the code a process maps, and must not call for a
+ * restart.  (A write that sets the old mtime back goes unseen.)  No atime
+ * rule either, unlike the exe's MODIFIED flag: any process that maps the
+ * library later moves its atime past the change.
+ */
 static void judge_live(const struct pe_found *found, uint64_t boot_ns,
                        const struct pe_map_ops *ops, void *userdata,
                        struct pe_map_verdict *ret)
@@ -53,12 +60,12 @@ static void judge_live(const struct pe_found *found, uint64_t boot_ns,
 
 	ret->state = PROCEXE_MAP_OK;
 	/* Unchanged since boot: older than any process. */
-	if (found->change_ns == 0 || (boot_ns && found->change_ns <= boot_ns))
+	if (found->mtime_ns == 0 || (boot_ns && found->mtime_ns <= boot_ns))
 		return;
 	start = ops->start_ns(userdata);
-	if (start && found->change_ns > start) {
+	if (start && found->mtime_ns > start) {
 		ret->state = PROCEXE_MAP_MODIFIED;
-		ret->changed_ns = found->change_ns;
+		ret->changed_ns = found->mtime_ns;
 	}
 }
 

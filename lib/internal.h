@@ -130,7 +130,7 @@ struct pe_mapfile_facts {
 struct pe_found {
 	enum pe_lookup r;
 	int err;                /* PE_LOOKUP_UNKNOWN/ABSENT: positive errno */
-	uint64_t change_ns;     /* PE_LOOKUP_SAME: max(mtime, ctime), ns since the epoch */
+	uint64_t mtime_ns;      /* PE_LOOKUP_SAME: its mtime, ns since the epoch */
 };
 
 struct pe_map_ops {

@@ -15,6 +15,8 @@
  * reached the very file.
  */
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -177,15 +179,36 @@ static int judge_one(struct judging *j, const struct file_entry *file,
 	struct pe_mapfile_facts f = { 0 };
 	struct pe_map_verdict v;
 	uint64_t dev = makedev(m->dev_major, m->dev_minor);
-	char *text = malloc(m->path_len + PE_DELETED_SUFFIX_LEN + 1);
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
 
-	if (!text)
-		return -ENOMEM;
-	len = pe_maps_unescape(m->path, m->path_len, text);
-	if (m->deleted) {
-		memcpy(text + len, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN + 1);
-		len += PE_DELETED_SUFFIX_LEN;
+	/* maps writes a newline in a name as "\012" but a backslash as
+	 * itself: such a text has two readings.  The map_files link (readlink
+	 * needs no capability) gives the name raw. */
+	if (memmem(m->path, m->path_len, "\\012", 4)) {
+		char link[64];
+
+		snprintf(link, sizeof(link), "map_files/%" PRIx64 "-%" PRIx64, m->start, m->end);
+		r = pe_readlink_at(j->in->dirfd, link, &text, &len);
+		if (r == -ENOMEM)
+			return r;
+		if (r >= 0 && (m->deleted != (len > PE_DELETED_SUFFIX_LEN &&
+		               memcmp(text + len - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX,
+		                      PE_DELETED_SUFFIX_LEN) == 0))) {
+			free(text);     /* not the same file any more */
+			text = NULL;
+		}
+	}
+	if (!text) {
+		text = malloc(m->path_len + PE_DELETED_SUFFIX_LEN + 1);
+		if (!text)
+			return -ENOMEM;
+		len = pe_maps_unescape(m->path, m->path_len, text);
+		if (m->deleted) {
+			memcpy(text + len, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN + 1);
+			len += PE_DELETED_SUFFIX_LEN;
+		}
 	}
 	f = (struct pe_mapfile_facts){
 		.text = text,

@@ -86,7 +86,7 @@ struct pe_cache_entry {
 	uint64_t hash;
 	int err;                /* 0 or positive errno of the lookup */
 	uint64_t dev, ino;
-	uint64_t change_ns;     /* max(mtime, ctime) */
+	uint64_t mtime_ns;
 };
 
 struct pe_loader_notes;
@@ -160,12 +160,9 @@ static int cache_grow(struct pe_cache *c)
 	return 0;
 }
 
-static uint64_t change_ns(const struct statx *stx)
+static uint64_t mtime_ns(const struct statx *stx)
 {
-	uint64_t m = pe_ts_ns(stx->stx_mtime.tv_sec, stx->stx_mtime.tv_nsec);
-	uint64_t c = pe_ts_ns(stx->stx_ctime.tv_sec, stx->stx_ctime.tv_nsec);
-
-	return m > c ? m : c;
+	return pe_ts_ns(stx->stx_mtime.tv_sec, stx->stx_mtime.tv_nsec);
 }
 
 /* lstat-like lookup of PATH (NUL-terminated) in the reader's root. */
@@ -185,17 +182,17 @@ static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
 			if (e->key) {
 				*ret_dev = e->dev;
 				*ret_ino = e->ino;
-				*ret_change = e->change_ns;
+				*ret_change = e->mtime_ns;
 				return e->err;
 			}
 		}
 	}
 	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT,
-	          STATX_INO | STATX_MTIME | STATX_CTIME, &stx) < 0)
+	          STATX_INO | STATX_MTIME, &stx) < 0)
 		err = errno;
 	*ret_dev = err ? 0 : makedev(stx.stx_dev_major, stx.stx_dev_minor);
 	*ret_ino = err ? 0 : stx.stx_ino;
-	*ret_change = err ? 0 : change_ns(&stx);
+	*ret_change = err ? 0 : mtime_ns(&stx);
 	if (e) {
 		e->key = pe_memdup0(path, len);
 		if (e->key) {
@@ -204,7 +201,7 @@ static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
 			e->err = err;
 			e->dev = *ret_dev;
 			e->ino = *ret_ino;
-			e->change_ns = *ret_change;
+			e->mtime_ns = *ret_change;
 			c->n++;
 		}
 	}
@@ -260,7 +257,7 @@ void pe_cache_lookup(struct pe_cache *cache, const char *path, size_t len,
 	*ret = (struct pe_found){
 		.r = compare_map(err, d, i, dev, ino, path_is_btrfs, path),
 		.err = err,
-		.change_ns = change,
+		.mtime_ns = change,
 	};
 }
 
@@ -274,13 +271,13 @@ void pe_root_lookup(int rootfd, const char *path, uint64_t dev, uint64_t ino,
 	if (fd < 0)
 		err = -fd;
 	else if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
-	               STATX_INO | STATX_MTIME | STATX_CTIME, &stx) < 0)
+	               STATX_INO | STATX_MTIME, &stx) < 0)
 		err = errno;
 	*ret = (struct pe_found){
 		.r = compare_map(err, err ? 0 : makedev(stx.stx_dev_major, stx.stx_dev_minor),
 		                 err ? 0 : stx.stx_ino, dev, ino, fd_is_btrfs, &fd),
 		.err = err,
-		.change_ns = err ? 0 : change_ns(&stx),
+		.mtime_ns = err ? 0 : mtime_ns(&stx),
 	};
 }
 

@@ -69,8 +69,8 @@ static struct pe_map_verdict judge(const struct pe_mapfile_facts *f, struct fake
 	return v;
 }
 
-static const struct pe_found same_old = { .r = PE_LOOKUP_SAME, .change_ns = BOOT - SEC };
-static const struct pe_found same_new = { .r = PE_LOOKUP_SAME, .change_ns = BOOT + 50 * SEC };
+static const struct pe_found same_old = { .r = PE_LOOKUP_SAME, .mtime_ns = BOOT - SEC };
+static const struct pe_found same_new = { .r = PE_LOOKUP_SAME, .mtime_ns = BOOT + 50 * SEC };
 static const struct pe_found different = { .r = PE_LOOKUP_DIFFERENT };
 
 static void test_shmem_is_fileless_without_lookups(void **state)
@@ -169,7 +169,7 @@ static void test_suffix_relinked_same_name_is_live(void **state)
 	struct pe_mapfile_facts f = facts("/srv/lib.so (deleted)", makedev(8, 1), 10);
 	struct pe_map_verdict v = judge(&f, &w);
 
-	/* linked again after the start: the link bumped ctime */
+	/* linked again after the start, and written meanwhile */
 	assert_int_equal(v.state, PROCEXE_MAP_MODIFIED);
 	assert_int_equal(v.path_len, strlen("/srv/lib.so"));
 	assert_int_equal(w.lookups, 1);
