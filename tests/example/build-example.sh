@@ -3,7 +3,7 @@
 # usage: build-example.sh BUILD_ROOT SOURCE CC [EXTRA_CFLAGS]
 set -u
 build=$1 src=$2 cc=$3 extra=${4:-}
-command -v pkg-config >/dev/null || { echo "1..0 # SKIP no pkg-config"; exit 77; }
+command -v pkg-config >/dev/null || { echo "1..0 # SKIP no pkg-config"; exit 0; }
 export PKG_CONFIG_PATH="$build/meson-uninstalled"
 out=$(mktemp -d) || exit 1
 trap 'rm -rf "$out"' EXIT

@@ -111,7 +111,7 @@ skip_rest() {
 
 skip_all() {
 	echo "1..0 # SKIP $1"
-	exit 77
+	exit 0  # TAP: a plan of 0 with SKIP (an exit status of 77 would be an ERROR)
 }
 
 need_root() {

@@ -8,7 +8,7 @@ set -u
 
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP needs root (chroot, mount namespaces, setpriv)"
-	exit 77
+	exit 0
 fi
 
 O=$T/out

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Queries on `procexe restart` output for the restart tests (restart-lib.sh).
+
+JSON output is {"restart": [ {row}, ... ]} with one row per (process, file)
+finding, so rows are selected by filters, not by PID alone.  A FILTER is
+KEY=VALUE: the row's KEY equals VALUE, where VALUE is compared with
+  null / true / false    the JSON literal,
+  a number               str(number),
+  a string               VALUE taken as raw bytes (os.fsencode) rendered by
+                         the JSON rule of pejson.py (invalid UTF-8 -> \\xHH
+                         text, backslash -> \\\\ text, anything else as is).
+
+  valid FILE                   strict JSON of the restart form: UTF-8, no
+                               duplicate keys, lowercase keys, numbers for
+                               pid/ppid/uid/inode, a non-empty string or null
+                               for group
+  count FILE [FILTER...]       print the number of matching rows
+  get FILE KEY [FILTER...]     print json.dumps(KEY) of the one matching row
+                               (exit 3: none, 5: several, 4: no such key)
+  values FILE KEY [FILTER...]  print KEY of each matching row, in output
+                               order, one per line (strings ascii()-escaped
+                               without quotes, others as JSON)
+  show FILE [FILTER...]        print the matching rows (ascii, diagnostics)
+  extra FILE PID...            print the PIDs of rows whose PID is not one of
+                               these, in output order (distinct)
+  keys FILE                    print the sorted key set of every row, one
+                               set per line, comma-separated, distinct
+  rawhas FILE CELL...          exit 0 when a line of raw output FILE (cells
+                               separated by one space) has exactly these
+                               cells, each the escaped form of the raw bytes
+                               CELL (table rule of pejson.py, spaces as \\x20)
+  rawcells FILE N              exit 0 when every non-empty line of FILE has
+                               exactly N space-separated cells
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.environ.get('PE_SRCDIR') or
+                os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             '..', 'integration'))
+import pejson  # noqa: E402  (json_forms, table_forms)
+
+NUMERIC = ('pid', 'ppid', 'uid', 'inode')
+
+
+def load(path):
+    with open(path, 'rb') as f:
+        text = f.read().decode('utf-8')
+
+    def pairs(items):
+        keys = [k for k, _ in items]
+        if len(keys) != len(set(keys)):
+            raise ValueError('duplicate key in %r' % keys)
+        return dict(items)
+
+    doc = json.loads(text, object_pairs_hook=pairs)
+    if not isinstance(doc, dict) or list(doc) != ['restart'] or \
+            not isinstance(doc['restart'], list):
+        raise ValueError('top level is not {"restart": [...]}')
+    for row in doc['restart']:
+        if not isinstance(row, dict):
+            raise ValueError('row is not an object: %s' % ascii(row))
+        for k, v in row.items():
+            if k != k.lower():
+                raise ValueError('key not lowercase: %r' % k)
+            if k in NUMERIC and (not isinstance(v, int) or isinstance(v, bool)):
+                raise ValueError('%s is not a number in %s' % (k, ascii(row)))
+            if k == 'group' and not (v is None or (isinstance(v, str) and v)):
+                raise ValueError('group is neither null nor a non-empty string '
+                                 'in %s' % ascii(row))
+    return doc
+
+
+def matches(row, filters):
+    for f in filters:
+        key, sep, want = f.partition('=')
+        if not sep:
+            raise ValueError('bad filter %r' % f)
+        if key not in row:
+            return False
+        v = row[key]
+        if v is None or isinstance(v, bool):
+            if json.dumps(v) != want:
+                return False
+        elif isinstance(v, (int, float)):
+            if str(v) != want:
+                return False
+        elif isinstance(v, str):
+            if v not in pejson.json_forms(os.fsencode(want)):
+                return False
+        else:
+            if json.dumps(v) != want:
+                return False
+    return True
+
+
+def select(doc, filters):
+    return [r for r in doc['restart'] if matches(r, filters)]
+
+
+def plain(v):
+    if isinstance(v, str):
+        return ascii(v)[1:-1]
+    return json.dumps(v)
+
+
+def raw_forms(b):
+    return set(f for f in pejson.table_forms(b) if ' ' not in f)
+
+
+def main(argv):
+    cmd = argv[1]
+    path = argv[2]
+    try:
+        if cmd == 'rawhas':
+            want = [raw_forms(os.fsencode(c)) for c in argv[3:]]
+            with open(path, 'rb') as f:
+                for line in f.read().split(b'\n'):
+                    cells = line.decode('utf-8', errors='replace').split(' ')
+                    if len(cells) == len(want) and \
+                            all(c in w for c, w in zip(cells, want)):
+                        return 0
+            return 1
+        if cmd == 'rawcells':
+            n = int(argv[3])
+            with open(path, 'rb') as f:
+                for i, line in enumerate(f.read().split(b'\n'), 1):
+                    if line and len(line.split(b' ')) != n:
+                        print('line %d has %d cells: %s' % (i, len(line.split(b' ')),
+                                                           ascii(line)), file=sys.stderr)
+                        return 1
+            return 0
+        doc = load(path)
+        if cmd == 'valid':
+            return 0
+        if cmd == 'keys':
+            seen = []
+            for r in doc['restart']:
+                k = ','.join(sorted(r))
+                if k not in seen:
+                    seen.append(k)
+            print('\n'.join(seen))
+            return 0
+        if cmd == 'extra':
+            asked = set(argv[3:])
+            out = []
+            for r in doc['restart']:
+                p = str(r.get('pid'))
+                if p not in asked and p not in out:
+                    out.append(p)
+            print(' '.join(out))
+            return 0
+        if cmd == 'count':
+            print(len(select(doc, argv[3:])))
+            return 0
+        if cmd == 'show':
+            for r in select(doc, argv[3:]):
+                print(ascii(r))
+            return 0
+        key = argv[3]
+        rows = select(doc, argv[4:])
+        if cmd == 'values':
+            for r in rows:
+                if key in r:
+                    print(plain(r[key]))
+            return 0
+        if cmd == 'get':
+            if not rows:
+                print('no row matching %s' % ascii(argv[4:]), file=sys.stderr)
+                return 3
+            if len(rows) > 1:
+                print('%d rows matching %s' % (len(rows), ascii(argv[4:])), file=sys.stderr)
+                return 5
+            if key not in rows[0]:
+                print('no key %r in %s' % (key, ascii(rows[0])), file=sys.stderr)
+                return 4
+            print(json.dumps(rows[0][key]))
+            return 0
+    except (OSError, ValueError) as e:
+        print('%s: %s' % (path, ascii(str(e))[:400]), file=sys.stderr)
+        return 2
+    print('unknown command %r' % cmd, file=sys.stderr)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))
