@@ -658,7 +658,8 @@ int cmd_restart(int argc, char **argv)
 		collect_exe(&rs, proc, g);
 		collect_maps(&rs, proc, g);
 	}
-	qsort(rs.findings, rs.n, sizeof(*rs.findings), cmp_finding);
+	if (rs.n)
+		qsort(rs.findings, rs.n, sizeof(*rs.findings), cmp_finding);
 	for (size_t i = 0; i < rs.n; i++) {
 		pid_t pid = procexe_proc_pid(rs.findings[i].proc);
 
