@@ -12,7 +12,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Exit status meaning "this scenario cannot run here" (automake/meson skip). */
@@ -88,6 +90,40 @@ static inline void pe_report(const char *line)
 	} else {
 		close(STDOUT_FILENO);
 	}
+}
+
+/* "skip: WHAT: strerror(ERR)" on stdout (the tests read it), and the
+ * status that says the scenario cannot run here. */
+static inline int pe_skip(const char *what, int err)
+{
+	printf("skip: %s: %s\n", what, strerror(err));
+	return PE_EXIT_SKIP;
+}
+
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+/*
+ * A memfd named NAME that may be executed: MFD_EXEC where the kernel knows
+ * it (6.3+; older ones reject it with EINVAL).  The fd, or -1 with errno.
+ */
+static inline int pe_memfd_exec_create(const char *name)
+{
+	int fd = (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC | MFD_EXEC);
+
+	if (fd < 0 && errno == EINVAL)
+		fd = (int)syscall(SYS_memfd_create, name, MFD_CLOEXEC);
+	return fd;
+}
+
+/* memfd_create() failures that mean "not allowed here", not a bug. */
+static inline bool pe_memfd_refused(int err)
+{
+	return err == EACCES || err == EPERM || err == ENOSYS;
 }
 
 #endif

@@ -10,20 +10,9 @@
 
 #include "common.h"
 
-#ifndef MFD_CLOEXEC
-#define MFD_CLOEXEC 0x0001U
-#endif
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
 
 extern char **environ;
 
-static int skip(const char *what, int err)
-{
-	printf("skip: %s: %s\n", what, strerror(err));
-	return PE_EXIT_SKIP;
-}
 
 int main(int argc, char **argv)
 {
@@ -38,13 +27,10 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 1;
 	}
-	/* MFD_EXEC exists since 6.3; older kernels reject it with EINVAL. */
-	mfd = memfd_create(argv[2], MFD_CLOEXEC | MFD_EXEC);
-	if (mfd < 0 && errno == EINVAL)
-		mfd = memfd_create(argv[2], MFD_CLOEXEC);
+	mfd = pe_memfd_exec_create(argv[2]);
 	if (mfd < 0) {
-		if (errno == EACCES || errno == EPERM || errno == ENOSYS)
-			return skip("memfd_create", errno);
+		if (pe_memfd_refused(errno))
+			return pe_skip("memfd_create", errno);
 		perror("memfd_create");
 		return 1;
 	}
@@ -57,7 +43,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	fexecve(mfd, argv + 2, environ);
 	if (errno == EACCES || errno == EPERM || errno == ENOSYS)
-		return skip("fexecve", errno);
+		return pe_skip("fexecve", errno);
 	perror("fexecve");
 	return 1;
 }

@@ -13,18 +13,7 @@
 
 #include "common.h"
 
-#ifndef MFD_CLOEXEC
-#define MFD_CLOEXEC 0x0001U
-#endif
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
 
-static int skip(const char *what, int err)
-{
-	printf("skip: %s: %s\n", what, strerror(err));
-	return PE_EXIT_SKIP;
-}
 
 int main(int argc, char **argv)
 {
@@ -39,13 +28,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pe-memfd-map NAME [ARG...]\n");
 		return 2;
 	}
-	/* MFD_EXEC exists since 6.3; older kernels reject it with EINVAL. */
-	mfd = memfd_create(argv[1], MFD_CLOEXEC | MFD_EXEC);
-	if (mfd < 0 && errno == EINVAL)
-		mfd = memfd_create(argv[1], MFD_CLOEXEC);
+	mfd = pe_memfd_exec_create(argv[1]);
 	if (mfd < 0) {
-		if (errno == EACCES || errno == EPERM || errno == ENOSYS)
-			return skip("memfd_create", errno);
+		if (pe_memfd_refused(errno))
+			return pe_skip("memfd_create", errno);
 		perror("memfd_create");
 		return 1;
 	}
@@ -62,7 +48,7 @@ int main(int argc, char **argv)
 	map = mmap(NULL, (size_t)psz, PROT_READ | PROT_EXEC, MAP_SHARED, mfd, 0);
 	if (map == MAP_FAILED) {
 		if (errno == EACCES || errno == EPERM)
-			return skip("mmap PROT_EXEC", errno);
+			return pe_skip("mmap PROT_EXEC", errno);
 		perror("mmap");
 		return 1;
 	}
