@@ -109,6 +109,19 @@ skip_rest() {
 	skip_n $((_tap_planned - _tap_n)) "$1" "$2"
 }
 
+# fixtures_started DESC: after starting fixtures (the script sets started=0
+# when one fails): ok DESC; or not ok DESC, the rest of the plan skipped,
+# and the script ends.
+fixtures_started() {
+	if [ "${started:-0}" = 1 ]; then
+		ok "$1"
+		return 0
+	fi
+	nok "$1"
+	skip_rest "rest" "fixtures did not start"
+	exit 0
+}
+
 skip_all() {
 	echo "1..0 # SKIP $1"
 	exit 0  # TAP: a plan of 0 with SKIP (an exit status of 77 would be an ERROR)

@@ -35,12 +35,7 @@ if start_fixture direct "$T/out.direct" run_in "$D" ./direct; then
 else
 	started=0
 fi
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 is "$(exe_link "${P[prog1]}")" "$LDSO_REAL" "precondition: the kernel's exe of a loader launch is the loader"
 
 COLS=PID,STATE,EXE,LOADER,LINK,MODIFIED,INODE

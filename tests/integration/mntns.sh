@@ -41,12 +41,7 @@ for n in mnt1 mnt2 mnt3; do
 		started=0
 	fi
 done
-if [ $started = 0 ]; then
-	nok "fixtures in private mount namespaces started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures in private mount namespaces started"
+fixtures_started "fixtures in private mount namespaces started"
 if [ ! -e "$T/mnt1/prog" ]; then
 	ok "precondition: the binary does not exist on the host"
 else

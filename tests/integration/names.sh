@@ -34,12 +34,7 @@ for k in $KEYS; do
 		started=0
 	fi
 done
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 PIDS=$(for k in $KEYS; do echo "${P[$k]}"; done)
 
 # --- live files: state ok, exact round trip

@@ -25,12 +25,7 @@ started=1
 start_fixture root "$T/out.r" "$T/rootspin" marker && R=$FIXTURE_PID || started=0
 start_fixture nobody "$T/out.n" "${NOBODY[@]}" "$T/nobodyspin" marker && N=$FIXTURE_PID || started=0
 start_fixture nobodydel "$T/out.d" "${NOBODY[@]}" "$T/nobodydel" marker && ND=$FIXTURE_PID || started=0
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 rm "$T/nobodydel"
 
 K=

@@ -38,12 +38,7 @@ start_fixture m2 "$T/out.m2" "$T/m2$T/collide/prog" && P[m2]=$FIXTURE_PID || sta
 start_fixture om "$T/out.om" "$T/om/prog" && P[om]=$FIXTURE_PID || started=0
 start_fixture bind "$T/out.b" "$T/bdst/prog" && P[bind]=$FIXTURE_PID || started=0
 start_fixture sl "$T/out.sl" "$T/sl" && P[sl]=$FIXTURE_PID || started=0
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 
 J=$T/before.json
 lsj "$J" "${P[@]}"

@@ -32,12 +32,7 @@ start_fixture exe "$T/out.exe" "$T/spin-del" marker && PEXE=$FIXTURE_PID || star
 # a data file mapped read-only (no exec) next to an intact library
 start_fixture data "$T/out.data" "$DLOPEN" -m "$T/data.bin" "$T/libdata.so" -- pe-rt-data &&
 	PDATA=$FIXTURE_PID || started=0
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 COL_DEV=$(dev_of "$T/libcol.so")
 COL_INO=$(stat -c %i "$T/libcol.so")
 rm "$T/ign/sub/libign.so" "$T/keep/libkeep.so" "$T/libcol.so" "$T/spin-del" "$T/data.bin"

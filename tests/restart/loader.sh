@@ -36,12 +36,7 @@ if start_fixture prog3 "$T/out.prog3" run_in "$D" env LD_PRELOAD="$D/libld.so" "
 else
 	started=0
 fi
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 is "$(readlink -f "/proc/${P[prog1]}/exe")" "$(readlink -f "$LDSO")" \
 	"precondition: the kernel's exe of a loader launch is the loader"
 

@@ -57,12 +57,7 @@ if [ $started = 1 ]; then
 		fi
 	done
 fi
-if [ $started = 0 ]; then
-	nok "fixtures in private mount namespaces started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures in private mount namespaces started"
+fixtures_started "fixtures in private mount namespaces started"
 if [ ! -e "$T/ns1/libns.so" ] && grep -q "$T/ns1/libns.so\$" "/proc/${P[ns1]}/maps"; then
 	ok "precondition: the library is mapped, and absent on the host"
 else

@@ -38,12 +38,7 @@ started=1
 for k in $KEYS; do
 	if start_dl "$k" "$T/out.$k" "${F[$k]}"; then P[$k]=$FIXTURE_PID; else started=0; fi
 done
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 PIDS=$(for k in $KEYS; do echo "${P[$k]}"; done)
 if grep -qF 'lib new\012line.so' "/proc/${P[nl]}/maps"; then
 	ok "precondition: the maps show the newline as \\012"

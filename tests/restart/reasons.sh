@@ -54,12 +54,7 @@ for k in spin-rep spin-unl spin-ok; do
 	if start_fixture "$k" "$T/out.$k" "$D/$k" marker; then P[$k]=$FIXTURE_PID; else started=0; fi
 done
 t_start=$(date +%s.%N)
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 
 # --- before any change: nothing to restart, exit 0
 J=$T/intact.json

@@ -43,12 +43,7 @@ start_fixture nobody "$T/out.n" "${NOBODY[@]}" "$DLOPEN" "$T/libnobody.so" -- pe
 	N=$FIXTURE_PID || started=0
 start_fixture nobodyok "$T/out.no" "${NOBODY[@]}" "$DLOPEN" "$T/libnobodyok.so" -- pe-rt-nobodyok &&
 	NO=$FIXTURE_PID || started=0
-if [ $started = 0 ]; then
-	nok "fixtures started"
-	skip_rest "rest" "fixtures did not start"
-	exit 0
-fi
-ok "fixtures started"
+fixtures_started "fixtures started"
 rm "$T/libroot.so" "$T/libnobody.so"
 if [ "$(stat -c %u "/proc/$N")" = 65534 ]; then
 	ok "precondition: nobody's fixture runs as uid 65534"
