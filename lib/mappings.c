@@ -169,25 +169,29 @@ void pe_mapfiles_free(struct pe_mapfile *files, size_t n)
 	free(files);
 }
 
-/* Judge FILE; on a result worth keeping, append it to *OUT. */
-static int judge_one(struct judging *j, const struct file_entry *file,
-                     struct pe_mapfile **out, size_t *nout, size_t *capout)
+/*
+ * The name of FILE for judging, *RET_LEN bytes with any " (deleted)": the
+ * maps text itself (no copy) unless it holds "\\012", which maps writes for
+ * a newline but also shows for a literal backslash sequence; then the raw
+ * name from the map_files link (readlink needs no capability) or, failing
+ * that, the unescaped text, in *RET_OWNED (to free).
+ */
+static int file_text(const struct judging *j, const struct pe_map *m, const char **ret,
+                     size_t *ret_len, char **ret_owned)
 {
-	const struct procexe_ctx *ctx = j->in->ctx;
-	static const struct pe_map_ops ops = { .lookup = lookup_cb, .start_ns = start_cb };
-	const struct pe_map *m = &file->m;
-	struct pe_mapfile_facts f = { 0 };
-	struct pe_map_verdict v;
-	uint64_t dev = makedev(m->dev_major, m->dev_minor);
+	size_t suffix = m->deleted ? PE_DELETED_SUFFIX_LEN : 0;
 	char *text = NULL;
 	size_t len = 0;
-	int r;
 
-	/* maps writes a newline in a name as "\012" but a backslash as
-	 * itself: such a text has two readings.  The map_files link (readlink
-	 * needs no capability) gives the name raw. */
-	if (memmem(m->path, m->path_len, "\\012", 4)) {
+	*ret_owned = NULL;
+	if (!memmem(m->path, m->path_len, "\\012", 4)) {
+		*ret = m->path;   /* the suffix follows the name in the maps line */
+		*ret_len = m->path_len + suffix;
+		return 0;
+	}
+	{
 		char link[64];
+		int r;
 
 		snprintf(link, sizeof(link), "map_files/%" PRIx64 "-%" PRIx64, m->start, m->end);
 		r = pe_readlink_at(j->in->dirfd, link, &text, &len);
@@ -205,11 +209,34 @@ static int judge_one(struct judging *j, const struct file_entry *file,
 		if (!text)
 			return -ENOMEM;
 		len = pe_maps_unescape(m->path, m->path_len, text);
-		if (m->deleted) {
-			memcpy(text + len, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN + 1);
-			len += PE_DELETED_SUFFIX_LEN;
-		}
+		memcpy(text + len, PE_DELETED_SUFFIX, suffix);
+		len += suffix;
+		text[len] = '\0';
 	}
+	*ret = *ret_owned = text;
+	*ret_len = len;
+	return 0;
+}
+
+/* Judge FILE; on a result worth keeping, append it to *OUT. */
+static int judge_one(struct judging *j, const struct file_entry *file,
+                     struct pe_mapfile **out, size_t *nout, size_t *capout)
+{
+	const struct procexe_ctx *ctx = j->in->ctx;
+	static const struct pe_map_ops ops = { .lookup = lookup_cb, .start_ns = start_cb };
+	const struct pe_map *m = &file->m;
+	struct pe_mapfile_facts f;
+	struct pe_map_verdict v;
+	uint64_t dev = makedev(m->dev_major, m->dev_minor);
+	_cleanup_free_ char *owned = NULL;
+	const char *text;
+	char *path;
+	size_t len;
+	int r;
+
+	r = file_text(j, m, &text, &len, &owned);
+	if (r < 0)
+		return r;
 	f = (struct pe_mapfile_facts){
 		.text = text,
 		.text_len = len,
@@ -219,24 +246,22 @@ static int judge_one(struct judging *j, const struct file_entry *file,
 		.shmem_dev = ctx->memfd_dev_known && dev == ctx->memfd_dev,
 	};
 	pe_judge_map(&f, ctx->boot_ns, &ops, j, &v);
-	if (v.state == PROCEXE_MAP_OK && !(ctx->maps & PROCEXE_MAPS_KEEP_OK)) {
-		free(text);
+	if (v.state == PROCEXE_MAP_OK && !(ctx->maps & PROCEXE_MAPS_KEEP_OK))
 		return 0;
-	}
 	if (*nout == *capout) {
 		size_t ncap = *capout ? *capout * 2 : 8;
 		struct pe_mapfile *p = realloc(*out, ncap * sizeof(*p));
 
-		if (!p) {
-			free(text);
+		if (!p)
 			return -ENOMEM;
-		}
 		*out = p;
 		*capout = ncap;
 	}
-	text[v.path_len] = '\0';
+	path = pe_memdup0(text, v.path_len);
+	if (!path)
+		return -ENOMEM;
 	(*out)[(*nout)++] = (struct pe_mapfile){
-		.path = text,
+		.path = path,
 		.path_len = v.path_len,
 		.state = v.state,
 		.flags = (file->exec ? PROCEXE_MF_EXEC : 0) | (m->deleted ? PROCEXE_MF_SUFFIX : 0),
