@@ -4,10 +4,13 @@
  * bench/plant.sh, faster than bash's "&" (whose job table grows with every
  * child it keeps).
  *
- *   spawn [-n COUNT] [-a ARGV0] [-C DIR] [-m MANIFEST -c CLASS] [-w] PROG [ARG...]
+ *   spawn [-n COUNT] [-a ARGV0] [-C DIR] [-E NAME=VALUE]... [-m MANIFEST -c CLASS] [-w]
+ *         PROG [ARG...]
  *
  * Each child gets argv[0] = ARGV0 (default PROG), stdin/stdout/stderr on
  * /dev/null, no other open file descriptors, and DIR as working directory.
+ * -E NAME=VALUE (repeatable) sets an environment variable in the children
+ * only (e.g. LD_PRELOAD, which must not be loaded into spawn itself).
  * For every child one line "PID<TAB>CLASS<TAB>STARTTIME<TAB>ARGV0" is
  * appended to MANIFEST (or written to stdout without -m) right after the
  * fork, with SIGINT/SIGTERM/SIGHUP blocked in between, so an interrupted
@@ -95,7 +98,8 @@ static bool asleep(pid_t pid)
 
 static void usage(const char *me)
 {
-	fprintf(stderr, "usage: %s [-n COUNT] [-a ARGV0] [-C DIR] [-m MANIFEST -c CLASS] [-w] PROG [ARG...]\n",
+	fprintf(stderr, "usage: %s [-n COUNT] [-a ARGV0] [-C DIR] [-E NAME=VALUE]... "
+	                "[-m MANIFEST -c CLASS] [-w] PROG [ARG...]\n",
 	        me);
 	exit(2);
 }
@@ -103,14 +107,21 @@ static void usage(const char *me)
 int main(int argc, char **argv)
 {
 	const char *argv0 = NULL, *dir = NULL, *manifest = NULL, *class = "-";
+	char *envs[16];
+	int nenv = 0;
 	long count = 1;
 	bool wait_sleep = false;
 	pid_t *pids;
 	sigset_t block, old;
 	int opt, out = 1;
 
-	while ((opt = getopt(argc, argv, "+n:a:C:m:c:w")) != -1) {
+	while ((opt = getopt(argc, argv, "+n:a:C:E:m:c:w")) != -1) {
 		switch (opt) {
+		case 'E':
+			if (!strchr(optarg, '=') || nenv >= (int)(sizeof(envs) / sizeof(envs[0])))
+				usage(argv[0]);
+			envs[nenv++] = optarg;
+			break;
 		case 'm':
 			manifest = optarg;
 			break;
@@ -179,6 +190,9 @@ int main(int argc, char **argv)
 			syscall(SYS_close_range, 3U, ~0U, 0U);
 			if (dir && chdir(dir) < 0)
 				_exit(126);
+			for (int e = 0; e < nenv; e++)
+				if (putenv(envs[e]) != 0)
+					_exit(126);
 			execv(prog, cargv);
 			_exit(127);
 		}

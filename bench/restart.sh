@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# restart.sh: the `procexe restart` benchmark (not a test).  Run as root on a
+# disposable machine; it starts and later kills N processes of its own.
+#
+#   bench/restart.sh [-p PROCEXE] [-n N] [-r ROUNDS] [-R SLOW_ROUNDS]
+#                    [-o OUTDIR] [-q LOAD] [-I] [-P] [-s] [-t TOOLS]
+#
+#   -p PROCEXE     binary to measure (default: $PROCEXE, else build/procexe)
+#   -n N           processes planted (default 2000)
+#   -r ROUNDS      alternating timing rounds (default 7)
+#   -R SLOW_ROUNDS of which needrestart runs in this many (default 3): it
+#                  takes minutes at N = 2000
+#   -q LOAD        before timing, wait (at most 15 min) until the 1-minute
+#                  load average is <= LOAD (default 0: do not wait)
+#   -I             intact processes run the system's sleep and preload the
+#                  system's libm (files older than the boot) instead of fresh
+#                  copies (plant.sh -s)
+#   -P             peers and floors only, no procexe (for trying the script
+#                  before `procexe restart` exists)
+#   -s             also record `strace -c -f` syscall counts of procexe
+#                  restart and of the maps floor, and which procfs files
+#                  procexe opens (strace slows everything: never timed)
+#   -t TOOLS       comma-separated subset of the default tool list:
+#                  floor-maps,floor-maps-j2,restart,restart-J,checkrestart,needrestart
+#   -o OUTDIR      where results go (default /var/tmp/procexe-bench-results/restart-DATE)
+#
+# Plants N processes with bench/plant.sh -m restart (half intact; deleted,
+# replaced and in-place modified libraries, deleted and replaced executables,
+# loader launches, a surviving hard link, memfd), times in alternating rounds
+# (bench/measure.py):
+#   floor-maps      bench/floor-maps.c: read every /proc/PID/maps, 1 thread
+#   floor-maps-j2   the same with 2 threads
+#   restart         procexe restart                 (table to /dev/null)
+#   restart-J       procexe restart -J              (JSON to /dev/null)
+#   checkrestart    checkrestart                    (debian-goodies)
+#   needrestart     needrestart -b -l -r l          (batch, libraries, list only:
+#                                                    it never restarts anything)
+# then scores which planted classes each reports (procexe restart -J,
+# checkrestart -v, needrestart -v -b -l -r l; its -v lines go to stderr),
+# measures peak RSS (not of needrestart), tears down (bench/teardown.sh) and
+# writes OUTDIR/summary.md.  Installs nothing; needs
+#   apt-get install -y needrestart debian-goodies lsof time
+set -eu
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(dirname "$here")
+
+PROCEXE=${PROCEXE:-$top/build/procexe}
+N=2000
+ROUNDS=7
+SLOW_ROUNDS=3
+QUIET=0
+PEERS_ONLY=0
+STRACE=0
+TOOLS=
+PLANT_OPTS=(-m restart)
+OUT=/var/tmp/procexe-bench-results/restart-$(date -u +%Y%m%dT%H%M%SZ)
+
+while getopts "p:n:r:R:o:q:IPst:h" opt; do
+	case $opt in
+	p) PROCEXE=$OPTARG ;;
+	n) N=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;;
+	R) SLOW_ROUNDS=$OPTARG ;;
+	o) OUT=$OPTARG ;;
+	q) QUIET=$OPTARG ;;
+	I) PLANT_OPTS+=(-s) ;;
+	P) PEERS_ONLY=1 ;;
+	s) STRACE=1 ;;
+	t) TOOLS=$OPTARG ;;
+	h) sed -n '4,/^set -eu/{/^#/p}' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) exit 2 ;;
+	esac
+done
+
+log() { printf 'restart-bench: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+APT="apt-get install -y needrestart debian-goodies lsof time"
+((EUID == 0)) || die "run as root (the scan must see every process)"
+for t in python3 "${CC:-cc}" lsof checkrestart needrestart dpkg-query; do
+	command -v "$t" >/dev/null || die "$t not found ($APT)"
+done
+[[ -x /usr/bin/time ]] || die "/usr/bin/time not found ($APT)"
+
+if [[ -z $TOOLS ]]; then
+	if ((PEERS_ONLY)); then
+		TOOLS=floor-maps,floor-maps-j2,checkrestart,needrestart
+	else
+		TOOLS=floor-maps,floor-maps-j2,restart,restart-J,checkrestart,needrestart
+	fi
+fi
+case ,$TOOLS, in
+*,restart,* | *,restart-J,*)
+	[[ -x $PROCEXE ]] || die "procexe binary $PROCEXE not found (set -p or \$PROCEXE; -P for peers only)"
+	PROCEXE=$(readlink -f "$PROCEXE")
+	"$PROCEXE" restart --help >/dev/null 2>&1 || die "$PROCEXE has no working 'restart' command (-P for peers only)"
+	;;
+*) PROCEXE=${PROCEXE:-/bin/false} ;;
+esac
+
+mkdir -p "$OUT"
+# which source tree the binary was probably built from (informational; set
+# BENCH_GIT to say it when the binary was built elsewhere, e.g. from git archive)
+if [[ -z ${BENCH_GIT:-} ]]; then
+	BENCH_GIT=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || true)
+	if [[ -n $BENCH_GIT ]] && ! git -C "$top" diff --quiet HEAD -- lib src include 2>/dev/null; then
+		BENCH_GIT+=-dirty
+	fi
+fi
+if [[ -e $PROCEXE ]]; then
+	BENCH_GIT+="${BENCH_GIT:+, }binary modified $(date -u -r "$PROCEXE" +%Y-%m-%dT%H:%M:%SZ)"
+fi
+export BENCH_GIT
+"${CC:-cc}" -O2 -Wall -o "$OUT/floor-maps" "$here/floor-maps.c" -pthread
+"${CC:-cc}" -O2 -Wall -o "$OUT/floor" "$here/floor.c"
+
+DIR='' CHILD=''
+cleanup() {
+	local rc=$?
+	trap - EXIT INT TERM HUP
+	if [[ -n $CHILD ]]; then
+		# plant.sh tears down what it planted itself when signalled
+		kill -TERM "$CHILD" 2>/dev/null || true
+		wait "$CHILD" 2>/dev/null || true
+	fi
+	if [[ -n $DIR ]]; then
+		log "tearing down $DIR"
+		"$here/teardown.sh" "$DIR" || true
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# run_bg CMD...: run CMD in the background and wait for it, so that a signal
+# is acted on at once instead of after a long foreground command.
+run_bg() {
+	local rc=0
+	"$@" &
+	CHILD=$!
+	wait "$CHILD" || rc=$?
+	CHILD=''
+	return "$rc"
+}
+
+log "planting $N processes"
+run_bg "$here/plant.sh" -n "$N" "${PLANT_OPTS[@]}" >"$OUT/plantdir" || die "plant.sh failed"
+DIR=$(tail -n 1 "$OUT/plantdir")
+rm -f "$OUT/plantdir"
+[[ -f $DIR/manifest.tsv ]] || die "plant.sh failed"
+cp "$DIR/manifest.tsv" "$OUT/manifest.tsv"
+cp "$DIR/counts.tsv" "$OUT/counts.tsv"
+
+run_bg python3 "$here/measure.py" bench --manifest "$DIR/manifest.tsv" \
+	--procexe "$PROCEXE" --floor "$OUT/floor" --floor-maps "$OUT/floor-maps" \
+	--rounds "$ROUNDS" --slow needrestart --slow-rounds "$SLOW_ROUNDS" \
+	--label restart --out "$OUT/result.json" --quiet-load "$QUIET" --quiet-max 900 \
+	--tools "$TOOLS"
+
+if ((STRACE)) && command -v strace >/dev/null; then
+	strace -c -f -o "$OUT/strace-floor-maps.txt" "$OUT/floor-maps" >/dev/null 2>&1 || true
+	if [[ ,$TOOLS, == *,restart,* ]]; then
+		strace -c -f -o "$OUT/strace-restart.txt" "$PROCEXE" restart >/dev/null 2>&1 || true
+		# which procfs files procexe opens or stats, per call type
+		strace -f -e trace=openat,readlinkat,statx,newfstatat,pidfd_send_signal \
+			-o "$OUT/strace-restart-calls.raw" "$PROCEXE" restart >/dev/null 2>&1 || true
+		sed -E -n 's/^[0-9]+ +//; s/^(openat|readlinkat|statx|newfstatat)\(([0-9]+|AT_FDCWD), "([^"]*)".*/\1 \2 \3/p; s/^(pidfd_send_signal)\(.*/\1/p' \
+			"$OUT/strace-restart-calls.raw" |
+			awk '{ f = $3; if (f ~ /^[0-9]+$/) f = "<pid>"; else if (f ~ /^\/proc\/[0-9]+\//) { sub(/^\/proc\/[0-9]+\//, "/proc/<pid>/", f) }
+			       else if ($2 == "AT_FDCWD" && f ~ /^\//) f = "<absolute path>"
+			       print $1 "(" ($2 == "AT_FDCWD" ? "AT_FDCWD" : "fd") ", " f ")" }' |
+			sort | uniq -c | sort -rn >"$OUT/strace-restart-calls.txt"
+		rm -f "$OUT/strace-restart-calls.raw"
+	fi
+	log "syscall counts in $OUT/strace-*.txt"
+fi
+
+"$here/teardown.sh" "$DIR"
+DIR=''
+
+python3 "$here/measure.py" report "$OUT/result.json" >"$OUT/summary.md"
+cat "$OUT/summary.md"
+log "results in $OUT"
