@@ -234,6 +234,9 @@ const char *procexe_map_state_name(enum procexe_map_state state);
 #define PROCEXE_MAPS_EXEC    (1u << 0) /* judge files with an executable mapping */
 #define PROCEXE_MAPS_DATA    (1u << 1) /* judge files mapped without exec too */
 #define PROCEXE_MAPS_KEEP_OK (1u << 2) /* keep ok mappings in the result too */
+#define PROCEXE_MAPS_TEXT    (1u << 3) /* read the maps text even where the kernel
+                                          answers PROCMAP_QUERY (Linux 6.11+),
+                                          which is faster for executable mappings */
 /* Which mapped files loading a process judges (0, the default: none; maps
  * is not read).  Costs reading maps (the kernel generates it: ~50 us for a
  * typical process) plus lookups shared by the processes of one scan. */

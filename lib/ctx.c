@@ -112,7 +112,8 @@ void procexe_ctx_set_details(struct procexe_ctx *ctx, unsigned details)
 void procexe_ctx_set_maps(struct procexe_ctx *ctx, unsigned maps)
 {
 	if (ctx)
-		ctx->maps = maps & (PROCEXE_MAPS_EXEC | PROCEXE_MAPS_DATA | PROCEXE_MAPS_KEEP_OK);
+		ctx->maps = maps & (PROCEXE_MAPS_EXEC | PROCEXE_MAPS_DATA | PROCEXE_MAPS_KEEP_OK |
+		                    PROCEXE_MAPS_TEXT);
 }
 
 void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads)

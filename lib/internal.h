@@ -176,8 +176,10 @@ struct pe_maps_in {
 	struct procexe_ctx *ctx;
 	struct pe_cache *cache;         /* may be NULL */
 	int dirfd;                      /* /proc/PID (or task/TID), borrowed */
-	const char *buf;                /* the maps content */
+	const char *buf;                /* the maps content, or: */
 	size_t len;
+	const struct pe_map *vmas;      /* the mappings pe_maps_query() found (raw names) */
+	size_t nvmas;
 	const struct pe_img *main_img;  /* left out of the result; may be NULL */
 	uint64_t (*start_ns)(void *userdata);
 	void *userdata;
@@ -190,6 +192,17 @@ struct pe_maps_in {
  */
 int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *ret_n);
 void pe_mapfiles_free(struct pe_mapfile *files, size_t n);
+
+/*
+ * The file-backed executable mappings of the process whose /proc/PID is
+ * DIRFD, through the PROCMAP_QUERY ioctl: *RET_N entries in *VMAS (their
+ * names in *NAMES, raw, " (deleted)" following path_len); both buffers
+ * grow with realloc and are kept by the caller for reuse.  Positive errno:
+ * ENOTTY or EINVAL when the kernel lacks the ioctl, ENAMETOOLONG for a
+ * name beyond PATH_MAX, ESRCH when the process is gone.
+ */
+int pe_maps_query(int dirfd, char **names, size_t *names_cap, struct pe_map **vmas,
+                  size_t *vmas_cap, size_t *ret_n);
 
 struct pe_map;
 /* Is maps line M the image IMG (inode, and device or, on btrfs, the text)? */
@@ -254,6 +267,7 @@ struct procexe_ctx {
 	uint64_t memfd_dev;
 	uint64_t boot_ns;       /* realtime of boot, ns since the epoch */
 	unsigned maps;          /* PROCEXE_MAPS_* */
+	int no_maps_query;      /* the kernel lacks PROCMAP_QUERY (atomic access) */
 	bool reader_root_known; /* reader_mntns_ino is set */
 	uint64_t reader_mntns_ino;
 	uint64_t ns_per_tick;   /* 1e9 / sysconf(_SC_CLK_TCK) */
@@ -301,6 +315,8 @@ struct pe_cache *pe_cache_new(void);
 void pe_cache_free(struct pe_cache *cache);
 /* The cache's reusable read buffer (maps of one process at a time). */
 void pe_cache_buffer(struct pe_cache *cache, char ***ret_buf, size_t **ret_cap);
+/* The cache's reusable array for pe_maps_query(). */
+void pe_cache_vmas(struct pe_cache *cache, struct pe_map ***ret_vmas, size_t **ret_cap);
 /* Remembered "is this (dev, ino) a dynamic loader?": 1, 0, or -1 unknown. */
 int pe_cache_loader_get(struct pe_cache *cache, uint64_t dev, uint64_t ino);
 void pe_cache_loader_put(struct pe_cache *cache, uint64_t dev, uint64_t ino, bool is_loader);

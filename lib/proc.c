@@ -164,6 +164,14 @@ static int maps_have_image(const char *buf, size_t len, const struct pe_img *img
 	return 0;
 }
 
+static bool vmas_have_image(const struct pe_map *vmas, size_t n, const struct pe_img *img)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pe_map_is_image(&vmas[i], img))
+			return true;
+	return false;
+}
+
 static bool restart_relevant(const struct procexe_proc *p)
 {
 	for (size_t i = 0; i < p->nmaps; i++)
@@ -279,8 +287,11 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	struct pe_facts f = { 0 };
 	struct pe_verdict v;
 	_cleanup_free_ char *own_maps = NULL;
+	_cleanup_free_ struct pe_map *own_vmas = NULL;
 	char **maps_buf = &own_maps, *maps = NULL;
+	struct pe_map **vmas_buf = &own_vmas, *vmas = NULL;
 	size_t own_cap = 0, *maps_cap = &own_cap, maps_len = 0;
+	size_t own_vcap = 0, *vmas_cap = &own_vcap, nvmas = 0;
 	struct procexe_proc *p;
 	struct pe_img *img;
 	char pidname[24];
@@ -353,22 +364,41 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	f.check_mapped = !(p->flags & PROCEXE_PF_LOADER);
 	probe.img = img;
 	if (ctx->maps && f.exe_errno == 0) {
-		/* Read once, for the mapped files and for the exe check. */
-		/* A worker reuses one buffer for every process it reads. */
-		if (cache)
+		/* A worker reuses its buffers for every process it reads. */
+		if (cache) {
 			pe_cache_buffer(cache, &maps_buf, &maps_cap);
-		p->maps_err = read_maps(probe.dirfd, maps_buf, maps_cap, &maps_len);
-		maps = p->maps_err ? NULL : *maps_buf;
-		/* A process with an exe maps it: empty maps means its
+			pe_cache_vmas(cache, &vmas_buf, &vmas_cap);
+		}
+		/* Executable mappings only: ask the kernel for just those. */
+		if (!(ctx->maps & (PROCEXE_MAPS_DATA | PROCEXE_MAPS_TEXT)) &&
+		    !__atomic_load_n(&ctx->no_maps_query, __ATOMIC_RELAXED)) {
+			p->maps_err = pe_maps_query(probe.dirfd, maps_buf, maps_cap, vmas_buf,
+			                            vmas_cap, &nvmas);
+			if (p->maps_err == ENOTTY || p->maps_err == EINVAL)
+				__atomic_store_n(&ctx->no_maps_query, 1, __ATOMIC_RELAXED);
+			/* none at all (a process running from anonymous
+			 * memory only?): let the text tell */
+			if (!p->maps_err && nvmas > 0)
+				vmas = *vmas_buf;
+			else if (p->maps_err != ESRCH && p->maps_err != ENOMEM)
+				p->maps_err = -1;       /* read the text instead */
+		}
+		if (!vmas && p->maps_err <= 0) {
+			p->maps_err = read_maps(probe.dirfd, maps_buf, maps_cap, &maps_len);
+			maps = p->maps_err ? NULL : *maps_buf;
+		}
+		/* A process with an exe maps it: no mappings means its
 		 * address space went away meanwhile (it is exiting). */
-		if (p->maps_err == ESRCH || (!p->maps_err && maps_len == 0))
+		if (p->maps_err == ESRCH || (maps && maps_len == 0))
 			goto gone;
 		if (p->maps_err == ENOMEM) {
 			r = -ENOMEM;
 			goto fail;
 		}
-		if (!p->maps_err && f.check_mapped)
+		if (maps && f.check_mapped)
 			probe.mapped = maps_have_image(maps, maps_len, img);
+		else if (vmas && f.check_mapped && vmas_have_image(vmas, nvmas, img))
+			probe.mapped = 1;       /* else the classifier looks at the text */
 	}
 	pe_classify(&f, &ops, &probe, &v);
 	if (probe.rootfd >= 0)
@@ -380,12 +410,12 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	if (p->state != PROCEXE_STATE_DENIED && p->state != PROCEXE_STATE_KERNEL)
 		check_modified(&l, p, img);
 
-	if (maps) {
+	if (maps || vmas) {
 		struct start_query q = { .l = &l, .p = p };
 		struct pe_maps_in in = {
 			.ctx = ctx, .cache = cache, .dirfd = probe.dirfd,
-			.buf = maps, .len = maps_len, .main_img = img,
-			.start_ns = start_of, .userdata = &q,
+			.buf = maps, .len = maps_len, .vmas = vmas, .nvmas = nvmas,
+			.main_img = img, .start_ns = start_of, .userdata = &q,
 		};
 
 		r = pe_judge_maps(&in, &p->maps, &p->nmaps);

@@ -97,12 +97,20 @@ struct pe_cache {
 	struct pe_loader_notes *loaders;
 	char *buf;              /* pe_cache_buffer() */
 	size_t buf_cap;
+	struct pe_map *vmas;    /* pe_cache_vmas() */
+	size_t vmas_cap;
 };
 
 void pe_cache_buffer(struct pe_cache *cache, char ***ret_buf, size_t **ret_cap)
 {
 	*ret_buf = &cache->buf;
 	*ret_cap = &cache->buf_cap;
+}
+
+void pe_cache_vmas(struct pe_cache *cache, struct pe_map ***ret_vmas, size_t **ret_cap)
+{
+	*ret_vmas = &cache->vmas;
+	*ret_cap = &cache->vmas_cap;
 }
 
 struct pe_cache *pe_cache_new(void)
@@ -119,6 +127,7 @@ void pe_cache_free(struct pe_cache *cache)
 	free(cache->slots);
 	free(cache->loaders);
 	free(cache->buf);
+	free(cache->vmas);
 	free(cache);
 }
 

@@ -121,7 +121,7 @@ struct finding {
 struct restart {
 	struct out_opts out;
 	struct table_args ta;
-	bool units, summary, all_mappings, ignore_fileless;
+	bool units, summary, all_mappings, ignore_fileless, maps_text;
 	char **ignore;          /* --ignore globs */
 	size_t nignore;
 	const char *procfs;
@@ -158,6 +158,8 @@ static void __attribute__((noreturn)) usage(void)
 	fputs("     --ignore <glob>      drop findings whose file matches <glob> (repeatable)\n", out);
 	fputs("     --ignore-fileless    drop the fileless category\n", out);
 	fputs("     --proc <dir>         read the procfs mounted at <dir>, not /proc\n", out);
+	fputs("     --maps-text          read the maps text, not the kernel's PROCMAP_QUERY\n"
+	      "                            answers (slower; the same findings)\n", out);
 	fputs("\n -h, --help               display this help\n", out);
 	fputs(" -V, --version            display version\n", out);
 	fputs("\nDefault columns: ", out);
@@ -176,6 +178,7 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		OPT_IGNORE,
 		OPT_IGNORE_FILELESS,
 		OPT_PROC,
+		OPT_MAPS_TEXT,
 	};
 	static const struct option longopts[] = {
 		{ "output",          required_argument, NULL, 'o' },
@@ -189,6 +192,7 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		{ "ignore",          required_argument, NULL, OPT_IGNORE },
 		{ "ignore-fileless", no_argument,       NULL, OPT_IGNORE_FILELESS },
 		{ "proc",            required_argument, NULL, OPT_PROC },
+		{ "maps-text",       no_argument,       NULL, OPT_MAPS_TEXT },
 		{ "help",            no_argument,       NULL, 'h' },
 		{ "version",         no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -218,6 +222,9 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 			break;
 		case OPT_PROC:
 			rs->procfs = optarg;
+			break;
+		case OPT_MAPS_TEXT:
+			rs->maps_text = true;
 			break;
 		case 'h':
 			usage();
@@ -627,8 +634,9 @@ int cmd_restart(int argc, char **argv)
 		free_all(&rs, 0);
 		return EXIT_TROUBLE;
 	}
-	procexe_ctx_set_maps(ctx, rs.all_mappings ? PROCEXE_MAPS_EXEC | PROCEXE_MAPS_DATA
-	                                          : PROCEXE_MAPS_EXEC);
+	procexe_ctx_set_maps(ctx, PROCEXE_MAPS_EXEC |
+	                          (rs.all_mappings ? PROCEXE_MAPS_DATA : 0) |
+	                          (rs.maps_text ? PROCEXE_MAPS_TEXT : 0));
 	procexe_ctx_set_details(ctx, rs.units ? PROCEXE_DETAIL_CGROUP
 	                                      : colset_details_in(rinfos, &cols) | PROCEXE_DETAIL_CGROUP);
 	r = procexe_scan(ctx, rs.pids, rs.npids, restart_detail_states(), &list);

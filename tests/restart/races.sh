@@ -64,7 +64,7 @@ r=0
 while [ $r -lt "$ROUNDS" ] || [ "$(count_now)" -lt "$WANT" ]; do
 	[ "$(date +%s)" -ge "$deadline" ] && break
 	r=$((r + 1))
-	for mode in json table all units raw pids; do
+	for mode in json table all units raw pids text; do
 		out=$T/r.$mode.$r
 		case $mode in
 		json)  "$PROCEXE" restart -J -o "$RCOLS" >"$out" 2>"$out.err" ;;
@@ -73,6 +73,7 @@ while [ $r -lt "$ROUNDS" ] || [ "$(count_now)" -lt "$WANT" ]; do
 		units) "$PROCEXE" restart --units >"$out" 2>"$out.err" ;;
 		raw)   "$PROCEXE" restart -r -o +CGROUP >"$out" 2>"$out.err" ;;
 		pids)  "$PROCEXE" restart -J $(tail -n 30 "$T/pids") >"$out" 2>"$out.err" ;;
+		text)  "$PROCEXE" restart --maps-text -J -o "$RCOLS" >"$out" 2>"$out.err" ;;
 		esac
 		rc=$?
 		runs=$((runs + 1))
@@ -81,7 +82,7 @@ while [ $r -lt "$ROUNDS" ] || [ "$(count_now)" -lt "$WANT" ]; do
 		elif [ $rc -ne 0 ] && [ $rc -ne 1 ]; then
 			bad_rc=$((bad_rc + 1)); note "$mode: exit $rc: $(head -c 300 "$out.err")"
 		fi
-		case $mode in json|all|pids) jsons+=("$out") ;; esac
+		case $mode in json|all|pids|text) jsons+=("$out") ;; esac
 		# explicitly given PIDs may be reported missing; the others not
 		if [ $mode != pids ] && [ -n "$(shape "$out.err" | comm -23 - "$T/base.shape")" ]; then
 			extra_err=$((extra_err + 1)); note "$mode: stderr: $(head -c 300 "$out.err")"

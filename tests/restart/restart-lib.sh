@@ -32,13 +32,15 @@ RCOLS=GROUP,GTYPE,PID,PPID,USER,UID,COMMAND,CATEGORY,REASON,TYPE,FILE,DEV,INODE,
 restartj() {
 	local out=$1
 	shift
-	"$PROCEXE" restart -J -o "$RCOLS" "$@" >"$out" 2>"$out.err"
+	# shellcheck disable=SC2086 # PE_RESTART_OPTS: words on purpose
+	"$PROCEXE" restart ${PE_RESTART_OPTS:-} -J -o "$RCOLS" "$@" >"$out" 2>"$out.err"
 	RS_RC=$?
 }
 restartjo() {
 	local out=$1
 	shift
-	"$PROCEXE" restart -J "$@" >"$out" 2>"$out.err"
+	# shellcheck disable=SC2086
+	"$PROCEXE" restart ${PE_RESTART_OPTS:-} -J "$@" >"$out" 2>"$out.err"
 	RS_RC=$?
 }
 
@@ -46,7 +48,8 @@ restartjo() {
 restartx() {
 	local out=$1
 	shift
-	"$PROCEXE" restart "$@" >"$out" 2>"$out.err"
+	# shellcheck disable=SC2086
+	"$PROCEXE" restart ${PE_RESTART_OPTS:-} "$@" >"$out" 2>"$out.err"
 	RS_RC=$?
 }
 
