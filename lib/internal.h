@@ -254,6 +254,14 @@ int pe_openat_in_root(int rootfd, const char *path, int flags);
  * process whose /proc/PID directory is DIRFD. */
 int pe_open_in_proc_root(int dirfd, const char *path, size_t len, int flags);
 
+/* ---- SHA-256 (sha256.c): libcrypto, opened on first use ---- */
+struct pe_sha256;
+/* A new hash: -ELIBACC when libcrypto cannot be loaded, -ENOMEM, -EIO. */
+int pe_sha256_new(struct pe_sha256 **ret);
+int pe_sha256_update(struct pe_sha256 *h, const void *buf, size_t len);   /* 0, -EIO */
+int pe_sha256_final(struct pe_sha256 *h, unsigned char out[32]);          /* 0, -EIO */
+void pe_sha256_free(struct pe_sha256 *h);  /* NULL is fine */
+
 /* ---- the context ---- */
 struct pe_cache;
 

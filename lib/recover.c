@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/openat2.h>
-#include <openssl/evp.h>
 
 #include "internal.h"
 
@@ -351,14 +350,14 @@ static bool same_source(const struct stat *a, const struct stat *b)
 }
 
 /* Hash LEN zero bytes (a hole). */
-static int hash_zeros(EVP_MD_CTX *md, uint64_t len)
+static int hash_zeros(struct pe_sha256 *md, uint64_t len)
 {
 	static const unsigned char zeros[65536];
 
 	while (len > 0) {
 		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
 
-		if (EVP_DigestUpdate(md, zeros, n) != 1)
+		if (pe_sha256_update(md, zeros, n) < 0)
 			return -EIO;
 		len -= n;
 	}
@@ -366,7 +365,7 @@ static int hash_zeros(EVP_MD_CTX *md, uint64_t len)
 }
 
 /* Copy and hash [OFF, END) of the source; -EAGAIN when it ends early. */
-static int copy_range(struct procexe_copy *c, EVP_MD_CTX *md, unsigned char *buf,
+static int copy_range(struct procexe_copy *c, struct pe_sha256 *md, unsigned char *buf,
                       uint64_t off, uint64_t end, uint64_t *done, uint64_t total,
                       procexe_progress_fn progress, void *userdata)
 {
@@ -382,7 +381,7 @@ static int copy_range(struct procexe_copy *c, EVP_MD_CTX *md, unsigned char *buf
 		}
 		if (n == 0)
 			return -EAGAIN; /* shrank under us */
-		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+		if (pe_sha256_update(md, buf, (size_t)n) < 0)
 			return -EIO;
 		r = write_all_at(c->tmp.fd, buf, (size_t)n, off);
 		if (r < 0)
@@ -395,7 +394,7 @@ static int copy_range(struct procexe_copy *c, EVP_MD_CTX *md, unsigned char *buf
 	return 0;
 }
 
-static int copy_all(struct procexe_copy *c, EVP_MD_CTX *md, unsigned char *buf, uint64_t size,
+static int copy_all(struct procexe_copy *c, struct pe_sha256 *md, unsigned char *buf, uint64_t size,
                     procexe_progress_fn progress, void *userdata)
 {
 	uint64_t off = 0, done = 0;
@@ -444,8 +443,7 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 {
 	_cleanup_free_ unsigned char *buf = NULL;
 	struct stat before, after, out;
-	unsigned int mdlen = 0;
-	EVP_MD_CTX *md;
+	struct pe_sha256 *md = NULL;
 	int r;
 
 	if (!c || c->done || c->tmp.fd < 0)
@@ -453,18 +451,15 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 	if (fstat(c->src_fd, &before) < 0)
 		return -errno;
 	buf = malloc(COPY_BUF_SIZE);
-	md = EVP_MD_CTX_new();
-	if (!buf || !md) {
-		EVP_MD_CTX_free(md);
+	if (!buf)
 		return -ENOMEM;
-	}
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		r = -EIO;
-	else
-		r = copy_all(c, md, buf, (uint64_t)before.st_size, progress, userdata);
-	if (r == 0 && (EVP_DigestFinal_ex(md, c->sha256, &mdlen) != 1 || mdlen != sizeof(c->sha256)))
-		r = -EIO;
-	EVP_MD_CTX_free(md);
+	r = pe_sha256_new(&md);
+	if (r < 0)
+		return r;
+	r = copy_all(c, md, buf, (uint64_t)before.st_size, progress, userdata);
+	if (r == 0)
+		r = pe_sha256_final(md, c->sha256);
+	pe_sha256_free(md);
 	if (r < 0)
 		return r;
 	/* Confirm: the source did not change or grow, the copy has its size. */
@@ -489,15 +484,10 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 /* SHA-256 of FD's first SIZE bytes, holes hashed as zeros without reading. */
 static int hash_fd(int fd, uint64_t size, unsigned char *buf, unsigned char md_out[32])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned int mdlen = 0;
+	struct pe_sha256 *md = NULL;
 	uint64_t off = 0;
-	int r = 0;
+	int r = pe_sha256_new(&md);
 
-	if (!md)
-		return -ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-		r = -EIO;
 	while (r == 0 && off < size) {
 		off_t d = lseek(fd, (off_t)off, SEEK_DATA);
 		uint64_t data = d < 0 ? (errno == ENXIO ? size : off) : (uint64_t)d;
@@ -521,15 +511,15 @@ static int hash_fd(int fd, uint64_t size, unsigned char *buf, unsigned char md_o
 				continue;
 			if (n <= 0)
 				r = n < 0 ? -errno : -EIO;
-			else if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
+			else if (pe_sha256_update(md, buf, (size_t)n) < 0)
 				r = -EIO;
 			else
 				off += (uint64_t)n;
 		}
 	}
-	if (r == 0 && (EVP_DigestFinal_ex(md, md_out, &mdlen) != 1 || mdlen != 32))
-		r = -EIO;
-	EVP_MD_CTX_free(md);
+	if (r == 0)
+		r = pe_sha256_final(md, md_out);
+	pe_sha256_free(md);
 	return r;
 }
 

@@ -122,6 +122,7 @@ struct restart {
 	struct out_opts out;
 	struct table_args ta;
 	bool units, summary, all_mappings, ignore_fileless, maps_text;
+	unsigned threads;       /* --threads, 0: the library's choice */
 	char **ignore;          /* --ignore globs */
 	size_t nignore;
 	const char *procfs;
@@ -158,6 +159,7 @@ static void __attribute__((noreturn)) usage(void)
 	fputs("     --ignore <glob>      drop findings whose file matches <glob> (repeatable)\n", out);
 	fputs("     --ignore-fileless    drop the fileless category\n", out);
 	fputs("     --proc <dir>         read the procfs mounted at <dir>, not /proc\n", out);
+	fputs("     --threads <n>        worker threads (default 0: one per CPU, up to 4)\n", out);
 	fputs("     --maps-text          read the maps text, not the kernel's PROCMAP_QUERY\n"
 	      "                            answers (slower; the same findings)\n", out);
 	fputs("\n -h, --help               display this help\n", out);
@@ -179,6 +181,7 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		OPT_IGNORE_FILELESS,
 		OPT_PROC,
 		OPT_MAPS_TEXT,
+		OPT_THREADS,
 	};
 	static const struct option longopts[] = {
 		{ "output",          required_argument, NULL, 'o' },
@@ -193,6 +196,7 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		{ "ignore-fileless", no_argument,       NULL, OPT_IGNORE_FILELESS },
 		{ "proc",            required_argument, NULL, OPT_PROC },
 		{ "maps-text",       no_argument,       NULL, OPT_MAPS_TEXT },
+		{ "threads",         required_argument, NULL, OPT_THREADS },
 		{ "help",            no_argument,       NULL, 'h' },
 		{ "version",         no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -226,6 +230,14 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		case OPT_MAPS_TEXT:
 			rs->maps_text = true;
 			break;
+		case OPT_THREADS: {
+			unsigned long v;
+
+			if (parse_ulong(optarg, 0, 1024, &v) < 0)
+				usage_error("invalid number of threads: '%s'", optarg);
+			rs->threads = (unsigned)v;
+			break;
+		}
 		case 'h':
 			usage();
 		case 'V':
@@ -634,6 +646,7 @@ int cmd_restart(int argc, char **argv)
 		free_all(&rs, 0);
 		return EXIT_TROUBLE;
 	}
+	procexe_ctx_set_threads(ctx, rs.threads);
 	procexe_ctx_set_maps(ctx, PROCEXE_MAPS_EXEC |
 	                          (rs.all_mappings ? PROCEXE_MAPS_DATA : 0) |
 	                          (rs.maps_text ? PROCEXE_MAPS_TEXT : 0));
