@@ -397,7 +397,9 @@ int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy);
  * than 4 GiB are fine.  Succeeds only when the number of bytes copied
  * equals the source's size before and after the copy, the source did not
  * change meanwhile (size, mtime, ctime) and the copy's size is the same:
- * else -EAGAIN.  I/O errors as negative errno (-ENOSPC, -EIO, ...).
+ * else -EAGAIN.  I/O errors as negative errno (-ENOSPC, -EIO, ...);
+ * -ELIBACC when libcrypto, which the library opens on first use, cannot
+ * be loaded.
  * PROGRESS may be NULL.
  */
 int procexe_copy_run(struct procexe_copy *copy, procexe_progress_fn progress, void *userdata);
