@@ -77,6 +77,8 @@ done
 
 log() { printf 'restart-bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 APT="apt-get install -y needrestart debian-goodies lsof time"
 ((EUID == 0)) || die "run as root (the scan must see every process)"
@@ -102,51 +104,10 @@ case ,$TOOLS, in
 esac
 
 mkdir -p "$OUT"
-# which source tree the binary was probably built from (informational; set
-# BENCH_GIT to say it when the binary was built elsewhere, e.g. from git archive)
-if [[ -z ${BENCH_GIT:-} ]]; then
-	BENCH_GIT=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || true)
-	if [[ -n $BENCH_GIT ]] && ! git -C "$top" diff --quiet HEAD -- lib src include 2>/dev/null; then
-		BENCH_GIT+=-dirty
-	fi
-fi
-if [[ -e $PROCEXE ]]; then
-	BENCH_GIT+="${BENCH_GIT:+, }binary modified $(date -u -r "$PROCEXE" +%Y-%m-%dT%H:%M:%SZ)"
-fi
-export BENCH_GIT
+bench_provenance
 "${CC:-cc}" -O2 -Wall -o "$OUT/floor-maps" "$here/floor-maps.c" -pthread
 "${CC:-cc}" -O2 -Wall -o "$OUT/floor" "$here/floor.c"
 
-DIR='' CHILD=''
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	if [[ -n $CHILD ]]; then
-		# plant.sh tears down what it planted itself when signalled
-		kill -TERM "$CHILD" 2>/dev/null || true
-		wait "$CHILD" 2>/dev/null || true
-	fi
-	if [[ -n $DIR ]]; then
-		log "tearing down $DIR"
-		"$here/teardown.sh" "$DIR" || true
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# run_bg CMD...: run CMD in the background and wait for it, so that a signal
-# is acted on at once instead of after a long foreground command.
-run_bg() {
-	local rc=0
-	"$@" &
-	CHILD=$!
-	wait "$CHILD" || rc=$?
-	CHILD=''
-	return "$rc"
-}
 
 log "planting $N processes"
 run_bg "$here/plant.sh" -n "$N" "${PLANT_OPTS[@]}" >"$OUT/plantdir" || die "plant.sh failed"

@@ -64,6 +64,8 @@ done
 
 log() { printf 'run: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 ((EUID == 0)) || die "run as root (the scan must see every process, and planting 20,000 needs it)"
 for t in lsof lsfd python3 "${CC:-cc}" find; do
@@ -77,45 +79,9 @@ lsfd -Q 'ASSOC == "exe" && DELETED' >/dev/null ||
 	die "this lsfd does not accept the -Q filter used here"
 
 mkdir -p "$OUT"
-# which source tree the binary was probably built from (informational)
-BENCH_GIT=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || true)
-if [[ -n $BENCH_GIT ]] && ! git -C "$top" diff --quiet HEAD -- lib src include 2>/dev/null; then
-	BENCH_GIT+=-dirty
-fi
-BENCH_GIT+="${BENCH_GIT:+, }binary modified $(date -u -r "$PROCEXE" +%Y-%m-%dT%H:%M:%SZ)"
-export BENCH_GIT
+bench_provenance
 "${CC:-cc}" -O2 -Wall -o "$OUT/floor" "$here/floor.c"
 
-DIR= CHILD=
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM HUP
-	if [[ -n $CHILD ]]; then
-		# plant.sh tears down what it planted itself when signalled
-		kill -TERM "$CHILD" 2>/dev/null || true
-		wait "$CHILD" 2>/dev/null || true
-	fi
-	if [[ -n $DIR ]]; then
-		log "tearing down $DIR"
-		"$here/teardown.sh" "$DIR" || true
-	fi
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# run_bg CMD...: run CMD in the background and wait for it, so that a signal to
-# run.sh is acted on at once instead of after a long foreground command.
-run_bg() {
-	local rc=0
-	"$@" &
-	CHILD=$!
-	wait "$CHILD" || rc=$?
-	CHILD=
-	return "$rc"
-}
 
 TOOLS_MAIN=procexe,procexe-t1,floor,find,lsof,lsfd,true,floor-d,floor-dp,floor-dpm,floor-dpms
 TOOLS_BIG=procexe,procexe-t1,floor,find,lsof,lsfd,true
