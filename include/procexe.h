@@ -218,10 +218,12 @@ enum procexe_map_state {
 	                           since the process started */
 	PROCEXE_MAP_DELETED,    /* the name it was mapped by is gone (" (deleted)") */
 	PROCEXE_MAP_REPLACED,   /* another file now stands at the path */
-	PROCEXE_MAP_MODIFIED,   /* same file, content changed (mtime) after the
-	                           process started */
+	PROCEXE_MAP_MODIFIED,   /* same file, written in place after the process
+	                           started (mtime, with ctime and birth time ruling
+	                           out installs by rename and later copies) */
 	PROCEXE_MAP_FILELESS,   /* never had a path: memfd, O_TMPFILE, shared
-	                           memory, kernel objects (aio, DRM) */
+	                           memory, kernel objects (aio, DRM); mapped
+	                           executable (as data: ok) */
 	PROCEXE_MAP_UNKNOWN,    /* could not be verified (EACCES, not reachable
 	                           from any root): see the mapping's err */
 	_PROCEXE_MAP_STATE_MAX

@@ -130,7 +130,9 @@ struct pe_mapfile_facts {
 struct pe_found {
 	enum pe_lookup r;
 	int err;                /* PE_LOOKUP_UNKNOWN/ABSENT: positive errno */
-	uint64_t mtime_ns;      /* PE_LOOKUP_SAME: its mtime, ns since the epoch */
+	struct pe_times {       /* PE_LOOKUP_SAME: ns since the epoch, 0 unknown */
+		uint64_t m, c, b;       /* modification, status change, birth */
+	} t;
 };
 
 struct pe_map_ops {

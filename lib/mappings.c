@@ -40,6 +40,7 @@ struct judging {
 	int root_err;
 	char *scratch;          /* NUL-terminated copy of a text prefix */
 	size_t scratch_cap;
+	bool enomem;            /* a lookup ran out of memory: fail the process */
 };
 
 static int in_reader_ns(struct judging *j)
@@ -64,6 +65,7 @@ static void lookup_cb(void *userdata, const char *text, size_t len, uint64_t dev
 		char *p = realloc(j->scratch, len + 1);
 
 		if (!p) {
+			j->enomem = true;
 			*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = ENOMEM };
 			return;
 		}
@@ -371,6 +373,12 @@ static int judge_one(struct judging *j, const struct file_entry *file,
 		.shmem_dev = ctx->memfd_dev_known && dev == ctx->memfd_dev,
 	};
 	pe_judge_map(&f, ctx->boot_ns, &ops, j, &v);
+	if (j->enomem)
+		return -ENOMEM;
+	/* Memory without a file is worth a row only as code: data buffers
+	 * (shared memory of compositors, sound servers, databases) are not. */
+	if (v.state == PROCEXE_MAP_FILELESS && !file->exec)
+		v.state = PROCEXE_MAP_OK;
 	if (v.state == PROCEXE_MAP_OK && !(ctx->maps & PROCEXE_MAPS_KEEP_OK))
 		return 0;
 	if (*nout == *capout) {

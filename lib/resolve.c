@@ -86,7 +86,7 @@ struct pe_cache_entry {
 	uint64_t hash;
 	int err;                /* 0 or positive errno of the lookup */
 	uint64_t dev, ino;
-	uint64_t mtime_ns;
+	struct pe_times t;
 };
 
 struct pe_loader_notes;
@@ -169,14 +169,22 @@ static int cache_grow(struct pe_cache *c)
 	return 0;
 }
 
-static uint64_t mtime_ns(const struct statx *stx)
+#define PE_STATX_TIMES (STATX_MTIME | STATX_CTIME | STATX_BTIME)
+
+static struct pe_times file_times(const struct statx *stx)
 {
-	return pe_ts_ns(stx->stx_mtime.tv_sec, stx->stx_mtime.tv_nsec);
+	return (struct pe_times){
+		.m = pe_ts_ns(stx->stx_mtime.tv_sec, stx->stx_mtime.tv_nsec),
+		.c = pe_ts_ns(stx->stx_ctime.tv_sec, stx->stx_ctime.tv_nsec),
+		/* not every filesystem records a birth time */
+		.b = (stx->stx_mask & STATX_BTIME) ?
+		     pe_ts_ns(stx->stx_btime.tv_sec, stx->stx_btime.tv_nsec) : 0,
+	};
 }
 
 /* lstat-like lookup of PATH (NUL-terminated) in the reader's root. */
 static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
-                         uint64_t *ret_dev, uint64_t *ret_ino, uint64_t *ret_change)
+                         uint64_t *ret_dev, uint64_t *ret_ino, struct pe_times *ret_t)
 {
 	struct pe_cache_entry *e = NULL;
 	uint64_t h = hash_bytes(path, len);
@@ -191,17 +199,17 @@ static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
 			if (e->key) {
 				*ret_dev = e->dev;
 				*ret_ino = e->ino;
-				*ret_change = e->mtime_ns;
+				*ret_t = e->t;
 				return e->err;
 			}
 		}
 	}
 	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT,
-	          STATX_INO | STATX_MTIME, &stx) < 0)
+	          STATX_INO | PE_STATX_TIMES, &stx) < 0)
 		err = errno;
 	*ret_dev = err ? 0 : makedev(stx.stx_dev_major, stx.stx_dev_minor);
 	*ret_ino = err ? 0 : stx.stx_ino;
-	*ret_change = err ? 0 : mtime_ns(&stx);
+	*ret_t = err ? (struct pe_times){ 0 } : file_times(&stx);
 	if (e) {
 		e->key = pe_memdup0(path, len);
 		if (e->key) {
@@ -210,7 +218,7 @@ static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
 			e->err = err;
 			e->dev = *ret_dev;
 			e->ino = *ret_ino;
-			e->mtime_ns = *ret_change;
+			e->t = *ret_t;
 			c->n++;
 		}
 	}
@@ -228,8 +236,9 @@ static enum pe_lookup compare(int err, uint64_t dev, uint64_t ino, const struct 
 
 /*
  * Same file: the inode and the device.  On btrfs maps shows the
- * superblock's device and stat the subvolume's: there an equal inode at
- * the same name is enough.  IS_BTRFS is asked only in that case.
+ * superblock's device and stat the subvolume's, and before Linux 6.8 maps
+ * showed the underlying filesystem's device for overlayfs files: there an
+ * equal inode at the same name is enough.  IS_BTRFS is asked only then.
  */
 static enum pe_lookup compare_map(int err, uint64_t dev, uint64_t ino, uint64_t map_dev,
                                   uint64_t map_ino, bool (*is_btrfs)(const void *), const void *arg)
@@ -247,26 +256,29 @@ static bool path_is_btrfs(const void *path)
 {
 	struct statfs sfs;
 
-	return statfs(path, &sfs) == 0 && sfs.f_type == BTRFS_SUPER_MAGIC;
+	return statfs(path, &sfs) == 0 &&
+	       (sfs.f_type == BTRFS_SUPER_MAGIC || sfs.f_type == OVERLAYFS_SUPER_MAGIC);
 }
 
 static bool fd_is_btrfs(const void *fd)
 {
 	struct statfs sfs;
 
-	return fstatfs(*(const int *)fd, &sfs) == 0 && sfs.f_type == BTRFS_SUPER_MAGIC;
+	return fstatfs(*(const int *)fd, &sfs) == 0 &&
+	       (sfs.f_type == BTRFS_SUPER_MAGIC || sfs.f_type == OVERLAYFS_SUPER_MAGIC);
 }
 
 void pe_cache_lookup(struct pe_cache *cache, const char *path, size_t len,
                      uint64_t dev, uint64_t ino, struct pe_found *ret)
 {
-	uint64_t d = 0, i = 0, change = 0;
-	int err = lookup_reader(cache, path, len, &d, &i, &change);
+	uint64_t d = 0, i = 0;
+	struct pe_times t;
+	int err = lookup_reader(cache, path, len, &d, &i, &t);
 
 	*ret = (struct pe_found){
 		.r = compare_map(err, d, i, dev, ino, path_is_btrfs, path),
 		.err = err,
-		.mtime_ns = change,
+		.t = t,
 	};
 }
 
@@ -280,13 +292,13 @@ void pe_root_lookup(int rootfd, const char *path, uint64_t dev, uint64_t ino,
 	if (fd < 0)
 		err = -fd;
 	else if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
-	               STATX_INO | STATX_MTIME, &stx) < 0)
+	               STATX_INO | PE_STATX_TIMES, &stx) < 0)
 		err = errno;
 	*ret = (struct pe_found){
 		.r = compare_map(err, err ? 0 : makedev(stx.stx_dev_major, stx.stx_dev_minor),
 		                 err ? 0 : stx.stx_ino, dev, ino, fd_is_btrfs, &fd),
 		.err = err,
-		.mtime_ns = err ? 0 : mtime_ns(&stx),
+		.t = err ? (struct pe_times){ 0 } : file_times(&stx),
 	};
 }
 
@@ -310,7 +322,8 @@ enum pe_lookup pe_probe_resolve(void *userdata, const char *text, size_t len)
 	struct pe_probe *p = userdata;
 	_cleanup_free_ char *path = pe_memdup0(text, len);
 	enum pe_lookup in_reader = PE_LOOKUP_UNKNOWN, in_root;
-	uint64_t dev = 0, ino = 0, change = 0;
+	uint64_t dev = 0, ino = 0;
+	struct pe_times times;
 	int reach, err;
 
 	if (!path || len == 0 || path[0] != '/' || memchr(text, '\0', len))
@@ -321,7 +334,7 @@ enum pe_lookup pe_probe_resolve(void *userdata, const char *text, size_t len)
 	 * otherwise relative to the root of the image's mount namespace. */
 	reach = pe_probe_in_reader_mounts(p);
 	if (reach != 0) {
-		err = lookup_reader(p->cache, path, len, &dev, &ino, &change);
+		err = lookup_reader(p->cache, path, len, &dev, &ino, &times);
 		in_reader = compare(err, dev, ino, p->img);
 		if (reach > 0 || in_reader == PE_LOOKUP_SAME)
 			return in_reader;

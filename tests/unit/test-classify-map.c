@@ -69,8 +69,13 @@ static struct pe_map_verdict judge(const struct pe_mapfile_facts *f, struct fake
 	return v;
 }
 
-static const struct pe_found same_old = { .r = PE_LOOKUP_SAME, .mtime_ns = BOOT - SEC };
-static const struct pe_found same_new = { .r = PE_LOOKUP_SAME, .mtime_ns = BOOT + 50 * SEC };
+static const struct pe_found same_old = {
+	.r = PE_LOOKUP_SAME, .t = { .m = BOOT - SEC, .c = BOOT - SEC, .b = BOOT - 2 * SEC },
+};
+/* written in place at BOOT + 50 s (mtime and ctime together), born before */
+static const struct pe_found same_new = {
+	.r = PE_LOOKUP_SAME, .t = { .m = BOOT + 50 * SEC, .c = BOOT + 50 * SEC, .b = BOOT + SEC },
+};
 static const struct pe_found different = { .r = PE_LOOKUP_DIFFERENT };
 
 static void test_shmem_is_fileless_without_lookups(void **state)
@@ -208,6 +213,57 @@ static void test_live_changed_before_start_is_ok(void **state)
 	assert_int_equal(judge(&f, &w).state, PROCEXE_MAP_OK);
 }
 
+static void test_installed_by_rename_is_ok(void **state)
+{
+	/* dpkg/rpm keep the build time as mtime; the rename sets ctime */
+	struct fake w = {
+		.paths = { "/usr/lib/libnss_x.so.2" },
+		.found = { { .r = PE_LOOKUP_SAME,
+		             .t = { .m = BOOT + 50 * SEC, .c = BOOT + 900 * SEC,
+		                    .b = BOOT + 899 * SEC } } },
+		.start = BOOT + 10 * SEC,
+	};
+	struct pe_mapfile_facts f = facts("/usr/lib/libnss_x.so.2", makedev(8, 1), 10);
+
+	assert_int_equal(judge(&f, &w).state, PROCEXE_MAP_OK);
+}
+
+static void test_born_after_start_is_ok_unless_written_later(void **state)
+{
+	/* copied after the process started, then loaded: born = written */
+	struct fake w = {
+		.paths = { "/opt/plugin.so" },
+		.found = { { .r = PE_LOOKUP_SAME,
+		             .t = { .m = BOOT + 60 * SEC, .c = BOOT + 60 * SEC,
+		                    .b = BOOT + 60 * SEC - SEC / 2 } } },
+		.start = BOOT + 10 * SEC,
+	};
+	struct pe_mapfile_facts f = facts("/opt/plugin.so", makedev(8, 1), 10);
+
+	assert_int_equal(judge(&f, &w).state, PROCEXE_MAP_OK);
+	/* written again a minute after its birth: modified */
+	w.found[0].t.m = w.found[0].t.c = BOOT + 120 * SEC;
+	assert_int_equal(judge(&f, &w).state, PROCEXE_MAP_MODIFIED);
+	/* no birth time known: the write after the start counts */
+	w.found[0].t = (struct pe_times){ .m = BOOT + 60 * SEC, .c = BOOT + 60 * SEC };
+	assert_int_equal(judge(&f, &w).state, PROCEXE_MAP_MODIFIED);
+}
+
+static void test_metadata_change_after_write_hides_it(void **state)
+{
+	/* documented limit: written, then chmod'ed a minute later */
+	struct fake w = {
+		.paths = { "/usr/lib/libc.so.6" },
+		.found = { { .r = PE_LOOKUP_SAME,
+		             .t = { .m = BOOT + 50 * SEC, .c = BOOT + 110 * SEC, .b = BOOT } } },
+		.start = BOOT + 10 * SEC,
+	};
+	struct pe_mapfile_facts f = facts("/usr/lib/libc.so.6", makedev(8, 1), 10);
+
+	assert_int_equal(judge(&f, &w).state, PROCEXE_MAP_OK);
+	assert_int_equal(w.start_calls, 0);  /* decided before asking */
+}
+
 static void test_live_other_file_is_replaced(void **state)
 {
 	struct fake w = { .paths = { "/usr/lib/libc.so.6" }, .found = { different } };
@@ -260,6 +316,9 @@ int main(void)
 		cmocka_unit_test(test_live_unchanged_since_boot_skips_start),
 		cmocka_unit_test(test_live_changed_after_start_is_modified),
 		cmocka_unit_test(test_live_changed_before_start_is_ok),
+		cmocka_unit_test(test_installed_by_rename_is_ok),
+		cmocka_unit_test(test_born_after_start_is_ok_unless_written_later),
+		cmocka_unit_test(test_metadata_change_after_write_hides_it),
 		cmocka_unit_test(test_live_other_file_is_replaced),
 		cmocka_unit_test(test_live_absent_or_unreadable_is_unknown),
 		cmocka_unit_test(test_relative_text_is_unknown),
