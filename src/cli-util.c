@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "procexe.h"
+
 #include "cli.h"
 
 static void __attribute__((format(printf, 1, 0)))
@@ -144,4 +146,23 @@ void getopt_error(int c, char **argv)
 	if (optopt && optopt <= CHAR_MAX)
 		usage_error("invalid option -- '%c'", optopt);
 	usage_error("unrecognized option '%s'", argv[optind - 1]);
+}
+
+/* The list of procexe_scan() is sorted by PID. */
+bool list_has_pid(const struct procexe_list *list, pid_t pid)
+{
+	size_t lo = 0, hi = procexe_list_count(list);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		pid_t p = procexe_proc_pid(procexe_list_get(list, mid));
+
+		if (p == pid)
+			return true;
+		if (p < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }

@@ -7,6 +7,7 @@
 #ifndef PROCEXE_CLI_H
 #define PROCEXE_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -55,5 +56,9 @@ size_t parse_pid_args(char **args, int n, pid_t **ret);
 /* What getopt_long() (with opterr = 0 and a leading ':') reported as C,
  * ':' or '?', as a usage_error() naming the option. */
 void getopt_error(int c, char **argv) __attribute__((noreturn));
+
+/* Whether the result of procexe_scan() holds PID. */
+struct procexe_list;
+bool list_has_pid(const struct procexe_list *list, pid_t pid);
 
 #endif /* PROCEXE_CLI_H */

@@ -251,12 +251,10 @@ static bool have_nlink(const struct row_facts *f)
 	return f->have_img && f->img.have_stat && f->img.nlink != UINT64_MAX;
 }
 
-static char *cell_value(struct output *out, int col, const struct row_facts *f)
+/* The columns about the process itself, shared with other commands'
+ * tables (out_proc_cell()); NULL for any other column. */
+static char *proc_cell(struct output *out, int col, const struct procexe_proc *proc)
 {
-	const struct procexe_proc *proc = f->proc;
-	const struct procexe_image *img = &f->img;
-	bool st = f->have_img && img->have_stat;
-
 	switch (col) {
 	case COL_PID:
 		return xasprintf("%jd", (intmax_t)procexe_proc_pid(proc));
@@ -274,6 +272,26 @@ static char *cell_value(struct output *out, int col, const struct row_facts *f)
 		return user_cell(out, proc);
 	case COL_COMM:
 		return str_cell(out, procexe_proc_comm(proc));
+	case COL_CGROUP:
+		return str_cell(out, procexe_proc_cgroup(proc));
+	}
+	return NULL;
+}
+
+static char *cell_value(struct output *out, int col, const struct row_facts *f)
+{
+	const struct procexe_proc *proc = f->proc;
+	const struct procexe_image *img = &f->img;
+	bool st = f->have_img && img->have_stat;
+
+	switch (col) {
+	case COL_PID:
+	case COL_PPID:
+	case COL_UID:
+	case COL_USER:
+	case COL_COMM:
+	case COL_CGROUP:
+		return proc_cell(out, col, proc);
 	case COL_STATE:
 		return str_cell(out, procexe_state_name(procexe_proc_state(proc)));
 	case COL_EXE:
@@ -307,8 +325,6 @@ static char *cell_value(struct output *out, int col, const struct row_facts *f)
 		return start_cell(proc);
 	case COL_CMDLINE:
 		return cmdline_cell(out, proc);
-	case COL_CGROUP:
-		return str_cell(out, procexe_proc_cgroup(proc));
 	case COL_ERROR: {
 		int e = procexe_proc_errno(proc);
 
@@ -426,6 +442,14 @@ struct libscols_line *out_table_new_line(struct libscols_table *tb)
 void out_set_cell(struct libscols_line *ln, size_t n, char *data)
 {
 	set_cell(ln, n, data);
+}
+
+char *out_proc_cell(const struct out_opts *opts, struct users *users, int col,
+                    const struct procexe_proc *proc)
+{
+	struct output fmt = { .opts = *opts, .users = users };
+
+	return proc_cell(&fmt, col, proc);
 }
 
 char *out_text_cell(const struct out_opts *opts, const char *buf, size_t len)

@@ -66,6 +66,11 @@ struct libscols_table *out_table_new(const struct out_opts *opts, const char *na
 struct libscols_line *out_table_new_line(struct libscols_table *tb);
 void out_set_cell(struct libscols_line *ln, size_t n, char *data);
 char *out_text_cell(const struct out_opts *opts, const char *buf, size_t len);
+/* The cell of process column COL (COL_PID, COL_PPID, COL_UID, COL_USER,
+ * COL_COMM or COL_CGROUP) as the scan prints it; NULL for no value. */
+struct users;
+char *out_proc_cell(const struct out_opts *opts, struct users *users, int col,
+                    const struct procexe_proc *proc);
 int out_table_print(const struct out_opts *opts, struct libscols_table *tb);
 
 #endif /* PROCEXE_OUTPUT_H */

@@ -297,25 +297,6 @@ static bool wanted(const struct filter *f, const struct procexe_proc *proc)
 	return f->modified && (procexe_proc_flags(proc) & PROCEXE_PF_MODIFIED);
 }
 
-static bool list_has_pid(const struct procexe_list *list, pid_t pid)
-{
-	size_t lo = 0, hi = procexe_list_count(list);
-
-	/* The list is sorted by PID. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		pid_t p = procexe_proc_pid(procexe_list_get(list, mid));
-
-		if (p == pid)
-			return true;
-		if (p < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
 static unsigned suspicious_states(void)
 {
 	unsigned mask = 0;

@@ -462,14 +462,6 @@ static void parse_pids(struct recover *rc, char **args, int n)
 	}
 }
 
-static bool list_has(const struct procexe_list *list, pid_t pid)
-{
-	for (size_t i = 0, n = procexe_list_count(list); i < n; i++)
-		if (procexe_proc_pid(procexe_list_get(list, i)) == pid)
-			return true;
-	return false;
-}
-
 static bool wanted_by_all(const struct procexe_proc *p)
 {
 	switch (procexe_proc_state(p)) {
@@ -660,7 +652,7 @@ int cmd_recover(int argc, char **argv)
 
 		for (size_t j = 0; j < i && !dup; j++)
 			dup = rc.pids[j] == rc.pids[i];
-		if (!dup && !list_has(list, rc.pids[i]))
+		if (!dup && !list_has_pid(list, rc.pids[i]))
 			fail_entry(add_entry(&rc, NULL, rc.pids[i], "exe"), ESRCH, "no such process");
 	}
 	procexe_list_free(list);

@@ -424,33 +424,15 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 	case RC_GTYPE:
 		return xstrdup(group_type_name(f->group->type));
 	case RC_PID:
-		return xasprintf("%jd", (intmax_t)procexe_proc_pid(proc));
-	case RC_PPID: {
-		pid_t ppid = procexe_proc_ppid(proc);
-
-		return ppid < 0 ? NULL : xasprintf("%jd", (intmax_t)ppid);
-	}
-	case RC_USER: {
-		uid_t uid = procexe_proc_uid(proc);
-		const char *name;
-
-		if (uid == (uid_t)-1)
-			return NULL;
-		name = users_name(users, uid);
-		if (name && *name)
-			return out_text_cell(o, name, strlen(name));
-		return xasprintf("%ju", (uintmax_t)uid);
-	}
-	case RC_UID: {
-		uid_t uid = procexe_proc_uid(proc);
-
-		return uid == (uid_t)-1 ? NULL : xasprintf("%ju", (uintmax_t)uid);
-	}
-	case RC_COMMAND: {
-		const char *comm = procexe_proc_comm(proc);
-
-		return comm ? out_text_cell(o, comm, strlen(comm)) : NULL;
-	}
+		return out_proc_cell(o, users, COL_PID, proc);
+	case RC_PPID:
+		return out_proc_cell(o, users, COL_PPID, proc);
+	case RC_USER:
+		return out_proc_cell(o, users, COL_USER, proc);
+	case RC_UID:
+		return out_proc_cell(o, users, COL_UID, proc);
+	case RC_COMMAND:
+		return out_proc_cell(o, users, COL_COMM, proc);
 	case RC_CATEGORY:
 		return xstrdup(category_names[f->cat]);
 	case RC_REASON:
@@ -463,11 +445,8 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 		return f->have_id ? xasprintf("%u:%u", major(f->dev), minor(f->dev)) : NULL;
 	case RC_INODE:
 		return f->have_id ? xasprintf("%" PRIu64, f->ino) : NULL;
-	case RC_CGROUP: {
-		const char *cg = procexe_proc_cgroup(proc);
-
-		return cg ? out_text_cell(o, cg, strlen(cg)) : NULL;
-	}
+	case RC_CGROUP:
+		return out_proc_cell(o, users, COL_CGROUP, proc);
 	}
 	return NULL;
 }
@@ -712,14 +691,9 @@ int cmd_restart(int argc, char **argv)
 		warnx_("%zu findings ignored (--ignore)", rs.nignored);
 	if (rs.nfileless_ignored)
 		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs.nfileless_ignored);
-	for (size_t i = 0; i < rs.npids; i++) {
-		bool found = false;
-
-		for (size_t j = 0; j < nprocs && !found; j++)
-			found = procexe_proc_pid(procexe_list_get(list, j)) == rs.pids[i];
-		if (!found)
+	for (size_t i = 0; i < rs.npids; i++)
+		if (!list_has_pid(list, rs.pids[i]))
 			warnx_("PID %jd: no such process", (intmax_t)rs.pids[i]);
-	}
 	if (status == EXIT_OK && nrestart > 0)
 		status = EXIT_FOUND;
 
