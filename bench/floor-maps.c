@@ -39,17 +39,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-struct linux_dirent64 {
-	unsigned long long d_ino;
-	long long d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
+#include "floor.h"
 
 #define BUF_SIZE (256 * 1024)
-
-static const char suffix[] = " (deleted)";
 
 static int procfd;
 static bool list;
@@ -63,16 +55,6 @@ struct counts {
 	unsigned long files, failed, lines;
 	unsigned long long bytes;
 };
-
-static bool all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
 
 /* Is there an executable mapping ending in " (deleted)" in BUF[0..LEN)? */
 static bool deleted_exec(const char *buf, size_t len)

@@ -38,25 +38,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-struct linux_dirent64 {
-	unsigned long long d_ino;
-	long long d_off;
-	unsigned short d_reclen;
-	unsigned char d_type;
-	char d_name[];
-};
-
-static const char suffix[] = " (deleted)";
-
-static bool all_digits(const char *s)
-{
-	if (*s == '\0')
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
+#include "floor.h"
 
 static void read_some(int dirfd, const char *name, size_t max)
 {
