@@ -209,6 +209,8 @@ int pe_maps_query(int dirfd, char **names, size_t *names_cap, struct pe_map **vm
 struct pe_map;
 /* Is maps line M the image IMG (inode, and device or, on btrfs, the text)? */
 bool pe_map_is_image(const struct pe_map *m, const struct pe_img *img);
+/* 1 when a line of the maps text BUF (LEN bytes) is the image IMG, else 0. */
+int pe_maps_have_image(const char *buf, size_t len, const struct pe_img *img);
 
 /*
  * Cached lookup of the NUL-terminated PATH (LEN bytes) in the reader's root

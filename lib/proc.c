@@ -151,19 +151,6 @@ static int read_maps(int dirfd, char **buf, size_t *cap, size_t *len)
 	return -r;
 }
 
-/* Whether image IMG appears in the maps content BUF. */
-static int maps_have_image(const char *buf, size_t len, const struct pe_img *img)
-{
-	const char *cur = buf, *end = buf + len;
-	struct pe_map m;
-	int r;
-
-	while ((r = pe_maps_next(&cur, end, &m)) != 0)
-		if (r > 0 && pe_map_is_image(&m, img))
-			return 1;
-	return 0;
-}
-
 static bool vmas_have_image(const struct pe_map *vmas, size_t n, const struct pe_img *img)
 {
 	for (size_t i = 0; i < n; i++)
@@ -396,7 +383,7 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 			goto fail;
 		}
 		if (maps && f.check_mapped)
-			probe.mapped = maps_have_image(maps, maps_len, img);
+			probe.mapped = pe_maps_have_image(maps, maps_len, img);
 		else if (vmas && f.check_mapped && vmas_have_image(vmas, nvmas, img))
 			probe.mapped = 1;       /* else the classifier looks at the text */
 	}

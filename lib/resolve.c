@@ -422,12 +422,19 @@ int pe_probe_image_mapped(void *userdata)
 	r = pe_read_file_at(p->dirfd, "maps", 256u << 20, &buf, &len);
 	if (r < 0)
 		return p->mapped = r;
-	cur = buf;
-	end = buf + len;
+	return p->mapped = pe_maps_have_image(buf, len, p->img);
+}
+
+int pe_maps_have_image(const char *buf, size_t len, const struct pe_img *img)
+{
+	const char *cur = buf, *end = buf + len;
+	struct pe_map m;
+	int r;
+
 	while ((r = pe_maps_next(&cur, end, &m)) != 0)
-		if (r > 0 && pe_map_is_image(&m, p->img))
-			return p->mapped = 1;
-	return p->mapped = 0;
+		if (r > 0 && pe_map_is_image(&m, img))
+			return 1;
+	return 0;
 }
 
 /* ---- loader answers, per image ---- */
