@@ -197,6 +197,9 @@ struct procexe_list;
 int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
                  unsigned detail_states, struct procexe_list **ret_list);
 size_t procexe_list_count(const struct procexe_list *list);
+/* How many PIDs (listed in the procfs or named) the kernel confirmed gone
+ * (exited) before they could be read; they have no record in the list. */
+size_t procexe_list_vanished(const struct procexe_list *list);
 /* Borrowed: valid until procexe_list_free(). NULL when out of range. */
 const struct procexe_proc *procexe_list_get(const struct procexe_list *list, size_t i);
 void procexe_list_free(struct procexe_list *list);

@@ -237,6 +237,9 @@ static inline uint64_t pe_ts_ns(int64_t sec, int64_t nsec)
 	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
 }
 
+/* CLOCK_MONOTONIC in ns (util.c). */
+uint64_t pe_now_ns(void);
+
 /* ---- small I/O utilities (util.c); all return negative errno ---- */
 /* Read a whole (proc) file at DIRFD/PATH into a NUL-terminated buffer. */
 int pe_read_file_at(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
@@ -329,6 +332,13 @@ void pe_cache_free(struct pe_cache *cache);
 void pe_cache_buffer(struct pe_cache *cache, char ***ret_buf, size_t **ret_cap);
 /* The cache's reusable array for pe_maps_query(). */
 void pe_cache_vmas(struct pe_cache *cache, struct pe_map ***ret_vmas, size_t **ret_cap);
+/*
+ * A deadline (CLOCK_MONOTONIC ns, 0 = none) for the work on the process
+ * being read with CACHE: loops whose length a process controls (its
+ * mappings) stop there and report ETIMEDOUT instead of holding a worker.
+ */
+void pe_cache_set_deadline(struct pe_cache *cache, uint64_t mono_ns);
+bool pe_cache_past_deadline(const struct pe_cache *cache);  /* NULL: false */
 /* Remembered "is this (dev, ino) a dynamic loader?": 1, 0, or -1 unknown. */
 int pe_cache_loader_get(struct pe_cache *cache, uint64_t dev, uint64_t ino);
 void pe_cache_loader_put(struct pe_cache *cache, uint64_t dev, uint64_t ino, bool is_loader);

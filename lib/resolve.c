@@ -99,7 +99,19 @@ struct pe_cache {
 	size_t buf_cap;
 	struct pe_map *vmas;    /* pe_cache_vmas() */
 	size_t vmas_cap;
+	uint64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = none */
 };
+
+void pe_cache_set_deadline(struct pe_cache *cache, uint64_t mono_ns)
+{
+	if (cache)
+		cache->deadline_ns = mono_ns;
+}
+
+bool pe_cache_past_deadline(const struct pe_cache *cache)
+{
+	return cache && cache->deadline_ns && pe_now_ns() >= cache->deadline_ns;
+}
 
 void pe_cache_buffer(struct pe_cache *cache, char ***ret_buf, size_t **ret_cap)
 {

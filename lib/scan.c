@@ -25,6 +25,7 @@
 struct procexe_list {
 	struct procexe_proc **procs;
 	size_t n;
+	size_t nvanished;       /* listed or named, gone before they were read */
 };
 
 struct worker {
@@ -74,14 +75,6 @@ static void job_unref(struct scan_job *job)
 	pthread_mutex_destroy(&job->lock);
 	pthread_cond_destroy(&job->cond);
 	free(job);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static int cmp_pid(const void *a, const void *b)
@@ -155,7 +148,7 @@ static void *scan_worker(void *arg)
 		i = job->next++;
 		self->busy = true;
 		self->idx = i;
-		self->since = now_ns();
+		self->since = pe_now_ns();
 		pthread_mutex_unlock(&job->lock);
 
 		r = pe_proc_load(&job->ctx, cache, NULL, job->pids[i], job->detail_states, &p);
@@ -236,7 +229,7 @@ static void supervise(struct scan_job *job)
 {
 	pthread_mutex_lock(&job->lock);
 	while (job->running > 0) {
-		uint64_t deadline = now_ns() + PE_TICK_NS, t;
+		uint64_t deadline = pe_now_ns() + PE_TICK_NS, t;
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -389,6 +382,11 @@ int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 size_t procexe_list_count(const struct procexe_list *list)
 {
 	return list ? list->n : 0;
+}
+
+size_t procexe_list_vanished(const struct procexe_list *list)
+{
+	return list ? list->nvanished : 0;
 }
 
 const struct procexe_proc *procexe_list_get(const struct procexe_list *list, size_t i)

@@ -19,6 +19,8 @@ enum {
 	EXIT_OK = 0,            /* nothing found / all done */
 	EXIT_FOUND = 1,         /* flagged processes, or a PID not found */
 	EXIT_TROUBLE = 2,       /* usage or runtime error */
+	EXIT_INCOMPLETE = 3,    /* nothing found, but not everything was seen
+	                           (timed out, unreadable maps, missing PID) */
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
