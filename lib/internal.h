@@ -173,44 +173,96 @@ struct pe_mapfile {
 
 struct pe_cache;
 
-/* Input of pe_judge_maps(): one process's maps and how to ask about it. */
+/* ---- the distinct files a process maps (mapset.c) ---- */
+struct pe_map;
+#define PE_MAPSET_FILES_MAX 65536u          /* entries kept per process */
+#define PE_MAPSET_NAMES_MAX (16u << 20)     /* bytes of names kept per process */
+
+struct pe_mapset_file {
+	uint64_t start, end;    /* its first mapping */
+	uint64_t ino;
+	unsigned dev_major, dev_minor;
+	size_t name_off;        /* in names: the name (escaped as in the
+	                           text unless raw_names), " (deleted)" when
+	                           deleted, NUL */
+	size_t name_len;        /* without the suffix */
+	size_t order;           /* first appearance */
+	bool deleted, exec;     /* exec: mapped executable anywhere */
+};
+
+struct pe_mapset {
+	struct pe_mapset_file *files;   /* in order of first appearance */
+	size_t n, cap;
+	char *names;
+	size_t names_len, names_cap;
+	bool raw_names;         /* names from PROCMAP_QUERY: never escaped */
+	bool image_seen;        /* a mapping of pe_maps_src.img was seen */
+	size_t nmaps;           /* file mappings seen */
+	size_t lines;           /* maps lines read (text only) */
+	size_t dropped;         /* file mappings left out: a cap was reached */
+	int err;                /* positive errno: the set is incomplete
+	                           (E2BIG a cap, ENAMETOOLONG a line too long,
+	                           ETIMEDOUT the deadline, else a read error) */
+};
+
+/* Where a process's mappings come from. */
+struct pe_maps_src {
+	struct procexe_ctx *ctx;
+	struct pe_cache *cache;         /* deadline; may be NULL */
+	int dirfd;                      /* /proc/PID (or task/TID), borrowed */
+	const struct pe_img *img;       /* sets image_seen; may be NULL */
+	bool query;                     /* executable mappings only: PROCMAP_QUERY */
+};
+
+/*
+ * Collect the files mapped by SRC's process into SET (initialised here;
+ * pe_mapset_done() after): through PROCMAP_QUERY when SRC->query and the
+ * kernel has it, else from the maps text.  0 (limits and read errors in
+ * set->err), -ESRCH when the process is gone, -ENOMEM.
+ */
+int pe_mapset_read(struct pe_mapset *set, const struct pe_maps_src *src);
+/* Only the PROCMAP_QUERY part: 0, -ENOTTY/-EINVAL without the ioctl,
+ * -ENAMETOOLONG for a name beyond PATH_MAX, -ETIMEDOUT, -ESRCH, -ENOMEM. */
+int pe_mapset_query(struct pe_mapset *set, const struct pe_maps_src *src);
+/* Add one mapping M (set->n grows unless it is the same file as the last
+ * one added, or a cap is reached); 0 or -ENOMEM. */
+int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m);
+/* Merge the entries of one file (O(n log n)), keeping first-appearance order. */
+void pe_mapset_finish(struct pe_mapset *set);
+void pe_mapset_done(struct pe_mapset *set);
+/* F as a maps line (its first mapping; path into SET's names). */
+void pe_mapset_file_map(const struct pe_mapset *set, const struct pe_mapset_file *f,
+                        struct pe_map *ret);
+
+/* Mapped files kept for one process at most (judged files beyond are
+ * counted, not listed: the process's maps_err becomes E2BIG). */
+#define PE_MAPS_KEEP_MAX 4096u
+#define PE_MAPS_KEEP_BYTES (1u << 20)
+
+/* Input of pe_judge_maps(): one process's mapped files and how to ask about it. */
 struct pe_maps_in {
 	struct procexe_ctx *ctx;
-	struct pe_cache *cache;         /* may be NULL */
+	struct pe_cache *cache;         /* lookups and deadline; may be NULL */
 	int dirfd;                      /* /proc/PID (or task/TID), borrowed */
-	const char *buf;                /* the maps content, or: */
-	size_t len;
-	const struct pe_map *vmas;      /* the mappings pe_maps_query() found (raw names) */
-	size_t nvmas;
+	const struct pe_mapset *set;
 	const struct pe_img *main_img;  /* left out of the result; may be NULL */
 	uint64_t (*start_ns)(void *userdata);
 	void *userdata;
 };
 
 /*
- * Judge the distinct files of IN->buf selected by IN->ctx->maps and return
- * those to keep (newly allocated array, *RET_N entries; NULL when none).
- * -ENOMEM only.
+ * Judge the files of IN->set selected by IN->ctx->maps and return those to
+ * keep (newly allocated array, *RET_N entries; NULL when none).  0, or
+ * -ENOMEM.  *RET_ERR (positive errno, 0) tells why the result is
+ * incomplete: ETIMEDOUT at the deadline, E2BIG past the keep caps.
  */
-int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *ret_n);
+int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *ret_n,
+                  int *ret_err);
 void pe_mapfiles_free(struct pe_mapfile *files, size_t n);
-
-/*
- * The file-backed executable mappings of the process whose /proc/PID is
- * DIRFD, through the PROCMAP_QUERY ioctl: *RET_N entries in *VMAS (their
- * names in *NAMES, raw, " (deleted)" following path_len); both buffers
- * grow with realloc and are kept by the caller for reuse.  Positive errno:
- * ENOTTY or EINVAL when the kernel lacks the ioctl, ENAMETOOLONG for a
- * name beyond PATH_MAX, ESRCH when the process is gone.
- */
-int pe_maps_query(int dirfd, char **names, size_t *names_cap, struct pe_map **vmas,
-                  size_t *vmas_cap, size_t *ret_n);
 
 struct pe_map;
 /* Is maps line M the image IMG (inode, and device or, on btrfs, the text)? */
 bool pe_map_is_image(const struct pe_map *m, const struct pe_img *img);
-/* 1 when a line of the maps text BUF (LEN bytes) is the image IMG, else 0. */
-int pe_maps_have_image(const char *buf, size_t len, const struct pe_img *img);
 
 /*
  * Cached lookup of the NUL-terminated PATH (LEN bytes) in the reader's root
@@ -328,10 +380,6 @@ int pe_probe_in_reader_mounts(const struct pe_probe *p);
 /* ---- per-worker lookup cache (resolve.c) ---- */
 struct pe_cache *pe_cache_new(void);
 void pe_cache_free(struct pe_cache *cache);
-/* The cache's reusable read buffer (maps of one process at a time). */
-void pe_cache_buffer(struct pe_cache *cache, char ***ret_buf, size_t **ret_cap);
-/* The cache's reusable array for pe_maps_query(). */
-void pe_cache_vmas(struct pe_cache *cache, struct pe_map ***ret_vmas, size_t **ret_cap);
 /*
  * A deadline (CLOCK_MONOTONIC ns, 0 = none) for the work on the process
  * being read with CACHE: loops whose length a process controls (its
@@ -348,8 +396,11 @@ void pe_cache_loader_put(struct pe_cache *cache, uint64_t dev, uint64_t ino, boo
  * program?  Uses and fills CACHE. */
 bool pe_exe_is_loader(struct pe_cache *cache, int dirfd, const struct pe_img *exe);
 /* Find the main program the loader EXE mapped, from maps and cmdline of
- * DIRFD, into *RET (owned by the caller).  -ENOENT when none is mapped. */
-int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *ret);
+ * DIRFD, into *RET (owned by the caller).  -ENOENT when none is mapped,
+ * -ETIMEDOUT past CACHE's deadline (CACHE may be NULL), -ENOMEM, or the
+ * negative errno of reading maps. */
+int pe_find_loaded_program(const struct pe_cache *cache, int dirfd, const struct pe_img *exe,
+                           struct pe_img *ret);
 /* Fill IMG's identity fields from STX. */
 struct statx;
 void pe_img_set_statx(struct pe_img *img, const struct statx *stx);

@@ -15,6 +15,7 @@
 #include <linux/openat2.h>
 
 #include "internal.h"
+#include "maps-reader.h"
 #include "parse.h"
 
 void pe_img_set_statx(struct pe_img *img, const struct statx *stx)
@@ -126,60 +127,100 @@ static int program_identity(int dirfd, const char *arg, size_t len, uint64_t *de
 	return 0;
 }
 
-int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *ret)
-{
-	_cleanup_free_ char *maps = NULL, *cmdline = NULL, *path = NULL;
-	struct pe_map m, by_id = { 0 }, by_name = { 0 }, below = { 0 };
-	uint64_t arg_dev = 0, arg_ino = 0;
-	bool arg_known = false;
-	const char *arg = NULL, *argbase = NULL, *cur, *end;
-	size_t maps_len, cmd_len, arg_len = 0, argbase_len = 0, idx, plen;
-	uint64_t loader_start = UINT64_MAX;
-	struct pe_img img = { 0 };
-	char name[64];
-	int r;
+/* A candidate mapping for the program, with its own copy of the name. */
+struct cand {
+	struct pe_map m;
+	char *name;             /* owned; m.path points here; NULL: none yet */
+	size_t cap;
+};
 
-	r = pe_read_file_at(dirfd, "maps", 256u << 20, &maps, &maps_len);
+static int cand_set(struct cand *c, const struct pe_map *m)
+{
+	if (m->path_len + 1 > c->cap) {
+		char *p = realloc(c->name, m->path_len + 1);
+
+		if (!p)
+			return -ENOMEM;
+		c->name = p;
+		c->cap = m->path_len + 1;
+	}
+	memcpy(c->name, m->path, m->path_len);
+	c->name[m->path_len] = '\0';
+	c->m = *m;
+	c->m.path = c->name;
+	return 0;
+}
+
+/* The program argument of the loader's command line: its identity and base name. */
+struct prog_arg {
+	bool known;            /* dev/ino valid */
+	uint64_t dev, ino;
+	const char *base;       /* into cmdline; NULL when none */
+	size_t base_len;
+};
+
+static void program_arg(int dirfd, const char *cmdline, size_t cmd_len, struct prog_arg *ret)
+{
+	const char *arg;
+	size_t idx, arg_len;
+
+	*ret = (struct prog_arg){ 0 };
+	if (!cmdline || pe_loader_program_index(cmdline, cmd_len, &idx) < 0 ||
+	    pe_cmdline_arg(cmdline, cmd_len, idx, &arg, &arg_len) < 0)
+		return;
+	ret->base = base_name(arg, arg_len, &ret->base_len);
+	ret->known = program_identity(dirfd, arg, arg_len, &ret->dev, &ret->ino) >= 0;
+}
+
+/*
+ * One pass over the maps, in address order.  Candidates: file mappings at
+ * offset 0 that are not the loader.  The program is the file the command
+ * line names (by identity, else by name), else the one the loader mapped
+ * first, which lies right below the loader itself: the last candidate
+ * before the loader's first mapping.
+ */
+static int pick_program(const struct pe_cache *cache, int dirfd, const struct pe_img *exe,
+                        const struct prog_arg *arg, struct cand c[3])
+{
+	struct pe_maps_reader rd;
+	bool loader_seen = false;
+	struct pe_map m;
+	int r = pe_maps_reader_open(&rd, dirfd, cache);
+
 	if (r < 0)
 		return r;
-	if (pe_read_file_at(dirfd, "cmdline", 1u << 20, &cmdline, &cmd_len) >= 0 &&
-	    pe_loader_program_index(cmdline, cmd_len, &idx) >= 0 &&
-	    pe_cmdline_arg(cmdline, cmd_len, idx, &arg, &arg_len) >= 0) {
-		argbase = base_name(arg, arg_len, &argbase_len);
-		arg_known = program_identity(dirfd, arg, arg_len, &arg_dev, &arg_ino) >= 0;
-	}
-
-	for (cur = maps, end = maps + maps_len; (r = pe_maps_next(&cur, end, &m)) != 0;)
-		if (r > 0 && same_file(&m, exe) && m.start < loader_start)
-			loader_start = m.start;
-
-	/* Candidates: file mappings at offset 0 that are not the loader.  The
-	 * program is the file the command line names (by identity, else by
-	 * name), else the one the loader mapped first, which lies right below
-	 * the loader itself. */
-	for (cur = maps; (r = pe_maps_next(&cur, end, &m)) != 0;) {
+	while (r >= 0 && (r = pe_maps_reader_next(&rd, &m, true)) > 0) {
 		size_t blen;
 		const char *b;
 
-		if (r < 0 || !m.path || m.path[0] != '/' || m.offset != 0 || same_file(&m, exe))
+		if (same_file(&m, exe)) {
+			loader_seen = true;
+			continue;
+		}
+		if (m.offset != 0)
 			continue;
 		b = base_name(m.path, m.path_len, &blen);
-		if (!by_id.path && arg_known && m.ino == arg_ino &&
-		    makedev(m.dev_major, m.dev_minor) == arg_dev)
-			by_id = m;
-		if (!by_name.path && argbase && blen == argbase_len && memcmp(b, argbase, blen) == 0)
-			by_name = m;
-		if (m.start < loader_start && (!below.path || m.start > below.start))
-			below = m;
+		if (!c[0].name && arg->known && m.ino == arg->ino &&
+		    makedev(m.dev_major, m.dev_minor) == arg->dev)
+			r = cand_set(&c[0], &m);
+		if (r >= 0 && !c[1].name && arg->base && blen == arg->base_len &&
+		    memcmp(b, arg->base, blen) == 0)
+			r = cand_set(&c[1], &m);
+		if (r >= 0 && !loader_seen)
+			r = cand_set(&c[2], &m);
 	}
-	if (by_id.path)
-		m = by_id;
-	else if (by_name.path)
-		m = by_name;
-	else if (below.path)
-		m = below;
-	else
-		return -ENOENT;
+	pe_maps_reader_close(&rd);
+	return r;
+}
+
+/* The image facts of the program mapped as M (a maps line of DIRFD). */
+static int program_image(int dirfd, const struct pe_map *mp, struct pe_img *ret)
+{
+	_cleanup_free_ char *path = NULL;
+	const struct pe_map m = *mp;
+	struct pe_img img = { 0 };
+	char name[64];
+	size_t plen;
 
 	path = malloc(m.path_len + PE_DELETED_SUFFIX_LEN + 1);
 	if (!path)
@@ -217,4 +258,27 @@ int pe_find_loaded_program(int dirfd, const struct pe_img *exe, struct pe_img *r
 	img.path = pe_take_ptr(&path);
 	*ret = img;
 	return 0;
+}
+
+int pe_find_loaded_program(const struct pe_cache *cache, int dirfd, const struct pe_img *exe,
+                           struct pe_img *ret)
+{
+	_cleanup_free_ char *cmdline = NULL;
+	struct cand c[3] = { { .cap = 0 } };    /* by identity, by name, below */
+	struct prog_arg arg;
+	size_t cmd_len = 0;
+	int r;
+
+	if (pe_read_file_at(dirfd, "cmdline", 1u << 20, &cmdline, &cmd_len) < 0)
+		cmdline = NULL;
+	program_arg(dirfd, cmdline, cmd_len, &arg);
+	r = pick_program(cache, dirfd, exe, &arg, c);
+	if (r >= 0) {
+		const struct cand *pick = c[0].name ? &c[0] : c[1].name ? &c[1] : c[2].name ? &c[2] : NULL;
+
+		r = pick ? program_image(dirfd, &pick->m, ret) : -ENOENT;
+	}
+	for (int i = 0; i < 3; i++)
+		free(c[i].name);
+	return r;
 }

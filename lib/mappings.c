@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The files a process maps, judged for "what must restart".  maps lists
- * one line per mapping; a library has four or five, so lines are merged
- * into distinct files (device, inode, text) first and each file is judged
- * once, by pe_judge_map().
+ * The files a process maps, judged for "what must restart": each distinct
+ * file (collected by mapset.c) once, by pe_judge_map(), until the
+ * per-process deadline; at most PE_MAPS_KEEP_MAX files and
+ * PE_MAPS_KEEP_BYTES of names are kept, the rest counted as incomplete.
  *
  * Lookups: the kernel renders a mapped file's name relative to the
  * reader's root when its mount is reachable from there, else relative to
@@ -15,8 +15,6 @@
  * reached the very file.
  */
 #include <fcntl.h>
-#include <limits.h>
-#include <sys/ioctl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,12 +23,6 @@
 
 #include "internal.h"
 #include "parse.h"
-
-struct file_entry {
-	struct pe_map m;        /* its first maps line; m.path points into the input */
-	bool exec;
-	size_t next;            /* hash chain, SIZE_MAX at the end */
-};
 
 struct judging {
 	const struct pe_maps_in *in;
@@ -102,192 +94,6 @@ static uint64_t start_cb(void *userdata)
 	return j->in->start_ns ? j->in->start_ns(j->in->userdata) : 0;
 }
 
-static size_t count_lines(const char *buf, size_t len)
-{
-	size_t n = 1;
-
-	for (const char *p = buf, *end = buf + len; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-		n++;
-	return n;
-}
-
-static uint64_t entry_hash(uint64_t dev, uint64_t ino)
-{
-	uint64_t h = (dev * 0x9e3779b97f4a7c15ull) ^ ino;
-
-	return h ^ (h >> 29);
-}
-
-static bool same_entry(const struct pe_map *a, const struct pe_map *b)
-{
-	return a->ino == b->ino && a->dev_major == b->dev_major && a->dev_minor == b->dev_minor &&
-	       a->deleted == b->deleted && a->path_len == b->path_len &&
-	       memcmp(a->path, b->path, a->path_len) == 0;
-}
-
-/*
- * PROCMAP_QUERY (Linux 6.11, <linux/fs.h>): an ioctl on an open maps file
- * that returns one mapping at a time, filtered by the kernel: asking only
- * for file-backed executable mappings skips generating the text of every
- * other line, which is most of the cost of reading maps.  Names come raw
- * (no "\012" escaping), " (deleted)" appended as in maps.  Declared here
- * because older uapi headers lack it.
- */
-struct pe_procmap_query {
-	uint64_t size;
-	uint64_t query_flags;
-	uint64_t query_addr;
-	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset;
-	uint64_t inode;
-	uint32_t dev_major, dev_minor;
-	uint32_t vma_name_size, build_id_size;
-	uint64_t vma_name_addr, build_id_addr;
-};
-#define PE_PROCMAP_QUERY _IOWR('f', 17, struct pe_procmap_query)
-#define PE_QUERY_VMA_READABLE   0x01u
-#define PE_QUERY_VMA_WRITABLE   0x02u
-#define PE_QUERY_VMA_EXECUTABLE 0x04u
-#define PE_QUERY_VMA_SHARED     0x08u
-#define PE_QUERY_COVERING_OR_NEXT 0x10u
-#define PE_QUERY_FILE_BACKED    0x20u
-
-static int grow(void **buf, size_t *cap, size_t need)
-{
-	size_t ncap = *cap ? *cap : 4096;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*buf, ncap);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	*cap = ncap;
-	return 0;
-}
-
-int pe_maps_query(int dirfd, char **names, size_t *names_cap, struct pe_map **vmas,
-                  size_t *vmas_cap, size_t *ret_n)
-{
-	_cleanup_close_ int fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
-	size_t n = 0, used = 0, vcap_bytes = *vmas_cap * sizeof(**vmas);
-	uint64_t addr = 0;
-
-	if (fd < 0)
-		return errno == ENOENT ? ESRCH : errno;
-	for (;;) {
-		struct pe_procmap_query q;
-		struct pe_map *m;
-		size_t len;
-
-		if (grow((void **)names, names_cap, used + PATH_MAX) < 0 ||
-		    grow((void **)vmas, &vcap_bytes, (n + 1) * sizeof(**vmas)) < 0)
-			return ENOMEM;
-		*vmas_cap = vcap_bytes / sizeof(**vmas);
-		q = (struct pe_procmap_query){
-			.size = sizeof(q),
-			.query_flags = PE_QUERY_COVERING_OR_NEXT | PE_QUERY_FILE_BACKED |
-			               PE_QUERY_VMA_EXECUTABLE,
-			.query_addr = addr,
-			.vma_name_size = PATH_MAX,
-			.vma_name_addr = (uint64_t)(uintptr_t)(*names + used),
-		};
-		if (ioctl(fd, PE_PROCMAP_QUERY, &q) < 0) {
-			if (errno == ENOENT)
-				break;  /* no mapping at or after addr */
-			return errno;
-		}
-		if (q.vma_end <= addr)
-			return EIO;    /* no progress: never loop */
-		addr = q.vma_end;
-		len = q.vma_name_size ? q.vma_name_size - 1 : 0;
-		if (len == 0 || (*names)[used] != '/')
-			continue;
-		m = &(*vmas)[n++];
-		*m = (struct pe_map){
-			.start = q.vma_start,
-			.end = q.vma_end,
-			.offset = q.vma_offset,
-			.perms = {
-				(q.vma_flags & PE_QUERY_VMA_READABLE) ? 'r' : '-',
-				(q.vma_flags & PE_QUERY_VMA_WRITABLE) ? 'w' : '-',
-				(q.vma_flags & PE_QUERY_VMA_EXECUTABLE) ? 'x' : '-',
-				(q.vma_flags & PE_QUERY_VMA_SHARED) ? 's' : 'p', '\0',
-			},
-			.dev_major = q.dev_major,
-			.dev_minor = q.dev_minor,
-			.ino = q.inode,
-			.path = (const char *)(uintptr_t)used,  /* an offset until the end */
-			.path_len = len,
-		};
-		if (len > PE_DELETED_SUFFIX_LEN &&
-		    memcmp(*names + used + len - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX,
-		           PE_DELETED_SUFFIX_LEN) == 0) {
-			m->deleted = true;
-			m->path_len -= PE_DELETED_SUFFIX_LEN;
-		}
-		used += len + 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		(*vmas)[i].path = *names + (uintptr_t)(*vmas)[i].path;
-	*ret_n = n;
-	return 0;
-}
-
-/* Merge the maps lines (IN's text, or its queried mappings) into distinct
- * files; *RET_N of them in *RET. */
-static int collect(const struct pe_maps_in *in, struct file_entry **ret, size_t *ret_n)
-{
-	size_t cap = in->vmas ? in->nvmas + 1 : count_lines(in->buf, in->len), nbuckets = 16, n = 0;
-	_cleanup_free_ struct file_entry *files = NULL;
-	_cleanup_free_ size_t *buckets = NULL;
-	const char *cur = in->buf, *end = in->buf + in->len;
-	size_t next_vma = 0;
-	struct pe_map m;
-	int r;
-
-	while (nbuckets < cap * 2)
-		nbuckets *= 2;
-	files = malloc(cap * sizeof(*files));
-	buckets = malloc(nbuckets * sizeof(*buckets));
-	if (!files || !buckets)
-		return -ENOMEM;
-	memset(buckets, 0xff, nbuckets * sizeof(*buckets));
-
-	for (;;) {
-		size_t *slot, i;
-
-		if (in->vmas) {
-			if (next_vma == in->nvmas)
-				break;
-			m = in->vmas[next_vma++];
-			r = 1;
-		} else if ((r = pe_maps_next_file(&cur, end, &m)) == 0) {
-			break;
-		}
-
-		if (r < 0)
-			continue;  /* malformed */
-		slot = &buckets[entry_hash(makedev(m.dev_major, m.dev_minor), m.ino) & (nbuckets - 1)];
-		for (i = *slot; i != SIZE_MAX && !same_entry(&files[i].m, &m); i = files[i].next)
-			;
-		if (i == SIZE_MAX) {
-			if (n == cap)
-				break;  /* cannot happen: one entry per line at most */
-			i = n++;
-			files[i] = (struct file_entry){ .m = m, .next = *slot };
-			*slot = i;
-		}
-		if (m.perms[2] == 'x')
-			files[i].exec = true;
-	}
-	*ret = pe_take_ptr(&files);
-	*ret_n = n;
-	return 0;
-}
-
 void pe_mapfiles_free(struct pe_mapfile *files, size_t n)
 {
 	for (size_t i = 0; files && i < n; i++)
@@ -296,35 +102,36 @@ void pe_mapfiles_free(struct pe_mapfile *files, size_t n)
 }
 
 /*
- * The name of FILE for judging, *RET_LEN bytes with any " (deleted)": the
- * maps text itself (no copy) unless it holds "\\012", which maps writes for
- * a newline but also shows for a literal backslash sequence; then the raw
- * name from the map_files link (readlink needs no capability) or, failing
- * that, the unescaped text, in *RET_OWNED (to free).
+ * The name of F for judging, *RET_LEN bytes with any " (deleted)": the
+ * collected text itself (no copy) unless it holds "\\012", which maps
+ * writes for a newline but also shows for a literal backslash sequence;
+ * then the raw name from the map_files link (readlink needs no capability)
+ * or, failing that, the unescaped text, in *RET_OWNED (to free).
  */
-static int file_text(const struct judging *j, const struct pe_map *m, const char **ret,
+static int file_text(const struct judging *j, const struct pe_mapset_file *f, const char **ret,
                      size_t *ret_len, char **ret_owned)
 {
-	size_t suffix = m->deleted ? PE_DELETED_SUFFIX_LEN : 0;
+	const struct pe_mapset *set = j->in->set;
+	const char *name = set->names + f->name_off;
+	size_t suffix = f->deleted ? PE_DELETED_SUFFIX_LEN : 0;
 	char *text = NULL;
 	size_t len = 0;
 
 	*ret_owned = NULL;
-	/* queried names are raw, and followed by their suffix too */
-	if (j->in->vmas || !memmem(m->path, m->path_len, "\\012", 4)) {
-		*ret = m->path;   /* the suffix follows the name in the maps line */
-		*ret_len = m->path_len + suffix;
+	if (set->raw_names || !memmem(name, f->name_len, "\\012", 4)) {
+		*ret = name;    /* the suffix follows the name */
+		*ret_len = f->name_len + suffix;
 		return 0;
 	}
 	{
 		char link[64];
 		int r;
 
-		snprintf(link, sizeof(link), "map_files/%" PRIx64 "-%" PRIx64, m->start, m->end);
+		snprintf(link, sizeof(link), "map_files/%" PRIx64 "-%" PRIx64, f->start, f->end);
 		r = pe_readlink_at(j->in->dirfd, link, &text, &len);
 		if (r == -ENOMEM)
 			return r;
-		if (r >= 0 && (m->deleted != (len > PE_DELETED_SUFFIX_LEN &&
+		if (r >= 0 && (f->deleted != (len > PE_DELETED_SUFFIX_LEN &&
 		               memcmp(text + len - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX,
 		                      PE_DELETED_SUFFIX_LEN) == 0))) {
 			free(text);     /* not the same file any more */
@@ -332,10 +139,10 @@ static int file_text(const struct judging *j, const struct pe_map *m, const char
 		}
 	}
 	if (!text) {
-		text = malloc(m->path_len + PE_DELETED_SUFFIX_LEN + 1);
+		text = malloc(f->name_len + PE_DELETED_SUFFIX_LEN + 1);
 		if (!text)
 			return -ENOMEM;
-		len = pe_maps_unescape(m->path, m->path_len, text);
+		len = pe_maps_unescape(name, f->name_len, text);
 		memcpy(text + len, PE_DELETED_SUFFIX, suffix);
 		len += suffix;
 		text[len] = '\0';
@@ -345,31 +152,73 @@ static int file_text(const struct judging *j, const struct pe_map *m, const char
 	return 0;
 }
 
-/* Judge FILE; on a result worth keeping, append it to *OUT. */
-static int judge_one(struct judging *j, const struct file_entry *file,
-                     struct pe_mapfile **out, size_t *nout, size_t *capout)
+/* The result of one process's judgement. */
+struct kept {
+	struct pe_mapfile *files;
+	size_t n, cap;
+	size_t bytes;           /* of kept names */
+	int err;                /* E2BIG: some were judged but not kept */
+};
+
+static int keep(struct kept *k, const struct pe_mapset_file *f, const char *text,
+                const struct pe_map_verdict *v, uint64_t dev)
+{
+	char *path;
+
+	if (k->n == PE_MAPS_KEEP_MAX || k->bytes + v->path_len > PE_MAPS_KEEP_BYTES) {
+		k->err = E2BIG;
+		return 0;
+	}
+	if (k->n == k->cap) {
+		size_t ncap = k->cap ? k->cap * 2 : 8;
+		struct pe_mapfile *p = realloc(k->files, ncap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		k->files = p;
+		k->cap = ncap;
+	}
+	path = pe_memdup0(text, v->path_len);
+	if (!path)
+		return -ENOMEM;
+	k->bytes += v->path_len;
+	k->files[k->n++] = (struct pe_mapfile){
+		.path = path,
+		.path_len = v->path_len,
+		.state = v->state,
+		.flags = (f->exec ? PROCEXE_MF_EXEC : 0) | (f->deleted ? PROCEXE_MF_SUFFIX : 0),
+		.dev = dev,
+		.ino = f->ino,
+		.start = f->start,
+		.end = f->end,
+		.changed_sec = (int64_t)(v->changed_ns / 1000000000u),
+		.err = v->err,
+	};
+	return 0;
+}
+
+/* Judge F; on a result worth keeping, append it to K. */
+static int judge_one(struct judging *j, const struct pe_mapset_file *file, struct kept *k)
 {
 	const struct procexe_ctx *ctx = j->in->ctx;
 	static const struct pe_map_ops ops = { .lookup = lookup_cb, .start_ns = start_cb };
-	const struct pe_map *m = &file->m;
 	struct pe_mapfile_facts f;
 	struct pe_map_verdict v;
-	uint64_t dev = makedev(m->dev_major, m->dev_minor);
+	uint64_t dev = makedev(file->dev_major, file->dev_minor);
 	_cleanup_free_ char *owned = NULL;
 	const char *text;
-	char *path;
 	size_t len;
 	int r;
 
-	r = file_text(j, m, &text, &len, &owned);
+	r = file_text(j, file, &text, &len, &owned);
 	if (r < 0)
 		return r;
 	f = (struct pe_mapfile_facts){
 		.text = text,
 		.text_len = len,
-		.suffix = m->deleted,
+		.suffix = file->deleted,
 		.dev = dev,
-		.ino = m->ino,
+		.ino = file->ino,
 		.shmem_dev = ctx->memfd_dev_known && dev == ctx->memfd_dev,
 	};
 	pe_judge_map(&f, ctx->boot_ns, &ops, j, &v);
@@ -381,59 +230,54 @@ static int judge_one(struct judging *j, const struct file_entry *file,
 		v.state = PROCEXE_MAP_OK;
 	if (v.state == PROCEXE_MAP_OK && !(ctx->maps & PROCEXE_MAPS_KEEP_OK))
 		return 0;
-	if (*nout == *capout) {
-		size_t ncap = *capout ? *capout * 2 : 8;
-		struct pe_mapfile *p = realloc(*out, ncap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		*out = p;
-		*capout = ncap;
-	}
-	path = pe_memdup0(text, v.path_len);
-	if (!path)
-		return -ENOMEM;
-	(*out)[(*nout)++] = (struct pe_mapfile){
-		.path = path,
-		.path_len = v.path_len,
-		.state = v.state,
-		.flags = (file->exec ? PROCEXE_MF_EXEC : 0) | (m->deleted ? PROCEXE_MF_SUFFIX : 0),
-		.dev = dev,
-		.ino = m->ino,
-		.start = m->start,
-		.end = m->end,
-		.changed_sec = (int64_t)(v.changed_ns / 1000000000u),
-		.err = v.err,
-	};
-	return 0;
+	return keep(k, file, text, &v, dev);
 }
 
-int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *ret_n)
+static bool is_main_image(const struct pe_maps_in *in, const struct pe_mapset_file *f)
+{
+	struct pe_map m;
+
+	if (!in->main_img)
+		return false;
+	pe_mapset_file_map(in->set, f, &m);
+	return pe_map_is_image(&m, in->main_img);
+}
+
+#define JUDGE_DEADLINE_EVERY 64 /* files between two looks at the clock */
+
+int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *ret_n,
+                  int *ret_err)
 {
 	struct judging j = { .in = in, .same_ns = -1, .rootfd = -1 };
-	_cleanup_free_ struct file_entry *files = NULL;
-	struct pe_mapfile *out = NULL;
-	size_t nfiles = 0, nout = 0, capout = 0;
-	int r;
+	const struct pe_mapset *set = in->set;
+	struct kept k = { 0 };
+	int r = 0;
 
-	r = collect(in, &files, &nfiles);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < nfiles && r >= 0; i++) {
-		if (!files[i].exec && !(in->ctx->maps & PROCEXE_MAPS_DATA))
+	*ret_err = 0;
+	for (size_t i = 0; i < set->n && r >= 0; i++) {
+		const struct pe_mapset_file *f = &set->files[i];
+
+		if (i % JUDGE_DEADLINE_EVERY == JUDGE_DEADLINE_EVERY - 1 &&
+		    pe_cache_past_deadline(in->cache)) {
+			*ret_err = ETIMEDOUT;
+			break;
+		}
+		if (!f->exec && !(in->ctx->maps & PROCEXE_MAPS_DATA))
 			continue;
-		if (in->main_img && pe_map_is_image(&files[i].m, in->main_img))
+		if (is_main_image(in, f))
 			continue;
-		r = judge_one(&j, &files[i], &out, &nout, &capout);
+		r = judge_one(&j, f, &k);
 	}
 	if (j.rootfd >= 0)
 		close(j.rootfd);
 	free(j.scratch);
 	if (r < 0) {
-		pe_mapfiles_free(out, nout);
+		pe_mapfiles_free(k.files, k.n);
 		return r;
 	}
-	*ret = out;
-	*ret_n = nout;
+	if (!*ret_err)
+		*ret_err = k.err;
+	*ret = k.files;
+	*ret_n = k.n;
 	return 0;
 }

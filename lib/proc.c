@@ -140,27 +140,10 @@ static uint64_t start_of(void *userdata)
 	return q->p->start_ns;
 }
 
-/* Read maps into *BUF (capacity *CAP, reused) for the mapped-file
- * judgement; positive errno on failure (ESRCH: the process is gone). */
-static int read_maps(int dirfd, char **buf, size_t *cap, size_t *len)
-{
-	int r = pe_read_into(dirfd, "maps", 256u << 20, buf, cap, len);
-
-	if (r == -ENOENT)
-		r = -ESRCH;
-	return -r;
-}
-
-static bool vmas_have_image(const struct pe_map *vmas, size_t n, const struct pe_img *img)
-{
-	for (size_t i = 0; i < n; i++)
-		if (pe_map_is_image(&vmas[i], img))
-			return true;
-	return false;
-}
-
 static bool restart_relevant(const struct procexe_proc *p)
 {
+	if (p->maps_err)
+		return true;    /* incomplete: shown with its reason */
 	for (size_t i = 0; i < p->nmaps; i++)
 		if (p->maps[i].state != PROCEXE_MAP_OK && p->maps[i].state != PROCEXE_MAP_UNKNOWN)
 			return true;
@@ -255,6 +238,49 @@ static int load_details(struct loading *l, struct procexe_proc *p)
 	return 0;
 }
 
+/*
+ * The files the process maps, for the mapped-file judgement: executable
+ * mappings through PROCMAP_QUERY unless data mappings or the text are
+ * asked for.  A process with an exe maps it: no mapping at all means its
+ * address space went away meanwhile (it is exiting), which its exe link
+ * confirms; else the empty list is incomplete (EIO).  0, -ESRCH, -ENOMEM.
+ */
+static int read_mapset(struct procexe_ctx *ctx, struct pe_cache *cache, int dirfd,
+                       const struct pe_img *img, struct pe_mapset *set)
+{
+	struct pe_maps_src src = {
+		.ctx = ctx, .cache = cache, .dirfd = dirfd, .img = img,
+		.query = !(ctx->maps & (PROCEXE_MAPS_DATA | PROCEXE_MAPS_TEXT)),
+	};
+	int r = pe_mapset_read(set, &src);
+	char c;
+
+	if (r < 0 || set->err || set->nmaps > 0 || set->lines > 0)
+		return r;
+	if (readlinkat(dirfd, "exe", &c, 1) < 0 && (errno == ENOENT || errno == ESRCH)) {
+		pe_mapset_done(set);
+		return -ESRCH;
+	}
+	set->err = EIO;
+	return 0;
+}
+
+static int judge_mapset(struct procexe_ctx *ctx, struct pe_cache *cache, int dirfd,
+                        const struct pe_mapset *set, const struct pe_img *img,
+                        struct loading *l, struct procexe_proc *p)
+{
+	struct start_query q = { .l = l, .p = p };
+	struct pe_maps_in in = {
+		.ctx = ctx, .cache = cache, .dirfd = dirfd, .set = set,
+		.main_img = img, .start_ns = start_of, .userdata = &q,
+	};
+	int err = 0, r = pe_judge_maps(&in, &p->maps, &p->nmaps, &err);
+
+	if (r == 0 && !p->maps_err)
+		p->maps_err = err;
+	return r;
+}
+
 const struct pe_img *pe_proc_main_image(const struct procexe_proc *p)
 {
 	return (p->flags & PROCEXE_PF_LOADER) ? &p->prog : &p->exe;
@@ -273,12 +299,8 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	struct pe_probe probe = { .ctx = ctx, .cache = cache, .rootfd = -1, .mapped = -1 };
 	struct pe_facts f = { 0 };
 	struct pe_verdict v;
-	_cleanup_free_ char *own_maps = NULL;
-	_cleanup_free_ struct pe_map *own_vmas = NULL;
-	char **maps_buf = &own_maps, *maps = NULL;
-	struct pe_map **vmas_buf = &own_vmas, *vmas = NULL;
-	size_t own_cap = 0, *maps_cap = &own_cap, maps_len = 0;
-	size_t own_vcap = 0, *vmas_cap = &own_vcap, nvmas = 0;
+	struct pe_mapset set = { 0 };
+	bool have_set = false;
 	struct procexe_proc *p;
 	struct pe_img *img;
 	char pidname[24];
@@ -337,7 +359,7 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	probe.dirfd = threadfd >= 0 ? threadfd : dirfd;
 	img = &p->exe;
 	if (f.exe_errno == 0 && pe_exe_is_loader(cache, probe.dirfd, &p->exe)) {
-		r = pe_find_loaded_program(probe.dirfd, &p->exe, &p->prog);
+		r = pe_find_loaded_program(cache, probe.dirfd, &p->exe, &p->prog);
 		if (r == -ENOMEM)
 			goto fail;
 		if (r >= 0) {
@@ -351,41 +373,13 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	f.check_mapped = !(p->flags & PROCEXE_PF_LOADER);
 	probe.img = img;
 	if (ctx->maps && f.exe_errno == 0) {
-		/* A worker reuses its buffers for every process it reads. */
-		if (cache) {
-			pe_cache_buffer(cache, &maps_buf, &maps_cap);
-			pe_cache_vmas(cache, &vmas_buf, &vmas_cap);
-		}
-		/* Executable mappings only: ask the kernel for just those. */
-		if (!(ctx->maps & (PROCEXE_MAPS_DATA | PROCEXE_MAPS_TEXT)) &&
-		    !__atomic_load_n(&ctx->no_maps_query, __ATOMIC_RELAXED)) {
-			p->maps_err = pe_maps_query(probe.dirfd, maps_buf, maps_cap, vmas_buf,
-			                            vmas_cap, &nvmas);
-			if (p->maps_err == ENOTTY || p->maps_err == EINVAL)
-				__atomic_store_n(&ctx->no_maps_query, 1, __ATOMIC_RELAXED);
-			/* none at all (a process running from anonymous
-			 * memory only?): let the text tell */
-			if (!p->maps_err && nvmas > 0)
-				vmas = *vmas_buf;
-			else if (p->maps_err != ESRCH && p->maps_err != ENOMEM)
-				p->maps_err = -1;       /* read the text instead */
-		}
-		if (!vmas && p->maps_err <= 0) {
-			p->maps_err = read_maps(probe.dirfd, maps_buf, maps_cap, &maps_len);
-			maps = p->maps_err ? NULL : *maps_buf;
-		}
-		/* A process with an exe maps it: no mappings means its
-		 * address space went away meanwhile (it is exiting). */
-		if (p->maps_err == ESRCH || (maps && maps_len == 0))
-			goto gone;
-		if (p->maps_err == ENOMEM) {
-			r = -ENOMEM;
+		r = read_mapset(ctx, cache, probe.dirfd, img, &set);
+		if (r < 0)
 			goto fail;
-		}
-		if (maps && f.check_mapped)
-			probe.mapped = pe_maps_have_image(maps, maps_len, img);
-		else if (vmas && f.check_mapped && vmas_have_image(vmas, nvmas, img))
-			probe.mapped = 1;       /* else the classifier looks at the text */
+		have_set = true;
+		p->maps_err = set.err;
+		if (f.check_mapped && set.image_seen)
+			probe.mapped = 1;       /* else the classifier asks */
 	}
 	pe_classify(&f, &ops, &probe, &v);
 	if (probe.rootfd >= 0)
@@ -397,15 +391,8 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	if (p->state != PROCEXE_STATE_DENIED && p->state != PROCEXE_STATE_KERNEL)
 		check_modified(&l, p, img);
 
-	if (maps || vmas) {
-		struct start_query q = { .l = &l, .p = p };
-		struct pe_maps_in in = {
-			.ctx = ctx, .cache = cache, .dirfd = probe.dirfd,
-			.buf = maps, .len = maps_len, .vmas = vmas, .nvmas = nvmas,
-			.main_img = img, .start_ns = start_of, .userdata = &q,
-		};
-
-		r = pe_judge_maps(&in, &p->maps, &p->nmaps);
+	if (have_set) {
+		r = judge_mapset(ctx, cache, probe.dirfd, &set, img, &l, p);
 		if (r < 0)
 			goto fail;
 	}
@@ -422,14 +409,16 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	}
 	/* Before anything is claimed about this PID, make sure the number
 	 * still denotes the process we read (the dirfd works as a pidfd). */
-	if ((details || procexe_state_is_suspicious(p->state) || p->nmaps) &&
+	if ((details || procexe_state_is_suspicious(p->state) || p->nmaps || p->maps_err) &&
 	    syscall(SYS_pidfd_send_signal, dirfd, 0, NULL, 0) < 0 && errno == ESRCH)
 		goto gone;
+	pe_mapset_done(&set);
 	*ret = p;
 	return 0;
 gone:
 	r = -ESRCH;
 fail:
+	pe_mapset_done(&set);
 	procexe_proc_free(p);
 	return r;
 }

@@ -14,6 +14,7 @@
 #include <linux/openat2.h>
 
 #include "internal.h"
+#include "maps-reader.h"
 #include "parse.h"
 
 /* ---- id sets ---- */
@@ -94,11 +95,8 @@ struct pe_loader_notes;
 struct pe_cache {
 	struct pe_cache_entry *slots;
 	size_t n, cap;          /* cap is a power of two */
+	size_t key_bytes;       /* of the keys held */
 	struct pe_loader_notes *loaders;
-	char *buf;              /* pe_cache_buffer() */
-	size_t buf_cap;
-	struct pe_map *vmas;    /* pe_cache_vmas() */
-	size_t vmas_cap;
 	uint64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = none */
 };
 
@@ -111,18 +109,6 @@ void pe_cache_set_deadline(struct pe_cache *cache, uint64_t mono_ns)
 bool pe_cache_past_deadline(const struct pe_cache *cache)
 {
 	return cache && cache->deadline_ns && pe_now_ns() >= cache->deadline_ns;
-}
-
-void pe_cache_buffer(struct pe_cache *cache, char ***ret_buf, size_t **ret_cap)
-{
-	*ret_buf = &cache->buf;
-	*ret_cap = &cache->buf_cap;
-}
-
-void pe_cache_vmas(struct pe_cache *cache, struct pe_map ***ret_vmas, size_t **ret_cap)
-{
-	*ret_vmas = &cache->vmas;
-	*ret_cap = &cache->vmas_cap;
 }
 
 struct pe_cache *pe_cache_new(void)
@@ -138,8 +124,6 @@ void pe_cache_free(struct pe_cache *cache)
 		free(cache->slots[i].key);
 	free(cache->slots);
 	free(cache->loaders);
-	free(cache->buf);
-	free(cache->vmas);
 	free(cache);
 }
 
@@ -152,33 +136,82 @@ static uint64_t hash_bytes(const char *p, size_t len)
 	return h;
 }
 
+/*
+ * The cache's bounds: the names come from processes, so neither their
+ * number, their length nor their hashes may make a lookup slow or the
+ * cache big.  A name is looked for in at most CACHE_PROBES slots (an
+ * entry further away is simply not cached), at most CACHE_SLOTS_MAX slots
+ * and CACHE_KEY_BYTES_MAX bytes of names are held, and long names are
+ * never cached.
+ */
+#define CACHE_PROBES 32
+#define CACHE_SLOTS_MAX (1u << 17)
+#define CACHE_KEY_BYTES_MAX (8u << 20)
+#define CACHE_KEY_MAX 1024
+
+/* The slot holding KEY, or the free slot for it; NULL when neither is
+ * within CACHE_PROBES slots of its home. */
 static struct pe_cache_entry *cache_slot(struct pe_cache *c, const char *key, size_t len, uint64_t h)
 {
 	size_t mask = c->cap - 1;
 
-	for (size_t i = h & mask;; i = (i + 1) & mask) {
+	for (size_t k = 0, i = h & mask; k < CACHE_PROBES && k < c->cap; k++, i = (i + 1) & mask) {
 		struct pe_cache_entry *e = &c->slots[i];
 
 		if (!e->key || (e->hash == h && e->len == len && memcmp(e->key, key, len) == 0))
 			return e;
 	}
+	return NULL;
 }
 
 static int cache_grow(struct pe_cache *c)
 {
 	size_t cap = c->cap ? c->cap * 2 : 64;
-	struct pe_cache_entry *old = c->slots, *slots = calloc(cap, sizeof(*slots));
+	struct pe_cache_entry *old = c->slots, *slots;
 	size_t oldcap = c->cap;
 
+	if (cap > CACHE_SLOTS_MAX)
+		return -E2BIG;
+	slots = calloc(cap, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
 	c->slots = slots;
 	c->cap = cap;
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i].key)
-			*cache_slot(c, old[i].key, old[i].len, old[i].hash) = old[i];
+	c->n = 0;
+	for (size_t i = 0; i < oldcap; i++) {
+		struct pe_cache_entry *e;
+
+		if (!old[i].key)
+			continue;
+		e = cache_slot(c, old[i].key, old[i].len, old[i].hash);
+		if (e) {
+			*e = old[i];
+			c->n++;
+		} else {
+			c->key_bytes -= old[i].len;
+			free(old[i].key);
+		}
+	}
 	free(old);
 	return 0;
+}
+
+/* The entry for KEY: found (key set) or free to fill; NULL: not cached. */
+static struct pe_cache_entry *cache_find(struct pe_cache *c, const char *key, size_t len,
+                                         uint64_t h)
+{
+	if (!c || len > CACHE_KEY_MAX)
+		return NULL;
+	if ((c->n + 1) * 4 > c->cap * 3 && cache_grow(c) < 0 && c->cap == 0)
+		return NULL;
+	{
+		struct pe_cache_entry *e = cache_slot(c, key, len, h);
+
+		if (e && !e->key && ((c->n + 1) * 4 > c->cap * 3 ||
+		                     c->key_bytes + len > CACHE_KEY_BYTES_MAX))
+			return NULL;    /* full: answer uncached */
+		return e;
+	}
 }
 
 #define PE_STATX_TIMES (STATX_MTIME | STATX_CTIME | STATX_BTIME)
@@ -198,23 +231,16 @@ static struct pe_times file_times(const struct statx *stx)
 static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
                          uint64_t *ret_dev, uint64_t *ret_ino, struct pe_times *ret_t)
 {
-	struct pe_cache_entry *e = NULL;
 	uint64_t h = hash_bytes(path, len);
+	struct pe_cache_entry *e = cache_find(c, path, len, h);
 	struct statx stx;
 	int err = 0;
 
-	if (c) {
-		if ((c->n + 1) * 4 > c->cap * 3 && cache_grow(c) < 0)
-			c = NULL; /* still answer, uncached */
-		else {
-			e = cache_slot(c, path, len, h);
-			if (e->key) {
-				*ret_dev = e->dev;
-				*ret_ino = e->ino;
-				*ret_t = e->t;
-				return e->err;
-			}
-		}
+	if (e && e->key) {
+		*ret_dev = e->dev;
+		*ret_ino = e->ino;
+		*ret_t = e->t;
+		return e->err;
 	}
 	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC | AT_NO_AUTOMOUNT,
 	          STATX_INO | PE_STATX_TIMES, &stx) < 0)
@@ -232,6 +258,7 @@ static int lookup_reader(struct pe_cache *c, const char *path, size_t len,
 			e->ino = *ret_ino;
 			e->t = *ret_t;
 			c->n++;
+			c->key_bytes += len;
 		}
 	}
 	return err;
@@ -402,51 +429,45 @@ bool pe_map_is_image(const struct pe_map *m, const struct pe_img *img)
 	        (m->deleted && img->path_len - m->path_len == PE_DELETED_SUFFIX_LEN));
 }
 
+/* 1 when the first line of DIRFD's maps is IMG, 0 when not, negative errno. */
+static int first_line_is_image(int dirfd, const struct pe_img *img)
+{
+	_cleanup_close_ int fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
+	char head[512];
+	const char *cur = head;
+	struct pe_map m;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, head, sizeof(head));
+	if (n < 0)
+		return -errno;
+	return memchr(head, '\n', (size_t)n) && pe_maps_next(&cur, head + n, &m) > 0 &&
+	       pe_map_is_image(&m, img);
+}
+
 int pe_probe_image_mapped(void *userdata)
 {
 	struct pe_probe *p = userdata;
-	_cleanup_free_ char *buf = NULL;
-	const char *cur, *end;
+	struct pe_maps_reader rd;
 	struct pe_map m;
-	size_t len;
 	int r;
 
 	if (p->mapped >= 0)
 		return p->mapped;
-	/* The image is normally the lowest mapping: peek at the first line,
-	 * which is far cheaper than generating the whole file. */
-	{
-		_cleanup_close_ int fd = openat(p->dirfd, "maps", O_RDONLY | O_CLOEXEC);
-		char head[512];
-		ssize_t n;
-
-		if (fd < 0)
-			return p->mapped = -errno;
-		n = read(fd, head, sizeof(head));
-		if (n < 0)
-			return p->mapped = -errno;
-		cur = head;
-		end = head + n;
-		if (memchr(head, '\n', (size_t)n) && pe_maps_next(&cur, end, &m) > 0 &&
-		    pe_map_is_image(&m, p->img))
-			return p->mapped = 1;
-	}
-	r = pe_read_file_at(p->dirfd, "maps", 256u << 20, &buf, &len);
+	/* The image is normally the lowest mapping: a peek at the first line
+	 * is far cheaper than generating the whole file. */
+	r = first_line_is_image(p->dirfd, p->img);
+	if (r != 0)
+		return p->mapped = r;
+	r = pe_maps_reader_open(&rd, p->dirfd, p->cache);
 	if (r < 0)
 		return p->mapped = r;
-	return p->mapped = pe_maps_have_image(buf, len, p->img);
-}
-
-int pe_maps_have_image(const char *buf, size_t len, const struct pe_img *img)
-{
-	const char *cur = buf, *end = buf + len;
-	struct pe_map m;
-	int r;
-
-	while ((r = pe_maps_next(&cur, end, &m)) != 0)
-		if (r > 0 && pe_map_is_image(&m, img))
-			return 1;
-	return 0;
+	while ((r = pe_maps_reader_next(&rd, &m, false)) > 0 && !pe_map_is_image(&m, p->img))
+		;
+	pe_maps_reader_close(&rd);
+	return p->mapped = r > 0 ? 1 : r;
 }
 
 /* ---- loader answers, per image ---- */

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* File and link readers: short reads, growth, limits, any link length;
- * PROCMAP_QUERY against the maps text. */
+/* File and link readers: short reads, growth, limits, any link length. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -130,57 +129,6 @@ static void test_readlink_any_length(void **state)
 	rmdir(dir);
 }
 
-/*
- * pe_maps_query() on ourselves lists exactly the executable file-backed
- * lines of our maps text (same ranges, devices, inodes, unescaped names).
- * Names with newlines are covered by tests/restart/names.sh in both modes.
- */
-static void test_maps_query_self(void **state)
-{
-	char *names = NULL, *text = NULL;
-	struct pe_map *vmas = NULL, m;
-	size_t ncap = 0, vcap = 0, n = 0, len = 0, k = 0, tcap = 0;
-	const char *cur, *end;
-	int self = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
-
-	assert_true(self >= 0);
-	r = pe_maps_query(self, &names, &ncap, &vmas, &vcap, &n);
-	if (r == ENOTTY || r == EINVAL) {
-		close(self);
-		skip();         /* kernel before 6.11 */
-	}
-	assert_int_equal(r, 0);
-	assert_true(n > 0);
-	assert_int_equal(pe_read_into(self, "maps", 1u << 24, &text, &tcap, &len), 0);
-	cur = text;
-	end = text + len;
-	while ((r = pe_maps_next_file(&cur, end, &m)) != 0) {
-		char raw[4200];
-		size_t rlen;
-
-		if (r < 0 || m.perms[2] != 'x')
-			continue;
-		assert_true(k < n);
-		assert_true(m.path_len < sizeof(raw));
-		rlen = pe_maps_unescape(m.path, m.path_len, raw);
-		assert_int_equal(vmas[k].start, m.start);
-		assert_int_equal(vmas[k].end, m.end);
-		assert_int_equal(vmas[k].ino, m.ino);
-		assert_int_equal(vmas[k].dev_major, m.dev_major);
-		assert_int_equal(vmas[k].dev_minor, m.dev_minor);
-		assert_int_equal(vmas[k].deleted, m.deleted);
-		assert_int_equal(vmas[k].path_len, rlen);
-		assert_memory_equal(vmas[k].path, raw, rlen);
-		assert_int_equal(vmas[k].perms[2], 'x');
-		k++;
-	}
-	assert_int_equal(k, n);
-	free(text);
-	free(names);
-	free(vmas);
-	close(self);
-}
-
 int main(void)
 {
 	/* A reader that stops early (-EFBIG) must not kill us through the writer. */
@@ -191,7 +139,6 @@ int main(void)
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_readlink_any_length),
-		cmocka_unit_test(test_maps_query_self),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
