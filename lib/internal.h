@@ -197,6 +197,7 @@ struct pe_mapset {
 	size_t names_len, names_cap;
 	bool raw_names;         /* names from PROCMAP_QUERY: never escaped */
 	bool image_seen;        /* a mapping of pe_maps_src.img was seen */
+	size_t added;           /* entries added since the last merge */
 	size_t nmaps;           /* file mappings seen */
 	size_t lines;           /* maps lines read (text only) */
 	size_t dropped;         /* file mappings left out: a cap was reached */

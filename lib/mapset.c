@@ -67,6 +67,13 @@ int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m)
 		set->files[set->n - 1].exec |= m->perms[2] == 'x';
 		return 0;
 	}
+	/* Full: merge what is there (the same files mapped apart), at most
+	 * once per eighth of the room added (amortised O(log n) per entry);
+	 * what still does not fit makes the set incomplete. */
+	if (set->n == PE_MAPSET_FILES_MAX && set->added >= PE_MAPSET_FILES_MAX / 8) {
+		pe_mapset_finish(set);
+		set->added = 0;
+	}
 	if (set->n == PE_MAPSET_FILES_MAX ||
 	    set->names_len + len + suffix + 1 > PE_MAPSET_NAMES_MAX) {
 		set_err(set, E2BIG);
@@ -89,6 +96,7 @@ int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m)
 	set->names[set->names_len + len + suffix] = '\0';
 	set->names_len += len + suffix + 1;
 	set->n++;
+	set->added++;
 	return 0;
 }
 
@@ -183,8 +191,8 @@ static int read_text(struct pe_mapset *set, const struct pe_maps_src *src)
 		if (src->img && !set->image_seen && pe_map_is_image(&m, src->img))
 			set->image_seen = true;
 		r = pe_mapset_add(set, &m);
-		if (r < 0)
-			break;
+		if (r < 0 || set->err == E2BIG)
+			break;  /* a cap: the set is incomplete, reading on is waste */
 	}
 	set->lines += rd.nlines + rd.overlong;
 	if (rd.overlong)
@@ -287,7 +295,7 @@ int pe_mapset_query(struct pe_mapset *set, const struct pe_maps_src *src)
 		if (src->img && !set->image_seen && pe_map_is_image(&m, src->img))
 			set->image_seen = true;
 		r = pe_mapset_add(set, &m);
-		if (r < 0)
+		if (r < 0 || set->err == E2BIG)
 			return r;
 	}
 }
