@@ -15,7 +15,7 @@
 #include <linux/openat2.h>
 
 #include "internal.h"
-#include "maps-reader.h"
+#include "lines.h"
 #include "parse.h"
 
 void pe_img_set_statx(struct pe_img *img, const struct statx *stx)
@@ -182,14 +182,14 @@ static void program_arg(int dirfd, const char *cmdline, size_t cmd_len, struct p
 static int pick_program(const struct pe_cache *cache, int dirfd, const struct pe_img *exe,
                         const struct prog_arg *arg, struct cand c[3])
 {
-	struct pe_maps_reader rd;
+	struct pe_lines rd;
 	bool loader_seen = false;
 	struct pe_map m;
-	int r = pe_maps_reader_open(&rd, dirfd, cache);
+	int r = pe_lines_open(&rd, dirfd, "maps", cache);
 
 	if (r < 0)
 		return r;
-	while (r >= 0 && (r = pe_maps_reader_next(&rd, &m, true)) > 0) {
+	while (r >= 0 && (r = pe_lines_next_map(&rd, &m, true)) > 0) {
 		size_t blen;
 		const char *b;
 
@@ -209,7 +209,7 @@ static int pick_program(const struct pe_cache *cache, int dirfd, const struct pe
 		if (r >= 0 && !loader_seen)
 			r = cand_set(&c[2], &m);
 	}
-	pe_maps_reader_close(&rd);
+	pe_lines_close(&rd);
 	return r;
 }
 

@@ -8,7 +8,7 @@
  *  - at most PE_MAPSET_FILES_MAX entries and PE_MAPSET_NAMES_MAX bytes of
  *    names are kept; past either, set->err is E2BIG (the set is
  *    incomplete, and says so);
- *  - the text is read as a stream (maps-reader.c); a line too long for
+ *  - the text is read as a stream (lines.c); a line too long for
  *    its buffer makes the set incomplete with ENAMETOOLONG;
  *  - the per-process deadline of the cache stops the reading (ETIMEDOUT).
  */
@@ -19,7 +19,7 @@
 #include <sys/ioctl.h>
 
 #include "internal.h"
-#include "maps-reader.h"
+#include "lines.h"
 #include "parse.h"
 
 static void set_err(struct pe_mapset *set, int err)
@@ -177,9 +177,9 @@ void pe_mapset_file_map(const struct pe_mapset *set, const struct pe_mapset_file
  * (-ESRCH: gone, -ENOMEM); other read errors and limits go to set->err. */
 static int read_text(struct pe_mapset *set, const struct pe_maps_src *src)
 {
-	struct pe_maps_reader rd;
+	struct pe_lines rd;
 	struct pe_map m;
-	int r = pe_maps_reader_open(&rd, src->dirfd, src->cache);
+	int r = pe_lines_open(&rd, src->dirfd, "maps", src->cache);
 
 	if (r == -ENOMEM || r == -ESRCH)
 		return r;
@@ -187,7 +187,7 @@ static int read_text(struct pe_mapset *set, const struct pe_maps_src *src)
 		set_err(set, -r);
 		return 0;
 	}
-	while ((r = pe_maps_reader_next(&rd, &m, true)) > 0) {
+	while ((r = pe_lines_next_map(&rd, &m, true)) > 0) {
 		if (src->img && !set->image_seen && pe_map_is_image(&m, src->img))
 			set->image_seen = true;
 		r = pe_mapset_add(set, &m);
@@ -197,7 +197,7 @@ static int read_text(struct pe_mapset *set, const struct pe_maps_src *src)
 	set->lines += rd.nlines + rd.overlong;
 	if (rd.overlong)
 		set_err(set, ENAMETOOLONG);
-	pe_maps_reader_close(&rd);
+	pe_lines_close(&rd);
 	if (r == -ENOMEM)
 		return r;
 	if (r < 0)

@@ -14,7 +14,7 @@
 #include <linux/openat2.h>
 
 #include "internal.h"
-#include "maps-reader.h"
+#include "lines.h"
 #include "parse.h"
 
 /* ---- id sets ---- */
@@ -400,18 +400,34 @@ int pe_probe_in_reader_mounts(const struct pe_probe *p)
 	return pe_idset_has(&p->ctx->reader_mounts, p->img->mnt_id) ? 1 : 0;
 }
 
+static int is_mnt_id(uint64_t id, void *userdata)
+{
+	return id == *(const uint64_t *)userdata;
+}
+
 int pe_probe_mount_reachable(void *userdata)
 {
 	struct pe_probe *p = userdata;
-	struct pe_idset set = { 0 };
+	uint64_t want = p->img->mnt_id;
+	struct pe_lines rd;
+	const char *line;
+	size_t len;
 	int r = pe_probe_in_reader_mounts(p);
 
 	if (r != 0)
 		return r;
-	r = pe_idset_load_mountinfo(&set, p->dirfd, "mountinfo");
-	if (r >= 0)
-		r = pe_idset_has(&set, p->img->mnt_id) ? 1 : 0;
-	pe_idset_clear(&set);
+	/* The process's own mounts, line by line: their number is its choice. */
+	r = pe_lines_open(&rd, p->dirfd, "mountinfo", p->cache);
+	if (r < 0)
+		return r;
+	while ((r = pe_lines_next(&rd, &line, &len)) > 0) {
+		r = pe_parse_mountinfo_ids(line, len, is_mnt_id, &want);
+		if (r != 0)
+			break;
+	}
+	if (r == 0 && rd.overlong)
+		r = -ENAMETOOLONG;      /* a line we could not read may hold it */
+	pe_lines_close(&rd);
 	return r;
 }
 
@@ -450,7 +466,7 @@ static int first_line_is_image(int dirfd, const struct pe_img *img)
 int pe_probe_image_mapped(void *userdata)
 {
 	struct pe_probe *p = userdata;
-	struct pe_maps_reader rd;
+	struct pe_lines rd;
 	struct pe_map m;
 	int r;
 
@@ -461,12 +477,12 @@ int pe_probe_image_mapped(void *userdata)
 	r = first_line_is_image(p->dirfd, p->img);
 	if (r != 0)
 		return p->mapped = r;
-	r = pe_maps_reader_open(&rd, p->dirfd, p->cache);
+	r = pe_lines_open(&rd, p->dirfd, "maps", p->cache);
 	if (r < 0)
 		return p->mapped = r;
-	while ((r = pe_maps_reader_next(&rd, &m, false)) > 0 && !pe_map_is_image(&m, p->img))
+	while ((r = pe_lines_next_map(&rd, &m, false)) > 0 && !pe_map_is_image(&m, p->img))
 		;
-	pe_maps_reader_close(&rd);
+	pe_lines_close(&rd);
 	return p->mapped = r > 0 ? 1 : r;
 }
 

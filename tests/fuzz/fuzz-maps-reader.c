@@ -11,7 +11,7 @@
 
 #include "fuzz.h"
 #include "internal.h"
-#include "maps-reader.h"
+#include "lines.h"
 #include "parse.h"
 
 /* Bytes of the line holding P (without its newline), within [BUF, END). */
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data + 2, *cur, *end;
 	struct pe_mapset set = { 0 };
-	struct pe_maps_reader rd;
+	struct pe_lines rd;
 	struct pe_map a, b;
 	size_t chunk, cap, skipped = 0;
 	int ra, rb;
@@ -53,9 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cap = 64 + (size_t)data[1] * 64;
 	end = buf + size - 2;
 	cur = buf;
-	FUZZ_CHECK(pe_maps_reader_mem(&rd, buf, size - 2, chunk, cap) == 0);
+	FUZZ_CHECK(pe_lines_mem(&rd, buf, size - 2, chunk, cap) == 0);
 	for (;;) {
-		ra = pe_maps_reader_next(&rd, &a, true);
+		ra = pe_lines_next_map(&rd, &a, true);
 		FUZZ_CHECK(ra == 0 || ra == 1);
 		/* the whole-text parser's next line the reader can hold */
 		while ((rb = pe_maps_next_file(&cur, end, &b)) != 0 &&
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(pe_mapset_add(&set, &a) == 0);
 	}
 	FUZZ_CHECK(rd.overlong >= skipped);
-	pe_maps_reader_close(&rd);
+	pe_lines_close(&rd);
 	pe_mapset_finish(&set);
 	check_set(&set);
 	pe_mapset_done(&set);

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
-#include "maps-reader.h"
+#include "lines.h"
 #include "parse.h"
 
 static const char sample[] =
@@ -36,13 +36,13 @@ static const char sample[] =
 static void check_reader_matches(size_t chunk, size_t cap, bool files_only)
 {
 	const char *cur = sample, *end = sample + strlen(sample);
-	struct pe_maps_reader rd;
+	struct pe_lines rd;
 	struct pe_map a, b;
 	int ra, rb;
 
-	assert_int_equal(pe_maps_reader_mem(&rd, sample, strlen(sample), chunk, cap), 0);
+	assert_int_equal(pe_lines_mem(&rd, sample, strlen(sample), chunk, cap), 0);
 	for (;;) {
-		ra = pe_maps_reader_next(&rd, &a, files_only);
+		ra = pe_lines_next_map(&rd, &a, files_only);
 		do
 			rb = files_only ? pe_maps_next_file(&cur, end, &b) : pe_maps_next(&cur, end, &b);
 		while (rb < 0);
@@ -57,7 +57,7 @@ static void check_reader_matches(size_t chunk, size_t cap, bool files_only)
 			assert_memory_equal(a.path, b.path, a.path_len);
 	}
 	assert_int_equal(rd.overlong, 0);
-	pe_maps_reader_close(&rd);
+	pe_lines_close(&rd);
 }
 
 static void test_reader_chunks(void **state)
@@ -67,7 +67,7 @@ static void test_reader_chunks(void **state)
 	for (size_t i = 0; i < PE_ARRAY_SIZE(chunks); i++) {
 		check_reader_matches(chunks[i], 128, false);
 		check_reader_matches(chunks[i], 128, true);
-		check_reader_matches(chunks[i], PE_MAPS_LINE_MAX, true);
+		check_reader_matches(chunks[i], PE_LINE_MAX, true);
 	}
 }
 
@@ -75,7 +75,7 @@ static void test_reader_chunks(void **state)
 static void test_reader_overlong(void **state)
 {
 	char buf[1024];
-	struct pe_maps_reader rd;
+	struct pe_lines rd;
 	struct pe_map m;
 	int n;
 
@@ -83,13 +83,13 @@ static void test_reader_overlong(void **state)
 	             300, "/long", "3000-4000 r-xp 00000000 fe:00 8");
 	assert_true(n > 0 && (size_t)n < sizeof(buf));
 	for (size_t chunk = 1; chunk <= 512; chunk *= 8) {
-		assert_int_equal(pe_maps_reader_mem(&rd, buf, (size_t)n, chunk, 128), 0);
-		assert_int_equal(pe_maps_reader_next(&rd, &m, true), 1);
+		assert_int_equal(pe_lines_mem(&rd, buf, (size_t)n, chunk, 128), 0);
+		assert_int_equal(pe_lines_next_map(&rd, &m, true), 1);
 		assert_int_equal(m.ino, 8);
 		assert_int_equal(m.path_len, 3);
-		assert_int_equal(pe_maps_reader_next(&rd, &m, true), 0);
+		assert_int_equal(pe_lines_next_map(&rd, &m, true), 0);
 		assert_int_equal(rd.overlong, 1);
-		pe_maps_reader_close(&rd);
+		pe_lines_close(&rd);
 	}
 }
 
@@ -215,7 +215,7 @@ static void test_mapset_caps(void **state)
 static void test_query_matches_text(void **state)
 {
 	struct pe_mapset q = { 0 }, t = { 0 };
-	struct pe_maps_reader rd;
+	struct pe_lines rd;
 	struct pe_map m;
 	int self = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
 	struct pe_maps_src src = { .dirfd = self };
@@ -228,12 +228,12 @@ static void test_query_matches_text(void **state)
 	}
 	assert_int_equal(r, 0);
 	assert_true(q.n > 0);
-	assert_int_equal(pe_maps_reader_open(&rd, self, NULL), 0);
-	while ((r = pe_maps_reader_next(&rd, &m, true)) > 0)
+	assert_int_equal(pe_lines_open(&rd, self, "maps", NULL), 0);
+	while ((r = pe_lines_next_map(&rd, &m, true)) > 0)
 		if (m.perms[2] == 'x')
 			assert_int_equal(pe_mapset_add(&t, &m), 0);
 	assert_int_equal(r, 0);
-	pe_maps_reader_close(&rd);
+	pe_lines_close(&rd);
 	assert_int_equal(q.n, t.n);
 	for (size_t i = 0; i < q.n; i++) {
 		char raw[4200];

@@ -1,44 +1,44 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Reading /proc/PID/maps as a stream, in constant memory: one buffer of
- * PE_MAPS_LINE_MAX bytes, whatever the process maps.  A process chooses
- * how many mappings it has and how long their names are; the reader never
- * holds more than one line, skips (and counts) a line longer than its
- * buffer, and stops at the per-process deadline of the cache it is given.
+ * Reading procfs files (maps, mountinfo) as a stream, in constant memory:
+ * one buffer of PE_LINE_MAX bytes, whatever the process made of them.  A
+ * process chooses how many mappings or mounts it has and how long their
+ * names are; the reader never holds more than one line, skips (and counts)
+ * a line longer than its buffer, and stops at the per-process deadline of
+ * the cache it is given.
  */
 #include <fcntl.h>
 #include <string.h>
 
 #include "internal.h"
-#include "maps-reader.h"
+#include "lines.h"
 #include "parse.h"
 
 #define DEADLINE_EVERY 1024     /* lines between two looks at the clock */
 
-static void reader_init(struct pe_maps_reader *r, const struct pe_cache *deadline)
+static void reader_init(struct pe_lines *r, const struct pe_cache *deadline)
 {
-	*r = (struct pe_maps_reader){ .fd = -1, .deadline = deadline };
+	*r = (struct pe_lines){ .fd = -1, .deadline = deadline };
 }
 
-int pe_maps_reader_open(struct pe_maps_reader *r, int dirfd, const struct pe_cache *deadline)
+int pe_lines_open(struct pe_lines *r, int dirfd, const char *path, const struct pe_cache *deadline)
 {
 	reader_init(r, deadline);
-	r->buf = malloc(PE_MAPS_LINE_MAX);
+	r->buf = malloc(PE_LINE_MAX);
 	if (!r->buf)
 		return -ENOMEM;
-	r->cap = PE_MAPS_LINE_MAX;
-	r->fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
+	r->cap = PE_LINE_MAX;
+	r->fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
 		int e = errno;
 
-		pe_maps_reader_close(r);
+		pe_lines_close(r);
 		return e == ENOENT ? -ESRCH : -e;
 	}
 	return 0;
 }
 
-int pe_maps_reader_mem(struct pe_maps_reader *r, const char *buf, size_t len, size_t chunk,
-                       size_t cap)
+int pe_lines_mem(struct pe_lines *r, const char *buf, size_t len, size_t chunk, size_t cap)
 {
 	reader_init(r, NULL);
 	if (cap == 0 || chunk == 0)
@@ -53,7 +53,7 @@ int pe_maps_reader_mem(struct pe_maps_reader *r, const char *buf, size_t len, si
 	return 0;
 }
 
-void pe_maps_reader_close(struct pe_maps_reader *r)
+void pe_lines_close(struct pe_lines *r)
 {
 	if (r->fd >= 0)
 		close(r->fd);
@@ -63,7 +63,7 @@ void pe_maps_reader_close(struct pe_maps_reader *r)
 }
 
 /* Append the next bytes of the source after r->end; 0 at its end. */
-static ssize_t fill(struct pe_maps_reader *r)
+static ssize_t fill(struct pe_lines *r)
 {
 	size_t room = r->cap - r->end;
 	ssize_t n;
@@ -84,9 +84,7 @@ static ssize_t fill(struct pe_maps_reader *r)
 	return n;
 }
 
-/* The next whole line in [*RET, *RET + *RET_LEN) (no newline); 0 at the
- * end of the file, 1 with a line, negative errno. */
-static int next_line(struct pe_maps_reader *r, const char **ret, size_t *ret_len)
+static int next_line(struct pe_lines *r, const char **ret, size_t *ret_len)
 {
 	for (;;) {
 		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
@@ -130,20 +128,27 @@ static int next_line(struct pe_maps_reader *r, const char **ret, size_t *ret_len
 	}
 }
 
-int pe_maps_reader_next(struct pe_maps_reader *r, struct pe_map *ret, bool files_only)
+int pe_lines_next(struct pe_lines *r, const char **ret, size_t *ret_len)
+{
+	int k;
+
+	if (r->nlines % DEADLINE_EVERY == DEADLINE_EVERY - 1 && pe_cache_past_deadline(r->deadline))
+		return -ETIMEDOUT;
+	k = next_line(r, ret, ret_len);
+	if (k > 0)
+		r->nlines++;
+	return k;
+}
+
+int pe_lines_next_map(struct pe_lines *r, struct pe_map *ret, bool files_only)
 {
 	for (;;) {
 		const char *line = NULL, *cur;
 		size_t len = 0;
-		int k;
+		int k = pe_lines_next(r, &line, &len);
 
-		if (r->nlines % DEADLINE_EVERY == DEADLINE_EVERY - 1 &&
-		    pe_cache_past_deadline(r->deadline))
-			return -ETIMEDOUT;
-		k = next_line(r, &line, &len);
 		if (k <= 0)
 			return k;
-		r->nlines++;
 		cur = line;
 		k = files_only ? pe_maps_next_file(&cur, line + len, ret)
 		               : pe_maps_next(&cur, line + len, ret);
