@@ -16,6 +16,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -109,32 +110,55 @@ static int open_existing(int parent, const char *name, uid_t euid)
 	return pe_take_fd(&fd);
 }
 
+/* chmod the directory behind the O_PATH fd PFD (fchmod() refuses O_PATH
+ * fds): through its /proc/self/fd magic link, which names that inode. */
+static int chmod_path_fd(int pfd, mode_t mode)
+{
+	char proc[40];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	return chmod(proc, mode) < 0 ? -errno : 0;
+}
+
 /*
  * Create NAME beneath PARENT and open it.  It must then be a directory of
  * EUID whose mode is one mkdirat(0700) could have produced (the umask
- * takes bits, a set-group-ID parent adds S_ISGID); that fd, and only it,
- * is then given mode 0700.  -EEXIST when NAME exists.
+ * takes bits, a set-group-ID parent adds S_ISGID); that inode, and only
+ * it, is then given mode 0700 (before it is opened when the umask left
+ * its owner no access).  -EEXIST when NAME exists.
  */
 static int create_final(int parent, const char *name, uid_t euid)
 {
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int pfd = -1, fd = -1;
 	struct stat st;
 	dev_t dev;
 	ino_t ino;
+	int r;
 
 	if (mkdirat(parent, name, DIR_MODE) < 0)
 		return -errno;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOTDIR ? -ELOOP : -errno;
-	if (fstat(fd, &st) < 0)
+	pfd = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0 || fstat(pfd, &st) < 0)
 		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
 	if (!S_ISDIR(st.st_mode) || st.st_uid != euid)
 		return -EPERM;
 	if (st.st_mode & 07777 & ~(mode_t)(DIR_MODE | S_ISGID))
 		return -EUSERS;
 	dev = st.st_dev;
 	ino = st.st_ino;
+	fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES) {
+		r = chmod_path_fd(pfd, DIR_MODE);
+		if (r < 0)
+			return r;
+		fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_dev != dev || st.st_ino != ino)
+		return -EUSERS;
 	if ((st.st_mode & 07777) != DIR_MODE && fchmod(fd, DIR_MODE) < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)

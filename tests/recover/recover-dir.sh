@@ -22,7 +22,7 @@ SW=$PE_HELPERS/pe-swap
 need_root "runs as nobody against root"
 command -v setpriv >/dev/null || skip_all "no setpriv"
 
-plan 66
+plan 68
 
 asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
@@ -112,6 +112,9 @@ is "$(stat -c %a:%U "$PUB/u777")" 700:root "new DIR under umask 0777: mode 0700"
 is "$?" 0 "new DIR under umask 0 (trailing /): recovered"
 is "$(stat -c %a "$PUB/u000")" 700 "new DIR under umask 0: mode 0700"
 check "new DIR: the image is there" cmp "$PUB/u000/$(mf get "$PUB/u000/manifest.json" "$P" file)" "$S"
+(umask 0777 && asnobody "$PROCEXE" recover -d "$PUB/nb777" "$P" >/dev/null 2>"$T/nb777.err")
+isnt "$?" 2 "nobody, new DIR under umask 0777: DIR accepted"
+is "$(stat -c %a:%U "$PUB/nb777")" 700:nobody "nobody, new DIR under umask 0777: mode 0700"
 mkdir -m 700 "$T/mine"
 "$PROCEXE" recover -d "$T/mine/." "$P" >/dev/null 2>"$T/mine.err"
 is "$?" 0 "existing own DIR: recovered"
@@ -166,5 +169,5 @@ fi
 victim_intact "end"
 is "$(find "$T" -type f ! -path "$T/o.*" ! -name '*.err' ! -path "$T/err" \
 	! -path "$T/stderr.log" ! -path "$T/mine/*" ! -path "$PUB/u777/*" ! -path "$PUB/u000/*" \
-	! -path "$PUB/rel/*" ! -path "$PUB/dd/*" -print)" "" "no file anywhere but in the accepted DIRs"
+	! -path "$PUB/rel/*" ! -path "$PUB/dd/*" ! -path "$PUB/nb777/*" -print | head -n 20)" "" "no file anywhere but in the accepted DIRs"
 kill_tracked "$P"
