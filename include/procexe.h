@@ -353,12 +353,32 @@ int procexe_self_reexec(char *const argv[], char *const envp[]);
  */
 
 /*
- * Open the recovery directory PATH: created with mode 0700 when absent,
- * then opened O_DIRECTORY|O_NOFOLLOW.  -ELOOP when PATH is a symlink,
- * -ENOTDIR when not a directory, -EPERM when not owned by the effective
- * uid, other negative errno from mkdir/open.  Returns the fd.
+ * Open the recovery directory PATH, safe for root when other users control
+ * parts of the path.  PATH is resolved once, component by component, from
+ * "/" (absolute PATH) or the working directory (relative PATH), without
+ * following any symlink: a symlink anywhere, also before a final "/" or
+ * "/.", gives -ELOOP.  Empty and "." components are skipped; ".." steps to
+ * the parent of the directory reached so far, checked like any other.
+ * Every directory on the way, the start included, must be owned by root
+ * or the effective uid and not writable by group or others unless it has
+ * the sticky bit: -EUSERS otherwise.  The final directory, when it exists,
+ * must be owned by the effective uid (-EPERM) and not writable by group or
+ * others unless sticky (-EUSERS); it is never chmod'ed.  When absent, it
+ * alone is created (no parents: -ENOENT for a missing one) with mode 0700
+ * whatever the umask.  -ENOTDIR when a component is not a directory,
+ * -ENAMETOOLONG for a component over NAME_MAX, -EINVAL for an empty PATH,
+ * other negative errno from openat/mkdirat.  Returns an O_RDONLY |
+ * O_DIRECTORY fd.
  */
 int procexe_recover_dir_open(const char *path);
+
+/*
+ * procexe_recover_dir_open(), and on failure *WHERE (when WHERE is not
+ * NULL) = the length of the prefix of PATH that names the directory at
+ * fault: the symlink, the untrusted or missing component, or the final
+ * directory (0 for the working directory a relative PATH starts from).
+ */
+int procexe_recover_dir_open_ex(const char *path, size_t *where);
 
 /*
  * Pin the running image of PROC (read through CTX): open it O_RDONLY

@@ -314,6 +314,16 @@ int pe_openat_in_root(int rootfd, const char *path, int flags);
  * process whose /proc/PID directory is DIRFD. */
 int pe_open_in_proc_root(int dirfd, const char *path, size_t len, int flags);
 
+/* ---- the recovery directory (recover-dir.c) ---- */
+struct stat;
+/*
+ * 0 when the directory ST may be trusted by EUID: on the way (FINAL false)
+ * owned by root or EUID (-EUSERS otherwise), as the final directory owned
+ * by EUID (-EPERM otherwise); either way not writable by group or others
+ * unless sticky (-EUSERS otherwise).  -ENOTDIR when not a directory.
+ */
+int pe_dir_trusted(const struct stat *st, uid_t euid, bool final);
+
 /* ---- SHA-256 (sha256.c): libcrypto, opened on first use ---- */
 struct pe_sha256;
 /* A new hash: -ELIBACC when libcrypto cannot be loaded, -ENOMEM, -EIO. */

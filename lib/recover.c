@@ -41,37 +41,6 @@ static int openat2_beneath(int dir_fd, const char *path, int flags, mode_t mode)
 	return fd < 0 ? -errno : fd;
 }
 
-int procexe_recover_dir_open(const char *path)
-{
-	_cleanup_close_ int fd = -1;
-	bool created = false;
-	struct stat st;
-
-	if (!path || !*path)
-		return -EINVAL;
-	if (mkdir(path, 0700) == 0)
-		created = true;
-	else if (errno != EEXIST)
-		return -errno;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		/* O_NOFOLLOW|O_DIRECTORY on a symlink may answer ENOTDIR. */
-		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-			return -ELOOP;
-		return -e;
-	}
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_uid != geteuid())
-		return -EPERM;
-	/* The umask may have taken bits we need, never more than 0700. */
-	if (created && (st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0)
-		return -errno;
-	return pe_take_fd(&fd);
-}
-
 /* 0 when FD is the file DEV:INO (unchecked when both are 0). */
 static int check_identity(int fd, uint64_t dev, uint64_t ino)
 {

@@ -557,6 +557,38 @@ static void report_failures(const struct recover *rc)
 	}
 }
 
+/* Why procexe_recover_dir_open_ex(DIR) failed with ERR, the directory at
+ * fault being the first WHERE bytes of DIR (0: the working directory). */
+static void dir_open_error(const char *dir, int err, size_t where)
+{
+	char *d = safe_text(dir, strlen(dir));
+	char *at = where ? safe_text(dir, where) : xstrdup("the current directory");
+
+	switch (err) {
+	case ELOOP:
+		if (where && !dir[where])
+			warnx_("%s: is a symbolic link: refused", d);
+		else
+			warnx_("%s: %s is a symbolic link: refused", d, at);
+		break;
+	case EUSERS:
+		warnx_("%s: %s is not owned by root or you, or is writable by others "
+		       "without the sticky bit: refused", d, at);
+		break;
+	case EPERM:
+		warnx_("%s: not owned by you: refused", d);
+		break;
+	case ENOENT:
+		warnx_("%s: %s does not exist (only the last component is created)", d, at);
+		break;
+	default:
+		warnx_("%s: %s: %s", d, at, strerror(err));
+		break;
+	}
+	free(at);
+	free(d);
+}
+
 int cmd_recover(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -572,6 +604,7 @@ int cmd_recover(int argc, char **argv)
 	char *manifest, *manifest_name;
 	size_t manifest_len, nfail = 0;
 	int c, r, status = EXIT_OK;
+	size_t where = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -605,15 +638,9 @@ int cmd_recover(int argc, char **argv)
 	if (!*rc.dir)
 		usage_error("empty directory name");
 
-	rc.dir_fd = procexe_recover_dir_open(rc.dir);
+	rc.dir_fd = procexe_recover_dir_open_ex(rc.dir, &where);
 	if (rc.dir_fd < 0) {
-		char *d = safe_text(rc.dir, strlen(rc.dir));
-
-		warnx_("%s: %s", d,
-		       rc.dir_fd == -ELOOP ? "is a symbolic link: refused" :
-		       rc.dir_fd == -EPERM ? "not owned by you: refused" :
-		       strerror(-rc.dir_fd));
-		free(d);
+		dir_open_error(rc.dir, -rc.dir_fd, where);
 		free(rc.pids);
 		return EXIT_TROUBLE;
 	}
