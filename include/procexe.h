@@ -60,9 +60,9 @@ int procexe_state_from_name(const char *name, enum procexe_state *ret_state);
 bool procexe_state_is_suspicious(enum procexe_state state);
 
 /* Bits of procexe_proc_flags(). */
-#define PROCEXE_PF_MODIFIED     (1u << 0) /* image mtime (ctime unless its names were
-                                             removed) later than the process start
-                                             and not earlier than its atime */
+#define PROCEXE_PF_MODIFIED     (1u << 0) /* image written in place after the process
+                                             started (see "The MODIFIED flag" in
+                                             procexe(3)) */
 #define PROCEXE_PF_LOADER       (1u << 1) /* launched through the ELF interpreter */
 #define PROCEXE_PF_PATH_TOOLONG (1u << 2) /* the kernel cannot render the path (ENAMETOOLONG) */
 #define PROCEXE_PF_OTHER_ROOT   (1u << 3) /* the process's root is not "/" (details only) */

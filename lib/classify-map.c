@@ -44,46 +44,24 @@ static bool pseudo_name(const char *s, size_t len, uint64_t dev)
 	       is_exactly(s, len, "/anon_hugepage") || is_exactly(s, len, "/i915");
 }
 
-/* Times closer than this count as one event (one write sets mtime and
- * ctime together; a copy sets birth and mtime within its duration). */
-#define SAME_EVENT_NS 1000000000ull
-
 /*
- * The file stands at its name: ok, unless it was written in place while
- * the process could have it mapped.  That takes all of:
- *  - its mtime is later than the process start;
- *  - that write is its last status change (ctime within a second): a file
- *    installed by rename with its build mtime kept (dpkg, rpm) has a much
- *    later ctime, and the process mapped the installed file;
- *  - it is not a file born after the start and written only then (birth
- *    time, where the filesystem records one): the process can only have
- *    mapped it after that.
- * The status-change time alone never counts: a rename, link or chmod of a
- * library moves it without changing the code a process maps.  No atime
- * rule either, unlike the exe's MODIFIED flag: any process that maps the
- * library later moves its atime past the change.  Missed: a write followed
- * by a rename or chmod, and a write whose mtime was set back.
+ * The file stands at its name: ok, unless it was written in place after
+ * the process started (pe_written_after_start()).  A file unchanged since
+ * boot is older than any process: the start time is not asked then.
  */
 static void judge_live(const struct pe_found *found, uint64_t boot_ns,
                        const struct pe_map_ops *ops, void *userdata,
                        struct pe_map_verdict *ret)
 {
 	const struct pe_times *t = &found->t;
-	uint64_t start;
 
 	ret->state = PROCEXE_MAP_OK;
-	/* Unchanged since boot: older than any process. */
 	if (t->m == 0 || (boot_ns && t->m <= boot_ns))
 		return;
-	if (t->c > t->m + SAME_EVENT_NS)
-		return;
-	start = ops->start_ns(userdata);
-	if (!start || t->m <= start)
-		return;
-	if (t->b > start && t->m <= t->b + SAME_EVENT_NS)
-		return;
-	ret->state = PROCEXE_MAP_MODIFIED;
-	ret->changed_ns = t->m;
+	if (pe_written_after_start(t, false, ops->start_ns, userdata)) {
+		ret->state = PROCEXE_MAP_MODIFIED;
+		ret->changed_ns = t->m;
+	}
 }
 
 void pe_judge_map(const struct pe_mapfile_facts *f, uint64_t boot_ns,

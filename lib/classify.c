@@ -146,17 +146,3 @@ void pe_classify(const struct pe_facts *f, const struct pe_probe_ops *ops,
 	memset(ret, 0, sizeof(*ret));
 	ret->state = decide(f, ops, userdata, ret);
 }
-
-bool pe_image_modified(const struct pe_img *img, uint64_t start_ns, bool links_changed)
-{
-	uint64_t t, c;
-
-	if (!img->have_stat || start_ns == 0)
-		return false;
-	t = pe_ts_ns(img->mtime_sec, img->mtime_nsec);
-	c = pe_ts_ns(img->ctime_sec, img->ctime_nsec);
-	if (!links_changed && c > t)
-		t = c;
-	/* touch(1) sets all three times alike: not earlier than atime counts. */
-	return t > start_ns && t >= pe_ts_ns(img->atime_sec, img->atime_nsec);
-}

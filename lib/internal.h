@@ -53,6 +53,7 @@ struct pe_img {
 	uint64_t dev, ino, nlink, size; /* nlink may be PE_NLINK_UNKNOWN */
 	uint32_t mode;
 	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec, atime_sec, atime_nsec;
+	int64_t btime_sec, btime_nsec;  /* birth; 0/0 when the filesystem has none */
 	uint64_t mnt_id;        /* 0 = unknown */
 	uint64_t map_start, map_end; /* a mapping of it (loader programs), else 0 */
 };
@@ -107,15 +108,7 @@ bool pe_text_is_tmpfile(const struct pe_img *img);
 /* True when the LEN bytes at S (suffix removed) are "DIR/#INO" with INO. */
 bool pe_name_is_tmpfile(const char *s, size_t len, uint64_t ino);
 
-/*
- * MODIFIED: the image changed after START_NS (ns since the epoch, 0 =
- * unknown) and not before its last read (atime).  The start time is the fork's,
- * which exec keeps; the exec's own read of the file sets atime on relatime
- * mounts, so a file written between fork and exec is not "modified".
- * Link-count changes bump ctime, so images whose names were removed
- * (LINKS_CHANGED) are judged on mtime alone.
- */
-bool pe_image_modified(const struct pe_img *img, uint64_t start_ns, bool links_changed);
+
 
 /* ---- the pure judgement of one mapped file (classify-map.c) ---- */
 struct pe_mapfile_facts {
@@ -134,6 +127,16 @@ struct pe_found {
 		uint64_t m, c, b;       /* modification, status change, birth */
 	} t;
 };
+
+/*
+ * MODIFIED, for the exe and for mapped files alike (modified.c): the file
+ * with times T was written in place after the process start, which
+ * START_NS(USERDATA) gives (ns since the epoch, 0 unknown: false) and is
+ * asked only when the times alone do not decide.  LINKS_CHANGED: a name
+ * of it was removed, which moved its ctime.
+ */
+bool pe_written_after_start(const struct pe_times *t, bool links_changed,
+                            uint64_t (*start_ns)(void *userdata), void *userdata);
 
 struct pe_map_ops {
 	/* Look up LEN bytes of TEXT (not NUL-terminated) and compare what

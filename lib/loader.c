@@ -32,6 +32,10 @@ void pe_img_set_statx(struct pe_img *img, const struct statx *stx)
 	img->ctime_nsec = stx->stx_ctime.tv_nsec;
 	img->atime_sec = stx->stx_atime.tv_sec;
 	img->atime_nsec = stx->stx_atime.tv_nsec;
+	if (stx->stx_mask & STATX_BTIME) {
+		img->btime_sec = stx->stx_btime.tv_sec;
+		img->btime_nsec = stx->stx_btime.tv_nsec;
+	}
 	img->mnt_id = (stx->stx_mask & STATX_MNT_ID) ? stx->stx_mnt_id : 0;
 }
 
@@ -251,7 +255,7 @@ static int program_image(int dirfd, const struct pe_map *mp, struct pe_img *ret)
 		if (fd < 0 && !m.deleted)
 			fd = pe_open_in_proc_root(dirfd, path, plen, O_PATH);
 		if (fd >= 0 && statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC,
-		                     STATX_BASIC_STATS | STATX_MNT_ID, &stx) == 0 &&
+		                     STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID, &stx) == 0 &&
 		    makedev(stx.stx_dev_major, stx.stx_dev_minor) == img.dev && stx.stx_ino == img.ino)
 			pe_img_set_statx(&img, &stx);
 	}

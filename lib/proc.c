@@ -67,7 +67,8 @@ static int read_exe(int dirfd, struct pe_img *img, int *text_err)
 		return -r;
 	img->launch_len = img->path_len;
 	/* DONT_SYNC: never wait on a network filesystem for attributes. */
-	if (statx(dirfd, "exe", AT_STATX_DONT_SYNC, STATX_BASIC_STATS | STATX_MNT_ID, &stx) < 0) {
+	if (statx(dirfd, "exe", AT_STATX_DONT_SYNC, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID,
+	          &stx) < 0) {
 		r = errno;
 		pe_img_done(img);
 		return r;
@@ -150,22 +151,23 @@ static bool restart_relevant(const struct procexe_proc *p)
 	return false;
 }
 
+/* The MODIFIED flag of the image IMG (pe_written_after_start()). */
 static void check_modified(struct loading *l, struct procexe_proc *p, const struct pe_img *img)
 {
-	uint64_t t;
+	struct start_query q = { .l = l, .p = p };
+	struct pe_times t;
 
 	if (!img->have_stat)
 		return;
-	t = pe_ts_ns(img->mtime_sec, img->mtime_nsec);
-	if (!links_changed(p->state) && pe_ts_ns(img->ctime_sec, img->ctime_nsec) > t)
-		t = pe_ts_ns(img->ctime_sec, img->ctime_nsec);
-	/* Untouched since boot: older than any process, no need for stat.
-	 * Read since its last change (atime later): cannot be MODIFIED
-	 * either (see pe_image_modified), whatever the start time. */
-	if (t <= l->ctx->boot_ns || t < pe_ts_ns(img->atime_sec, img->atime_nsec))
+	t = (struct pe_times){
+		.m = pe_ts_ns(img->mtime_sec, img->mtime_nsec),
+		.c = pe_ts_ns(img->ctime_sec, img->ctime_nsec),
+		.b = pe_ts_ns(img->btime_sec, img->btime_nsec),
+	};
+	/* Unchanged since boot: older than any process, no need for stat. */
+	if (t.m <= l->ctx->boot_ns)
 		return;
-	set_start(l, p);
-	if (pe_image_modified(img, p->start_ns, links_changed(p->state)))
+	if (pe_written_after_start(&t, links_changed(p->state), start_of, &q))
 		p->flags |= PROCEXE_PF_MODIFIED;
 }
 

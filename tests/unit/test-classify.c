@@ -222,33 +222,57 @@ static void test_path_too_long(void **state)
 	assert_int_equal(fk.resolves, 0);
 }
 
+/*
+ * MODIFIED, the one rule for exe and mapped files, on tick-granular times
+ * (the kernel stamps files at a coarse clock: birth, write and exec of a
+ * program copied in by an entrypoint often share one 4 ms tick).
+ */
+#define TICK (4ull * 1000000u)
+#define SEC (1000ull * 1000000u)
+
+static uint64_t start_of(void *userdata)
+{
+	return *(const uint64_t *)userdata;
+}
+
+static bool modified(uint64_t m, uint64_t c, uint64_t b, uint64_t start, bool links_changed)
+{
+	struct pe_times t = { .m = m, .c = c, .b = b };
+
+	return pe_written_after_start(&t, links_changed, start_of, &start);
+}
+
 static void test_modified(void **state)
 {
-	struct pe_img img = img_of("/a", 1);
-	const uint64_t start = 1000ull * 1000000000u;
+	const uint64_t S = 1000 * SEC, old = 900 * SEC;
 
-	img.mtime_sec = 900;
-	img.ctime_sec = 900;
-	img.atime_sec = 950;
-	assert_false(pe_image_modified(&img, start, false));
-	img.ctime_sec = 1001;
-	assert_true(pe_image_modified(&img, start, false));
-	/* Removing a name bumps ctime: judged on mtime alone then. */
-	assert_false(pe_image_modified(&img, start, true));
-	img.mtime_sec = 1000;
-	img.mtime_nsec = 1;
-	assert_true(pe_image_modified(&img, start, true));
-	/* Written after the fork but before the exec, which read it later. */
-	img.atime_sec = 1002;
-	assert_false(pe_image_modified(&img, start, false));
-	/* touch(1): all three times equal, after the start. */
-	img.mtime_sec = img.ctime_sec = img.atime_sec = 1003;
-	img.mtime_nsec = img.ctime_nsec = img.atime_nsec = 0;
-	assert_true(pe_image_modified(&img, start, false));
-	img.atime_sec = 950;
-	assert_false(pe_image_modified(&img, 0, false));
-	img.have_stat = false;
-	assert_false(pe_image_modified(&img, start, false));
+	/* unchanged since before the start, or within its (rounded-up) tick */
+	assert_false(modified(old, old, old, S, false));
+	assert_false(modified(S, S, old, S, false));
+	/* a write in place after the start: printf X >> file */
+	assert_true(modified(S + 10 * TICK, S + 10 * TICK, old, S, false));
+	assert_true(modified(S + 1, S + 1, 0, S, false));
+	/* status changes only (rename, link, chmod): mtime is not after the start */
+	assert_false(modified(old, S + 5 * SEC, old, S, false));
+	/* installed by rename with its build mtime kept */
+	assert_false(modified(old, S + 2 * SEC, S + 2 * SEC, S, false));
+	/* the write is not the last status change: a chmod came 2 s later (missed) */
+	assert_false(modified(S + TICK, S + TICK + 2 * SEC, old, S, false));
+	/* born after the fork, written once, executed: all in one tick */
+	assert_false(modified(S + TICK, S + TICK, S + TICK, S, false));
+	/* born after the fork, the copy took 800 ms */
+	assert_false(modified(S + 200 * TICK, S + 200 * TICK, S + TICK, S, false));
+	/* born after the fork, written again 5 s later: modified */
+	assert_true(modified(S + 5 * SEC, S + 5 * SEC, S + TICK, S, false));
+	/* no birth time recorded: a copy after the start cannot be told apart */
+	assert_true(modified(S + TICK, S + TICK, 0, S, false));
+	/* a name removed (deleted or unlinked exe): the unlink moved ctime */
+	assert_true(modified(S + TICK, S + 10 * SEC, old, S, true));
+	assert_false(modified(S + TICK, S + 10 * SEC, old, S, false));
+	assert_false(modified(old, S + 10 * SEC, old, S, true));
+	/* start unknown, mtime unknown */
+	assert_false(modified(S + SEC, S + SEC, old, 0, false));
+	assert_false(modified(0, S + SEC, old, S, false));
 }
 
 static void test_state_names(void **state)
