@@ -698,6 +698,49 @@ static void report_failures(const struct recover *rc)
 	}
 }
 
+/* Pin the images of LIST's processes (copying in batches past pin_cap:
+ * see pin_room()) and record the PIDs asked for that LIST lacks. */
+static void pin_all(struct recover *rc, const struct procexe_list *list)
+{
+	for (size_t i = 0, n = procexe_list_count(list); i < n; i++) {
+		const struct procexe_proc *p = procexe_list_get(list, i);
+
+		if (!p || (rc->all && (!wanted_by_all(p) || procexe_proc_pid(p) == getpid())))
+			continue;
+		pin_proc(rc, p);
+		if (rc->libs)
+			pin_libs(rc, p);
+	}
+	for (size_t i = 0; i < rc->npids; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = rc->pids[j] == rc->pids[i];
+		if (!dup && !list_has_pid(list, rc->pids[i]))
+			fail_entry(add_entry(rc, NULL, rc->pids[i], "exe"), ESRCH, "no such process");
+	}
+}
+
+static void recover_free(struct recover *rc)
+{
+	for (size_t i = 0; i < rc->nimages; i++) {
+		if (rc->images[i].fd >= 0)
+			close(rc->images[i].fd);
+		free(rc->images[i].hint);
+		free(rc->images[i].file);
+		free(rc->images[i].reason);
+	}
+	for (size_t i = 0; i < rc->nentries; i++) {
+		free(rc->entries[i].comm);
+		free(rc->entries[i].path);
+	}
+	free(rc->images);
+	free(rc->entries);
+	free(rc->pids);
+	procexe_ctx_free(rc->ctx);
+	close(rc->dir_fd);
+}
+
 int cmd_recover(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -794,25 +837,7 @@ int cmd_recover(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 
-	/* Pin first: every image is held before any copying starts, unless
-	 * there are more than rc.pin_cap (then batches, see pin_room()). */
-	for (size_t i = 0, n = procexe_list_count(list); i < n; i++) {
-		const struct procexe_proc *p = procexe_list_get(list, i);
-
-		if (!p || (rc.all && (!wanted_by_all(p) || procexe_proc_pid(p) == getpid())))
-			continue;
-		pin_proc(&rc, p);
-		if (rc.libs)
-			pin_libs(&rc, p);
-	}
-	for (size_t i = 0; i < rc.npids; i++) {
-		bool dup = false;
-
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = rc.pids[j] == rc.pids[i];
-		if (!dup && !list_has_pid(list, rc.pids[i]))
-			fail_entry(add_entry(&rc, NULL, rc.pids[i], "exe"), ESRCH, "no such process");
-	}
+	pin_all(&rc, list);
 	procexe_list_free(list);
 	test_pin_delay();
 
@@ -840,21 +865,6 @@ int cmd_recover(int argc, char **argv)
 
 	free(manifest);
 	free(manifest_name);
-	for (size_t i = 0; i < rc.nimages; i++) {
-		if (rc.images[i].fd >= 0)
-			close(rc.images[i].fd);
-		free(rc.images[i].hint);
-		free(rc.images[i].file);
-		free(rc.images[i].reason);
-	}
-	for (size_t i = 0; i < rc.nentries; i++) {
-		free(rc.entries[i].comm);
-		free(rc.entries[i].path);
-	}
-	free(rc.images);
-	free(rc.entries);
-	free(rc.pids);
-	procexe_ctx_free(rc.ctx);
-	close(rc.dir_fd);
+	recover_free(&rc);
 	return status;
 }
