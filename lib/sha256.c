@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * SHA-256 through libcrypto (OpenSSL), loaded on first use (or earlier,
- * through procexe_copy_init()).  Only
- * recovery hashes anything, while loading and initialising libcrypto costs
- * every process linked to it about 4 ms of CPU at start-up (measured on the
- * benchmark VM, a fifth of a whole-host scan); so the library is not linked
- * against it but opens it with dlopen() the first time a hash is wanted,
- * and keeps it loaded.
+ * SHA-256 through libcrypto (OpenSSL).  Only recovery hashes anything,
+ * while loading and initialising libcrypto costs every process linked to
+ * it about 4 ms of CPU at start-up (measured on the benchmark VM, a fifth
+ * of a whole-host scan); so the library is not linked against it but opens
+ * it with dlopen() when procexe_copy_init() is called or a hash is first
+ * wanted, and keeps it loaded.
  */
 #include <dlfcn.h>
 #include <pthread.h>
