@@ -402,6 +402,16 @@ int procexe_recover_open(struct procexe_ctx *ctx, const struct procexe_proc *pro
 int procexe_recover_open_map(struct procexe_ctx *ctx, pid_t pid, uint64_t start,
                              uint64_t end, uint64_t dev, uint64_t ino);
 
+/*
+ * Load libcrypto (dlopen of its versioned soname), which the copy
+ * functions use for SHA-256, if it is not loaded yet: 0, or -ELIBACC when
+ * it cannot be loaded.  Once loaded it stays loaded; a failure is not
+ * remembered (the next call, or procexe_copy_run(), tries again).  Call it
+ * before opening many descriptors (pinning images): loading needs a few
+ * free descriptors and address space.  Thread-safe.
+ */
+int procexe_copy_init(void);
+
 /* One copy in progress: created by procexe_copy_new(). */
 struct procexe_copy;
 
@@ -417,23 +427,36 @@ typedef void (*procexe_progress_fn)(void *userdata, uint64_t done, uint64_t tota
 int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy);
 
 /*
+ * Refuse sources larger than MAX_SIZE bytes (their apparent size,
+ * st_size; 0, the default, for no limit): procexe_copy_run() then fails
+ * with -EFBIG before reading anything.  -EINVAL after a successful run.
+ */
+int procexe_copy_set_max_size(struct procexe_copy *copy, uint64_t max_size);
+
+/*
  * Copy the whole file byte for byte and compute its SHA-256 in the same
  * pass.  Holes (SEEK_DATA/SEEK_HOLE) stay holes in the copy; files larger
  * than 4 GiB are fine.  Succeeds only when the number of bytes copied
  * equals the source's size before and after the copy, the source did not
  * change meanwhile (size, mtime, ctime) and the copy's size is the same:
- * else -EAGAIN.  I/O errors as negative errno (-ENOSPC, -EIO, ...);
- * -ELIBACC when libcrypto, which the library opens on first use, cannot
- * be loaded.
+ * else -EAGAIN.  -EFBIG when the source is larger than the limit of
+ * procexe_copy_set_max_size().  I/O errors as negative errno (-ENOSPC,
+ * -EIO, ...); -ELIBACC when libcrypto (see procexe_copy_init()) cannot be
+ * loaded.  Holes are hashed as zeros without being read, so the CPU cost
+ * follows the apparent size.
  * PROGRESS may be NULL.
  */
 int procexe_copy_run(struct procexe_copy *copy, procexe_progress_fn progress, void *userdata);
 
 /*
- * After a successful run: read the copy back (holes are not read) and
- * confirm that its SHA-256 is the one computed while copying; -EIO when it
- * is not, I/O errors as negative errno.  Costs a second pass over the
- * copy (from the page cache, usually).
+ * After a successful run: confirm that the copy holds what was hashed, by
+ * comparing it byte for byte with the source over the ranges where either
+ * has data (SEEK_DATA/SEEK_HOLE; a hole counts as zeros and is never
+ * read), and checking that the copy has the source's size and no data
+ * beyond it.  0 when equal; -EIO when not; -EAGAIN when the source
+ * changed (size, mtime, ctime) since the run started, so that it no longer
+ * proves anything; I/O errors as negative errno.  Costs one more read of
+ * the data of both files (from the page cache, usually), no hashing.
  */
 int procexe_copy_verify(struct procexe_copy *copy);
 

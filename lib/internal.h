@@ -329,6 +329,9 @@ int pe_dir_trusted(const struct stat *st, uid_t euid, bool final);
 
 /* ---- SHA-256 (sha256.c): libcrypto, opened on first use ---- */
 struct pe_sha256;
+/* Load libcrypto now if not yet loaded: 0, or -ELIBACC (not remembered:
+ * the next call tries again).  Thread-safe. */
+int pe_sha256_load(void);
 /* A new hash: -ELIBACC when libcrypto cannot be loaded, -ENOMEM, -EIO. */
 int pe_sha256_new(struct pe_sha256 **ret);
 int pe_sha256_update(struct pe_sha256 *h, const void *buf, size_t len);   /* 0, -EIO */

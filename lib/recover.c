@@ -281,10 +281,17 @@ struct procexe_copy {
 	struct pe_tmp tmp;
 	bool done;              /* run succeeded */
 	bool committed;
+	uint64_t max_size;      /* 0: no limit */
+	struct stat src_st;     /* the source when the run started */
 	uint64_t size;
 	unsigned char sha256[32];
 	char hex[65];
 };
+
+int procexe_copy_init(void)
+{
+	return pe_sha256_load();
+}
 
 int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy)
 {
@@ -308,6 +315,14 @@ int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy)
 		return r;
 	}
 	*ret_copy = c;
+	return 0;
+}
+
+int procexe_copy_set_max_size(struct procexe_copy *c, uint64_t max_size)
+{
+	if (!c || c->done)
+		return -EINVAL;
+	c->max_size = max_size;
 	return 0;
 }
 
@@ -419,6 +434,8 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 		return -EINVAL;
 	if (fstat(c->src_fd, &before) < 0)
 		return -errno;
+	if (c->max_size && (uint64_t)before.st_size > c->max_size)
+		return -EFBIG;
 	buf = malloc(COPY_BUF_SIZE);
 	if (!buf)
 		return -ENOMEM;
@@ -444,69 +461,145 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 			return n < 0 ? -errno : -EAGAIN;
 	}
 	c->size = (uint64_t)before.st_size;
+	c->src_st = before;
 	for (size_t i = 0; i < sizeof(c->sha256); i++)
 		snprintf(c->hex + 2 * i, 3, "%02x", c->sha256[i]);
 	c->done = true;
 	return 0;
 }
 
-/* SHA-256 of FD's first SIZE bytes, holes hashed as zeros without reading. */
-static int hash_fd(int fd, uint64_t size, unsigned char *buf, unsigned char md_out[32])
+/* The first data offset of FD in [OFF, SIZE), SIZE when there is none;
+ * OFF when the filesystem cannot tell (everything is data then). */
+static int next_data(int fd, uint64_t off, uint64_t size, uint64_t *ret)
 {
-	struct pe_sha256 *md = NULL;
-	uint64_t off = 0;
-	int r = pe_sha256_new(&md);
+	off_t d = lseek(fd, (off_t)off, SEEK_DATA);
 
-	while (r == 0 && off < size) {
-		off_t d = lseek(fd, (off_t)off, SEEK_DATA);
-		uint64_t data = d < 0 ? (errno == ENXIO ? size : off) : (uint64_t)d;
+	if (d < 0 && errno == ENXIO)
+		*ret = size;
+	else if (d < 0 && errno == EIO)
+		return -EIO;
+	else if (d < 0)
+		*ret = off;
+	else
+		*ret = (uint64_t)d < size ? (uint64_t)d : size;
+	return 0;
+}
 
-		if (data > size)
-			data = size;
-		if (data > off) {
-			r = hash_zeros(md, data - off);
-			off = data;
+/* The end of the data of FD that starts at OFF, at most SIZE. */
+static uint64_t data_end(int fd, uint64_t off, uint64_t size)
+{
+	off_t h = lseek(fd, (off_t)off, SEEK_HOLE);
+
+	return h < 0 || (uint64_t)h <= off || (uint64_t)h > size ? size : (uint64_t)h;
+}
+
+/* Read exactly LEN bytes of FD at OFF; -ENODATA when it ends before. */
+static int read_exact(int fd, unsigned char *buf, size_t len, uint64_t off)
+{
+	while (len > 0) {
+		ssize_t n = pread(fd, buf, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
 			continue;
-		}
-		{
-			size_t want = size - off < COPY_BUF_SIZE ? (size_t)(size - off) : COPY_BUF_SIZE;
-			off_t h = d < 0 ? -1 : lseek(fd, d, SEEK_HOLE);
-			ssize_t n;
-
-			if (h > (off_t)off && (uint64_t)(h - (off_t)off) < want)
-				want = (size_t)(h - (off_t)off);
-			n = pread(fd, buf, want, (off_t)off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				r = n < 0 ? -errno : -EIO;
-			else if (pe_sha256_update(md, buf, (size_t)n) < 0)
-				r = -EIO;
-			else
-				off += (uint64_t)n;
-		}
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ENODATA;
+		buf += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
 	}
-	if (r == 0)
-		r = pe_sha256_final(md, md_out);
-	pe_sha256_free(md);
-	return r;
+	return 0;
+}
+
+static bool all_zero(const unsigned char *p, size_t len)
+{
+	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
+}
+
+/*
+ * Compare [OFF, END) of the copy and of the source, where each is either
+ * all data (its fd given) or all hole (-1: zeros, not read).  0 when
+ * equal, 1 when not (or the source ended early), negative errno.
+ */
+static int compare_range(int copy_fd, int src_fd, unsigned char *a, unsigned char *b,
+                         uint64_t off, uint64_t end)
+{
+	while (off < end) {
+		size_t n = end - off < COPY_BUF_SIZE ? (size_t)(end - off) : COPY_BUF_SIZE;
+		int r;
+
+		if (copy_fd >= 0 && (r = read_exact(copy_fd, a, n, off)) < 0)
+			return r == -ENODATA ? 1 : r;
+		if (src_fd >= 0 && (r = read_exact(src_fd, b, n, off)) < 0)
+			return r == -ENODATA ? 1 : r;
+		if (copy_fd >= 0 && src_fd >= 0 ? memcmp(a, b, n) != 0
+		                                : !all_zero(copy_fd >= 0 ? a : b, n))
+			return 1;
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * Walk the data of the copy and of the source together: every range where
+ * either has data is compared (a hole against zeros, unread); ranges that
+ * are holes in both are skipped.  0 when equal, 1 when not, negative errno.
+ */
+static int compare_data(const struct procexe_copy *c, unsigned char *a, unsigned char *b)
+{
+	uint64_t off = 0, size = c->size;
+
+	while (off < size) {
+		uint64_t dc, ds, d, ec, es;
+		int r;
+
+		if ((r = next_data(c->tmp.fd, off, size, &dc)) < 0 ||
+		    (r = next_data(c->src_fd, off, size, &ds)) < 0)
+			return r;
+		d = dc < ds ? dc : ds;
+		if (d >= size)
+			break;
+		/* From D each file is data up to its hole, or hole up to its data. */
+		ec = dc == d ? data_end(c->tmp.fd, d, size) : dc;
+		es = ds == d ? data_end(c->src_fd, d, size) : ds;
+		r = compare_range(dc == d ? c->tmp.fd : -1, ds == d ? c->src_fd : -1, a, b, d,
+		                  ec < es ? ec : es);
+		if (r != 0)
+			return r;
+		off = ec < es ? ec : es;
+	}
+	return 0;
 }
 
 int procexe_copy_verify(struct procexe_copy *c)
 {
 	_cleanup_free_ unsigned char *buf = NULL;
-	unsigned char md[32];
+	struct stat out, src;
+	off_t beyond;
 	int r;
 
 	if (!c || !c->done || c->tmp.fd < 0)
 		return -EINVAL;
-	buf = malloc(COPY_BUF_SIZE);
+	buf = malloc(2 * COPY_BUF_SIZE);
 	if (!buf)
 		return -ENOMEM;
-	r = hash_fd(c->tmp.fd, c->size, buf, md);
+	r = compare_data(c, buf, buf + COPY_BUF_SIZE);
 	if (r < 0)
 		return r;
-	return memcmp(md, c->sha256, sizeof(md)) == 0 ? 0 : -EIO;
+	/* The copy holds nothing beyond the size. */
+	if (fstat(c->tmp.fd, &out) < 0)
+		return -errno;
+	beyond = lseek(c->tmp.fd, (off_t)c->size, SEEK_DATA);
+	if ((uint64_t)out.st_size != c->size || beyond >= 0)
+		r = 1;
+	/* Equal to the source proves equal to what was hashed only if the
+	 * source did not change since. */
+	if (fstat(c->src_fd, &src) < 0)
+		return -errno;
+	if (!same_source(&c->src_st, &src))
+		return -EAGAIN;
+	return r == 0 ? 0 : -EIO;
 }
 
 uint64_t procexe_copy_size(const struct procexe_copy *c)

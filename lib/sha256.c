@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * SHA-256 through libcrypto (OpenSSL), loaded on first use.  Only
- * recovery hashes anything, while loading and initialising libcrypto costs
- * every process linked to it about 4 ms of CPU at start-up (measured on the
- * benchmark VM, a fifth of a whole-host scan); so the library is not linked
- * against it but opens it with dlopen() the first time a hash is wanted,
- * and keeps it loaded.
+ * SHA-256 through libcrypto (OpenSSL).  Only recovery hashes anything,
+ * while loading and initialising libcrypto costs every process linked to
+ * it about 4 ms of CPU at start-up (measured on the benchmark VM, a fifth
+ * of a whole-host scan); so the library is not linked against it but opens
+ * it with dlopen() when procexe_copy_init() is called or a hash is first
+ * wanted, and keeps it loaded.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -25,38 +25,63 @@ static struct {
 	__typeof__(&EVP_DigestUpdate) update;
 	__typeof__(&EVP_DigestFinal_ex) final;
 	__typeof__(&EVP_sha256) sha256;
-	bool ok;
 } evp;
 
-static pthread_once_t evp_once = PTHREAD_ONCE_INIT;
+/* Set (release) once every pointer of evp is filled; never cleared. */
+static bool evp_ready;
+static pthread_mutex_t evp_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void *sym(void *h, const char *name)
-{
-	return h ? dlsym(h, name) : NULL;
-}
-
-static void load_evp(void)
+/*
+ * Open libcrypto and fill evp; 0 or -ELIBACC.  A failure is not
+ * remembered: it may come from a passing shortage (a full descriptor
+ * table gives EMFILE to the open inside dlopen), so the next call tries
+ * again.  Called with evp_lock held.
+ */
+static int load_evp(void)
 {
 	void *h = dlopen(PE_LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
 
-	evp.ctx_new = (__typeof__(evp.ctx_new))sym(h, "EVP_MD_CTX_new");
-	evp.ctx_free = (__typeof__(evp.ctx_free))sym(h, "EVP_MD_CTX_free");
-	evp.init = (__typeof__(evp.init))sym(h, "EVP_DigestInit_ex");
-	evp.update = (__typeof__(evp.update))sym(h, "EVP_DigestUpdate");
-	evp.final = (__typeof__(evp.final))sym(h, "EVP_DigestFinal_ex");
-	evp.sha256 = (__typeof__(evp.sha256))sym(h, "EVP_sha256");
-	evp.ok = evp.ctx_new && evp.ctx_free && evp.init && evp.update && evp.final &&
-	         evp.sha256;
-	/* Never closed: the functions stay in use for the process's life. */
+	if (!h)
+		return -ELIBACC;
+	evp.ctx_new = (__typeof__(evp.ctx_new))dlsym(h, "EVP_MD_CTX_new");
+	evp.ctx_free = (__typeof__(evp.ctx_free))dlsym(h, "EVP_MD_CTX_free");
+	evp.init = (__typeof__(evp.init))dlsym(h, "EVP_DigestInit_ex");
+	evp.update = (__typeof__(evp.update))dlsym(h, "EVP_DigestUpdate");
+	evp.final = (__typeof__(evp.final))dlsym(h, "EVP_DigestFinal_ex");
+	evp.sha256 = (__typeof__(evp.sha256))dlsym(h, "EVP_sha256");
+	if (!evp.ctx_new || !evp.ctx_free || !evp.init || !evp.update || !evp.final ||
+	    !evp.sha256) {
+		dlclose(h);
+		return -ELIBACC;
+	}
+	/* Never closed once loaded: the functions stay in use for the
+	 * process's life. */
+	return 0;
+}
+
+int pe_sha256_load(void)
+{
+	int r = 0;
+
+	if (__atomic_load_n(&evp_ready, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&evp_lock);
+	if (!evp_ready) {
+		r = load_evp();
+		if (r == 0)
+			__atomic_store_n(&evp_ready, true, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&evp_lock);
+	return r;
 }
 
 int pe_sha256_new(struct pe_sha256 **ret)
 {
 	EVP_MD_CTX *md;
+	int r = pe_sha256_load();
 
-	pthread_once(&evp_once, load_evp);
-	if (!evp.ok)
-		return -ELIBACC;
+	if (r < 0)
+		return r;
 	md = evp.ctx_new();
 	if (!md)
 		return -ENOMEM;

@@ -4,10 +4,13 @@
  * that processes run (deleted, replaced, fileless...) into DIR, hashed, and
  * describe them in DIR/manifest.json.
  *
- * Order of work: read the processes (one scan), pin every image (an open
- * fd, so a process that exits afterwards still yields it; one fd per
- * device:inode), then copy and hash each distinct image once, then write
- * the manifest.  Nothing recovered is ever executed.
+ * Order of work: load libcrypto and raise the soft limit on descriptors,
+ * read the processes (one scan), pin every image (an open fd, so a process
+ * that exits afterwards still yields it; one fd per device:inode), then
+ * copy and hash each distinct image once, then write the manifest.  When
+ * the images pinned reach the descriptors allowed (the soft limit less a
+ * reserve), that batch is copied (closing its fds) before pinning goes on.
+ * Nothing recovered is ever executed.
  *
  * PROCEXE_TEST_PIN_DELAY_MS (test-only, see procexe(1)): after pinning,
  * print "procexe: test: pinned" on stderr and wait that long.
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -34,6 +38,10 @@
 #define MANIFEST_NAME "manifest"
 #define PROGRESS_MIN_BYTES (64u << 20)
 #define MAX_PIN_DELAY_MS 60000
+#define DEFAULT_MAX_SIZE (4ull << 30)
+/* Descriptors kept free of pinned images: stdio, /proc, DIR, the scan of
+ * one process, a temporary file, libcrypto's own. */
+#define FD_RESERVE 64
 
 /* One distinct pinned file. */
 struct image {
@@ -46,6 +54,7 @@ struct image {
 	char sha256[65];
 	int err;                /* copy error (positive), 0 */
 	const char *why;        /* static explanation of err, or NULL */
+	char *reason;           /* allocated explanation (wins over why), or NULL */
 	size_t same_as;         /* SIZE_MAX, or index of an image with equal content */
 };
 
@@ -66,7 +75,10 @@ struct recover {
 	const char *dir;
 	int dir_fd;
 	bool json, all, libs;
-	bool verify;            /* read each copy back and check its hash */
+	bool verify;            /* compare each copy with its source */
+	uint64_t max_size;      /* larger images are refused (EFBIG); 0: no limit */
+	size_t pin_cap;         /* images pinned at once, at most */
+	size_t ncopied;         /* images[0..ncopied) are copied (or failed) */
 	pid_t *pids;
 	size_t npids;
 	struct procexe_ctx *ctx;
@@ -97,7 +109,16 @@ static void __attribute__((noreturn)) recover_usage(void)
 	      " -l, --libs       also mapped files that were deleted or replaced, or never\n"
 	      "                  had a file (memfd)\n"
 	      " -J, --json       print the manifest instead of a summary\n"
+	      "     --max-size <size>\n"
+	      "                  refuse images larger than <size> (apparent size): a\n"
+	      "                  failure with error EFBIG; suffixes K, M, G, T (powers\n"
+	      "                  of 1024); 0 for no limit (default 4G)\n"
 	      " -h, --help       display this help\n"
+	      "\n"
+	      "Images are pinned (opened) before copying, so that a process that exits\n"
+	      "still yields its image.  When more images are found than descriptors allow\n"
+	      "(the soft RLIMIT_NOFILE, raised to the hard one, less 64), those pinned so\n"
+	      "far are copied first and the others are pinned after them.\n"
 	      "\n"
 	      "For more details see procexe(1).\n", stdout);
 	exit(EXIT_OK);
@@ -159,8 +180,36 @@ static void attach_image(struct recover *rc, struct entry *e, int fd)
 		.hint = e->path ? xstrdup(e->path) : NULL,
 		.same_as = SIZE_MAX,
 	};
-	rc->total_bytes += img->size;
+	if (!rc->max_size || img->size <= rc->max_size)
+		rc->total_bytes += img->size;
 	e->image = rc->nimages++;
+}
+
+static void copy_image(struct recover *rc, size_t idx);
+
+/* Copy every image pinned and not yet copied, which closes their fds. */
+static void copy_pinned(struct recover *rc)
+{
+	rc->progress = isatty(STDERR_FILENO) && rc->total_bytes >= PROGRESS_MIN_BYTES;
+	for (; rc->ncopied < rc->nimages; rc->ncopied++)
+		copy_image(rc, rc->ncopied);
+}
+
+/* Before pinning one more image: copy the batch when it is full. */
+static void pin_room(struct recover *rc)
+{
+	if (rc->nimages - rc->ncopied >= rc->pin_cap)
+		copy_pinned(rc);
+}
+
+/* After a failed pin (negative errno R): true when it lacked descriptors
+ * and copying the batch pinned so far has freed some (try again). */
+static bool freed_fds(struct recover *rc, int r)
+{
+	if ((r != -EMFILE && r != -ENFILE) || rc->nimages == rc->ncopied)
+		return false;
+	copy_pinned(rc);
+	return true;
 }
 
 static const char *open_error(int err, bool loader)
@@ -179,6 +228,9 @@ static const char *open_error(int err, bool loader)
 		return "not permitted to read the image (not your process?)";
 	case EACCES:
 		return "not permitted to read the image (not your process, or no read permission)";
+	case EMFILE:
+	case ENFILE:
+		return "out of file descriptors";
 	default:
 		return NULL;
 	}
@@ -200,7 +252,10 @@ static void pin_proc(struct recover *rc, const struct procexe_proc *p)
 		fail_entry(e, err, "permission denied: not your process (needs root or the same user)");
 		return;
 	}
+	pin_room(rc);
 	fd = procexe_recover_open(rc->ctx, p);
+	if (freed_fds(rc, fd))
+		fd = procexe_recover_open(rc->ctx, p);
 	if (fd < 0) {
 		fail_entry(e, -fd, open_error(-fd, loader));
 		return;
@@ -217,10 +272,13 @@ static void pin_libs(struct recover *rc, const struct procexe_proc *p)
 	size_t n = procexe_proc_mapping_count(p);
 	int err = procexe_proc_maps_errno(p);
 
-	if (err) {
-		fail_entry(add_entry(rc, p, pid, "map"), err, "cannot read the process's maps");
-		return;
-	}
+	/* An incomplete list: what it holds is still recovered below. */
+	if (err)
+		fail_entry(add_entry(rc, p, pid, "map"), err,
+		           err == E2BIG ? "too many mapped files: only the first were judged" :
+		           err == ETIMEDOUT ? "gave up judging its mapped files after the deadline" :
+		           err == ENAMETOOLONG ? "a mapped file's name is too long to read" :
+		           "cannot read the process's maps");
 	for (size_t i = 0; i < n; i++) {
 		struct procexe_mapping m = { .sz = sizeof(m) };
 		struct entry *e;
@@ -233,7 +291,10 @@ static void pin_libs(struct recover *rc, const struct procexe_proc *p)
 		e = add_entry(rc, p, pid, "map");
 		/* The manifest keeps the kernel's text, as for the exe. */
 		e->path = xasprintf("%s%s", m.path, (m.flags & PROCEXE_MF_SUFFIX) ? " (deleted)" : "");
+		pin_room(rc);
 		fd = procexe_recover_open_map(rc->ctx, pid, m.start, m.end, m.dev, m.ino);
+		if (freed_fds(rc, fd))
+			fd = procexe_recover_open_map(rc->ctx, pid, m.start, m.end, m.dev, m.ino);
 		if (fd < 0)
 			fail_entry(e, -fd, -fd == EPERM ?
 			           "opening a mapped file through map_files needs "
@@ -266,6 +327,28 @@ static void show_progress(void *userdata, uint64_t done, uint64_t total)
 	fflush(stderr);
 }
 
+/* Record the failure R (negative errno) of copying IMG, still pinned. */
+static void copy_failed(const struct recover *rc, struct image *img, int r)
+{
+	struct stat st;
+
+	img->err = -r;
+	img->why = r == -EAGAIN ? "the image changed while being copied" :
+	           r == -EIO ? "the copy differs from the image when read back" :
+	           r == -EEXIST ? "every candidate file name is taken" :
+	           r == -ENOSPC ? "no space left in the target directory" :
+	           r == -EROFS ? "the target directory is on a read-only filesystem" :
+	           r == -ELIBACC ? "libcrypto (" PE_LIBCRYPTO_SONAME ") could not be loaded" :
+	           r == -EMFILE || r == -ENFILE ? "out of file descriptors" : NULL;
+	if (r == -EFBIG) {
+		if (fstat(img->fd, &st) == 0)
+			img->size = (uint64_t)st.st_size;
+		img->reason = xasprintf("the image is %" PRIu64 " bytes, over the limit of %" PRIu64
+		                        " bytes (--max-size)", img->size, rc->max_size);
+	}
+	img->file = NULL;
+}
+
 static void copy_image(struct recover *rc, size_t idx)
 {
 	struct image *img = &rc->images[idx];
@@ -273,6 +356,8 @@ static void copy_image(struct recover *rc, size_t idx)
 	int r;
 
 	r = procexe_copy_new(img->fd, rc->dir_fd, &copy);
+	if (r == 0)
+		r = procexe_copy_set_max_size(copy, rc->max_size);
 	if (r == 0)
 		r = procexe_copy_run(copy, show_progress, rc);
 	if (r == 0 && rc->verify)
@@ -294,17 +379,11 @@ static void copy_image(struct recover *rc, size_t idx)
 		if (!img->file)
 			r = procexe_copy_commit(copy, img->hint, &img->file);
 	}
-	if (r < 0) {
-		img->err = -r;
-		img->why = r == -EAGAIN ? "the image changed while being copied" :
-		           r == -EIO ? "the copy could not be read back with the same SHA-256" :
-		           r == -EEXIST ? "every candidate file name is taken" :
-		           r == -ENOSPC ? "no space left in the target directory" :
-		           r == -EROFS ? "the target directory is on a read-only filesystem" : NULL;
-		img->file = NULL;
-	}
+	if (r < 0)
+		copy_failed(rc, img, r);
 	procexe_copy_free(copy);
-	rc->done_bytes += img->size;
+	if (r != -EFBIG)
+		rc->done_bytes += img->size;
 	close(img->fd);
 	img->fd = -1;
 }
@@ -320,12 +399,23 @@ static const char *errno_name(int err)
 		{ EAGAIN, "EAGAIN" }, { ESTALE, "ESTALE" }, { ENOMEM, "ENOMEM" },
 		{ EMFILE, "EMFILE" }, { ENFILE, "ENFILE" }, { EDQUOT, "EDQUOT" },
 		{ EFBIG, "EFBIG" }, { ELOOP, "ELOOP" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ ELIBACC, "ELIBACC" }, { E2BIG, "E2BIG" }, { ENOTDIR, "ENOTDIR" },
+		{ EISDIR, "EISDIR" }, { ENXIO, "ENXIO" }, { ENODATA, "ENODATA" },
+		{ EOVERFLOW, "EOVERFLOW" }, { EBADF, "EBADF" }, { EINTR, "EINTR" },
+		{ ENAMETOOLONG, "ENAMETOOLONG" }, { EOPNOTSUPP, "EOPNOTSUPP" },
+		{ ENOSYS, "ENOSYS" }, { EXDEV, "EXDEV" }, { EMLINK, "EMLINK" },
+		{ EBUSY, "EBUSY" }, { ETXTBSY, "ETXTBSY" }, { EALREADY, "EALREADY" },
+		{ EFAULT, "EFAULT" }, { ENODEV, "ENODEV" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (names[i].err == err)
 			return names[i].name;
+#ifdef HAVE_STRERRORNAME_NP
+	return strerrorname_np(err);
+#else
 	return NULL;
+#endif
 }
 
 static void json_str_or_null(FILE *out, const char *s)
@@ -344,7 +434,8 @@ static int entry_error(const struct recover *rc, const struct entry *e, const ch
 		return e->err ? e->err : EIO;
 	}
 	if (!rc->images[e->image].file) {
-		*why = rc->images[e->image].why;
+		*why = rc->images[e->image].reason ? rc->images[e->image].reason
+		                                    : rc->images[e->image].why;
 		return rc->images[e->image].err ? rc->images[e->image].err : EIO;
 	}
 	*why = NULL;
@@ -497,6 +588,59 @@ static void test_pin_delay(void)
 		;
 }
 
+/* SIZE: digits, then K, M, G or T (powers of 1024, "KiB"... also taken);
+ * false when invalid or too large. */
+static bool parse_size(const char *s, uint64_t *ret)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (*end) {
+		const char *u = strchr(units, *end & ~0x20);
+
+		if (!u || !*u || (end[1] && strcmp(end + 1, "iB") != 0))
+			return false;
+		shift = 10 * (unsigned)(u - units + 1);
+	}
+	if (v > (UINT64_MAX >> shift))
+		return false;
+	*ret = (uint64_t)v << shift;
+	return true;
+}
+
+/*
+ * Raise the soft limit on descriptors to the hard one (best effort) and
+ * return how many images may be pinned at once: the soft limit less
+ * FD_RESERVE (half of it when it is that small), at least 1.
+ */
+static size_t pin_capacity(void)
+{
+	struct rlimit rl;
+	rlim_t cur;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return FD_RESERVE;
+	cur = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = { .rlim_cur = rl.rlim_max, .rlim_max = rl.rlim_max };
+
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			cur = rl.rlim_max;
+	}
+	if (cur == RLIM_INFINITY || cur > INT_MAX)
+		cur = INT_MAX;
+	cur = cur > 2 * FD_RESERVE ? cur - FD_RESERVE : cur / 2;
+	return cur ? (size_t)cur : 1;
+}
+
 static void print_summary(const struct recover *rc, const char *manifest)
 {
 	size_t nfiles = 0, nok = 0, nfail = 0;
@@ -589,6 +733,49 @@ static void dir_open_error(const char *dir, int err, size_t where)
 	free(d);
 }
 
+/* Pin the images of LIST's processes (copying in batches past pin_cap:
+ * see pin_room()) and record the PIDs asked for that LIST lacks. */
+static void pin_all(struct recover *rc, const struct procexe_list *list)
+{
+	for (size_t i = 0, n = procexe_list_count(list); i < n; i++) {
+		const struct procexe_proc *p = procexe_list_get(list, i);
+
+		if (!p || (rc->all && (!wanted_by_all(p) || procexe_proc_pid(p) == getpid())))
+			continue;
+		pin_proc(rc, p);
+		if (rc->libs)
+			pin_libs(rc, p);
+	}
+	for (size_t i = 0; i < rc->npids; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = rc->pids[j] == rc->pids[i];
+		if (!dup && !list_has_pid(list, rc->pids[i]))
+			fail_entry(add_entry(rc, NULL, rc->pids[i], "exe"), ESRCH, "no such process");
+	}
+}
+
+static void recover_free(struct recover *rc)
+{
+	for (size_t i = 0; i < rc->nimages; i++) {
+		if (rc->images[i].fd >= 0)
+			close(rc->images[i].fd);
+		free(rc->images[i].hint);
+		free(rc->images[i].file);
+		free(rc->images[i].reason);
+	}
+	for (size_t i = 0; i < rc->nentries; i++) {
+		free(rc->entries[i].comm);
+		free(rc->entries[i].path);
+	}
+	free(rc->images);
+	free(rc->entries);
+	free(rc->pids);
+	procexe_ctx_free(rc->ctx);
+	close(rc->dir_fd);
+}
+
 int cmd_recover(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -596,10 +783,12 @@ int cmd_recover(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "libs", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "max-size", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct recover rc = { .dir = DEFAULT_DIR, .dir_fd = -1, .last_pct = -1, .verify = true };
+	struct recover rc = { .dir = DEFAULT_DIR, .dir_fd = -1, .last_pct = -1, .verify = true,
+	                      .max_size = DEFAULT_MAX_SIZE };
 	struct procexe_list *list = NULL;
 	char *manifest, *manifest_name;
 	size_t manifest_len, nfail = 0;
@@ -622,6 +811,10 @@ int cmd_recover(int argc, char **argv)
 		case 'J':
 			rc.json = true;
 			break;
+		case 'M':
+			if (!parse_size(optarg, &rc.max_size))
+				usage_error("invalid size for --max-size: '%s'", optarg);
+			break;
 		case 'h':
 			recover_usage();
 		case ':':
@@ -637,6 +830,16 @@ int cmd_recover(int argc, char **argv)
 		usage_error("'recover' needs PIDs or --all");
 	if (!*rc.dir)
 		usage_error("empty directory name");
+
+	/* Before any image is pinned: loading needs free descriptors. */
+	rc.pin_cap = pin_capacity();
+	r = procexe_copy_init();
+	if (r < 0) {
+		warnx_("cannot load libcrypto (%s), needed to hash recovered images: %s",
+		       PE_LIBCRYPTO_SONAME, strerror(-r));
+		free(rc.pids);
+		return EXIT_TROUBLE;
+	}
 
 	rc.dir_fd = procexe_recover_dir_open_ex(rc.dir, &where);
 	if (rc.dir_fd < 0) {
@@ -664,30 +867,11 @@ int cmd_recover(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 
-	/* Pin first: every image is held before any copying starts. */
-	for (size_t i = 0, n = procexe_list_count(list); i < n; i++) {
-		const struct procexe_proc *p = procexe_list_get(list, i);
-
-		if (!p || (rc.all && (!wanted_by_all(p) || procexe_proc_pid(p) == getpid())))
-			continue;
-		pin_proc(&rc, p);
-		if (rc.libs)
-			pin_libs(&rc, p);
-	}
-	for (size_t i = 0; i < rc.npids; i++) {
-		bool dup = false;
-
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = rc.pids[j] == rc.pids[i];
-		if (!dup && !list_has_pid(list, rc.pids[i]))
-			fail_entry(add_entry(&rc, NULL, rc.pids[i], "exe"), ESRCH, "no such process");
-	}
+	pin_all(&rc, list);
 	procexe_list_free(list);
 	test_pin_delay();
 
-	rc.progress = isatty(STDERR_FILENO) && rc.total_bytes >= PROGRESS_MIN_BYTES;
-	for (size_t i = 0; i < rc.nimages; i++)
-		copy_image(&rc, i);
+	copy_pinned(&rc);
 	if (rc.progress && rc.last_pct >= 0)
 		fputs("\r\033[K", stderr);
 
@@ -711,20 +895,6 @@ int cmd_recover(int argc, char **argv)
 
 	free(manifest);
 	free(manifest_name);
-	for (size_t i = 0; i < rc.nimages; i++) {
-		if (rc.images[i].fd >= 0)
-			close(rc.images[i].fd);
-		free(rc.images[i].hint);
-		free(rc.images[i].file);
-	}
-	for (size_t i = 0; i < rc.nentries; i++) {
-		free(rc.entries[i].comm);
-		free(rc.entries[i].path);
-	}
-	free(rc.images);
-	free(rc.entries);
-	free(rc.pids);
-	procexe_ctx_free(rc.ctx);
-	close(rc.dir_fd);
+	recover_free(&rc);
 	return status;
 }
