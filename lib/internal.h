@@ -140,11 +140,17 @@ bool pe_written_after_start(const struct pe_times *t, bool links_changed,
 
 struct pe_map_ops {
 	/* Look up LEN bytes of TEXT (not NUL-terminated) and compare what
-	 * stands there with (DEV, INO). */
+	 * stands there with (DEV, INO); out of memory: UNKNOWN with ENOMEM. */
 	void (*lookup)(void *userdata, const char *text, size_t len, uint64_t dev,
 	               uint64_t ino, struct pe_found *ret);
 	/* The process's start, ns since the epoch; 0 when unknown. */
 	uint64_t (*start_ns)(void *userdata);
+	/* pe_judge_maps() only: the raw name of the mapping [START, END) (its
+	 * map_files link, " (deleted)" included), newly allocated; 0 or
+	 * negative errno. */
+	int (*raw_name)(void *userdata, uint64_t start, uint64_t end, char **ret, size_t *ret_len);
+	/* pe_judge_maps() only: the per-process deadline has passed. */
+	bool (*past_deadline)(void *userdata);
 };
 
 struct pe_map_verdict {
@@ -245,14 +251,14 @@ void pe_mapset_file_map(const struct pe_mapset *set, const struct pe_mapset_file
 
 /* Input of pe_judge_maps(): one process's mapped files and how to ask about it. */
 struct pe_maps_in {
-	struct procexe_ctx *ctx;
-	struct pe_cache *cache;         /* lookups and deadline; may be NULL */
-	int dirfd;                      /* /proc/PID (or task/TID), borrowed */
+	const struct procexe_ctx *ctx;  /* maps selection, boot time, memfd device */
 	const struct pe_mapset *set;
 	const struct pe_img *main_img;  /* left out of the result; may be NULL */
-	uint64_t (*start_ns)(void *userdata);
+	const struct pe_map_ops *ops;   /* every question, with USERDATA */
 	void *userdata;
 };
+/* The ops answering from a process being read: USERDATA is its struct pe_reader. */
+const struct pe_map_ops *pe_reader_map_ops(void);
 
 /*
  * Judge the files of IN->set selected by IN->ctx->maps and return those to
@@ -267,16 +273,6 @@ void pe_mapfiles_free(struct pe_mapfile *files, size_t n);
 struct pe_map;
 /* Is maps line M the image IMG (inode, and device or, on btrfs, the text)? */
 bool pe_map_is_image(const struct pe_map *m, const struct pe_img *img);
-
-/*
- * Cached lookup of the NUL-terminated PATH (LEN bytes) in the reader's root
- * (lstat-like: the last component is not followed), compared with (DEV, INO).
- */
-void pe_cache_lookup(struct pe_cache *cache, const char *path, size_t len,
-                     uint64_t dev, uint64_t ino, struct pe_found *ret);
-/* The same inside a process's root directory ROOTFD (RESOLVE_IN_ROOT), uncached. */
-void pe_root_lookup(int rootfd, const char *path, uint64_t dev, uint64_t ino,
-                    struct pe_found *ret);
 
 /* One record of getdents64(2) (glibc 2.36 has no wrapper). */
 struct pe_dirent64 {
@@ -378,23 +374,83 @@ struct procexe_proc {
 	int maps_err;           /* positive errno: maps could not be read */
 };
 
-/* ---- probing one process for the classifier (resolve.c) ---- */
-struct pe_probe {
+/* ---- one process being read (reader.c) ---- */
+#include "parse.h"
+
+struct pe_reader {
 	struct procexe_ctx *ctx;
-	struct pe_cache *cache; /* may be NULL */
-	int dirfd;              /* /proc/PID (or /proc/PID/task/TID), borrowed */
+	struct pe_cache *cache; /* lookups and the deadline; may be NULL */
+	int dirfd;              /* /proc/PID, owned: the process, not the number */
+	int taskfd;             /* task/TID of a live thread when the leader
+	                           exited (set by the caller), owned, -1 */
+	int rootfd;             /* its root directory, opened on first use, -1 */
+	int root_err;           /* negative errno of that open, 0 */
+	int same_ns;            /* in the reader's mount namespace: 1/0, -1 not asked */
+	int stat_err;           /* the stat file: 0 read, negative errno, 1 not tried */
+	struct pe_stat st;
+	uint64_t start_ns;      /* 0: not known yet */
+	char *scratch;          /* pe_reader_text() */
+	size_t scratch_cap;
+	bool enomem;            /* a lookup ran out of memory: fail the process */
+};
+
+/* Open the procfs entry NAME ("1234", "self") of CTX.  0; -ESRCH when it
+ * does not exist; other negative errno (EACCES/EPERM: denied). */
+int pe_reader_open(struct pe_reader *r, struct procexe_ctx *ctx, struct pe_cache *cache,
+                   const char *name);
+void pe_reader_close(struct pe_reader *r);
+/* The directory to read the process's files from: taskfd when set. */
+int pe_reader_fd(const struct pe_reader *r);
+/* The stat file, read once: 0 with *RET, -ESRCH (gone), negative errno. */
+int pe_reader_stat(struct pe_reader *r, const struct pe_stat **ret);
+/* Start of the process (the fork's, rounded up to the next clock tick),
+ * ns since the epoch; 0 when unknown. */
+uint64_t pe_reader_start_ns(struct pe_reader *r);
+/* Its root directory (O_PATH fd, borrowed), or a negative errno. */
+int pe_reader_root(struct pe_reader *r);
+/* Whether it shares the reader's mount namespace. */
+bool pe_reader_same_mntns(struct pe_reader *r);
+/* TEXT (LEN bytes) NUL-terminated in the reader's scratch buffer, valid
+ * until the next call; NULL when out of memory. */
+const char *pe_reader_text(struct pe_reader *r, const char *text, size_t len);
+/* True when the process the dirfd denotes is gone (the dirfd as a pidfd). */
+bool pe_reader_gone(const struct pe_reader *r);
+
+/* ---- the resolver (resolve.c) ---- */
+/*
+ * What stands at the process's path TEXT (LEN bytes, as the kernel rendered
+ * it, " (deleted)" removed by the caller), seen from where the text is
+ * meaningful, compared with the file (DEV, INO) of mount MNT_ID (0:
+ * unknown, as for mapped files).  Texts that are not absolute paths give
+ * PE_LOOKUP_UNKNOWN.  0, or -ENOMEM (also noted in r->enomem).
+ */
+int pe_resolve(struct pe_reader *r, const char *text, size_t len, uint64_t dev, uint64_t ino,
+               uint64_t mnt_id, struct pe_found *ret);
+
+/* The classifier's questions (struct pe_probe_ops) about image IMG. */
+struct pe_probe {
+	struct pe_reader *reader;
 	const struct pe_img *img;
-	int rootfd;             /* lazily opened /proc/PID/root, -1 */
-	int root_err;
 	int mapped;             /* cached image_mapped answer, -1 = not asked */
 };
 enum pe_lookup pe_probe_resolve(void *userdata, const char *text, size_t len);
 int pe_probe_mount_reachable(void *userdata);
 int pe_probe_image_mapped(void *userdata);
-/* 1/0: the image's mount is/is not in the reader's mountinfo; -1 unknown. */
-int pe_probe_in_reader_mounts(const struct pe_probe *p);
 
-/* ---- per-worker lookup cache (resolve.c) ---- */
+/* ---- per-worker cache (cache.c) ---- */
+/* What a lookup found: the file's identity and times, or why none. */
+struct pe_stated {
+	int err;                /* positive errno of the lookup, 0 */
+	uint64_t dev, ino;
+	struct pe_times t;
+};
+#define PE_STATX_TIMES (STATX_MTIME | STATX_CTIME | STATX_BTIME)
+struct statx;
+struct pe_stated pe_stated_of(const struct statx *stx);
+/* lstat-like lookup of the NUL-terminated PATH (LEN bytes) in the
+ * reader's own root, cached (CACHE may be NULL).  0 or negative errno,
+ * also in ret->err (positive). */
+int pe_cache_stat(struct pe_cache *cache, const char *path, size_t len, struct pe_stated *ret);
 struct pe_cache *pe_cache_new(void);
 void pe_cache_free(struct pe_cache *cache);
 /*

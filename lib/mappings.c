@@ -5,14 +5,9 @@
  * per-process deadline; at most PE_MAPS_KEEP_MAX files and
  * PE_MAPS_KEEP_BYTES of names are kept, the rest counted as incomplete.
  *
- * Lookups: the kernel renders a mapped file's name relative to the
- * reader's root when its mount is reachable from there, else relative to
- * the root of its mount namespace.  So a name is looked up in the reader's
- * root first (cached per worker: the processes of a host map the same few
- * files); a process in the reader's mount namespace is judged on that
- * answer alone, a process in another one (a container) on a lookup inside
- * its own root with RESOLVE_IN_ROOT unless the reader's root already
- * reached the very file.
+ * Everything it asks of the outside world goes through struct pe_map_ops:
+ * pe_reader_map_ops() answers from a process being read (the resolver,
+ * its start time, map_files, the deadline), the unit tests from fakes.
  */
 #include <fcntl.h>
 #include <inttypes.h>
@@ -24,74 +19,46 @@
 #include "internal.h"
 #include "parse.h"
 
-struct judging {
-	const struct pe_maps_in *in;
-	int same_ns;            /* 1/0: the process is/is not in the reader's mount
-	                           namespace; -1 not asked yet */
-	int rootfd;             /* /proc/PID/root, opened when first needed */
-	int root_err;
-	char *scratch;          /* NUL-terminated copy of a text prefix */
-	size_t scratch_cap;
-	bool enomem;            /* a lookup ran out of memory: fail the process */
-};
+/* ---- the ops backed by a process being read ---- */
 
-static int in_reader_ns(struct judging *j)
+static void reader_lookup(void *userdata, const char *text, size_t len, uint64_t dev,
+                          uint64_t ino, struct pe_found *ret)
 {
-	const struct procexe_ctx *ctx = j->in->ctx;
-	struct statx stx;
+	struct pe_reader *r = userdata;
 
-	if (j->same_ns >= 0)
-		return j->same_ns;
-	if (!ctx->reader_root_known ||
-	    statx(j->in->dirfd, "ns/mnt", AT_STATX_DONT_SYNC, STATX_INO, &stx) < 0)
-		return j->same_ns = 0;
-	return j->same_ns = stx.stx_ino == ctx->reader_mntns_ino;
+	if (pe_resolve(r, text, len, dev, ino, 0, ret) < 0)
+		*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = ENOMEM };
 }
 
-static void lookup_cb(void *userdata, const char *text, size_t len, uint64_t dev,
-                      uint64_t ino, struct pe_found *ret)
+static uint64_t reader_start(void *userdata)
 {
-	struct judging *j = userdata;
-
-	if (len + 1 > j->scratch_cap) {
-		char *p = realloc(j->scratch, len + 1);
-
-		if (!p) {
-			j->enomem = true;
-			*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = ENOMEM };
-			return;
-		}
-		j->scratch = p;
-		j->scratch_cap = len + 1;
-	}
-	if (memchr(text, '\0', len)) {
-		*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = EINVAL };
-		return;
-	}
-	memcpy(j->scratch, text, len);
-	j->scratch[len] = '\0';
-
-	pe_cache_lookup(j->in->cache, j->scratch, len, dev, ino, ret);
-	if (ret->r == PE_LOOKUP_SAME || in_reader_ns(j))
-		return;
-
-	if (j->rootfd < 0 && j->root_err == 0) {
-		j->rootfd = openat(j->in->dirfd, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (j->rootfd < 0)
-			j->root_err = errno;
-	}
-	if (j->rootfd < 0) {
-		*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = j->root_err };
-		return;
-	}
-	pe_root_lookup(j->rootfd, j->scratch, dev, ino, ret);
+	return pe_reader_start_ns(userdata);
 }
 
-static uint64_t start_cb(void *userdata)
+static int reader_raw_name(void *userdata, uint64_t start, uint64_t end, char **ret,
+                           size_t *ret_len)
 {
-	const struct judging *j = userdata;
+	char link[64];
 
-	return j->in->start_ns ? j->in->start_ns(j->in->userdata) : 0;
+	snprintf(link, sizeof(link), "map_files/%" PRIx64 "-%" PRIx64, start, end);
+	return pe_readlink_at(pe_reader_fd(userdata), link, ret, ret_len);
+}
+
+static bool reader_past_deadline(void *userdata)
+{
+	return pe_cache_past_deadline(((const struct pe_reader *)userdata)->cache);
+}
+
+const struct pe_map_ops *pe_reader_map_ops(void)
+{
+	static const struct pe_map_ops ops = {
+		.lookup = reader_lookup,
+		.start_ns = reader_start,
+		.raw_name = reader_raw_name,
+		.past_deadline = reader_past_deadline,
+	};
+
+	return &ops;
 }
 
 void pe_mapfiles_free(struct pe_mapfile *files, size_t n)
@@ -108,10 +75,10 @@ void pe_mapfiles_free(struct pe_mapfile *files, size_t n)
  * then the raw name from the map_files link (readlink needs no capability)
  * or, failing that, the unescaped text, in *RET_OWNED (to free).
  */
-static int file_text(const struct judging *j, const struct pe_mapset_file *f, const char **ret,
-                     size_t *ret_len, char **ret_owned)
+static int file_text(const struct pe_maps_in *in, const struct pe_mapset_file *f,
+                     const char **ret, size_t *ret_len, char **ret_owned)
 {
-	const struct pe_mapset *set = j->in->set;
+	const struct pe_mapset *set = in->set;
 	const char *name = set->names + f->name_off;
 	size_t suffix = f->deleted ? PE_DELETED_SUFFIX_LEN : 0;
 	char *text = NULL;
@@ -124,11 +91,8 @@ static int file_text(const struct judging *j, const struct pe_mapset_file *f, co
 		return 0;
 	}
 	{
-		char link[64];
-		int r;
+		int r = in->ops->raw_name(in->userdata, f->start, f->end, &text, &len);
 
-		snprintf(link, sizeof(link), "map_files/%" PRIx64 "-%" PRIx64, f->start, f->end);
-		r = pe_readlink_at(j->in->dirfd, link, &text, &len);
 		if (r == -ENOMEM)
 			return r;
 		if (r >= 0 && (f->deleted != (len > PE_DELETED_SUFFIX_LEN &&
@@ -198,10 +162,10 @@ static int keep(struct kept *k, const struct pe_mapset_file *f, const char *text
 }
 
 /* Judge F; on a result worth keeping, append it to K. */
-static int judge_one(struct judging *j, const struct pe_mapset_file *file, struct kept *k)
+static int judge_one(const struct pe_maps_in *in, const struct pe_mapset_file *file,
+                     struct kept *k)
 {
-	const struct procexe_ctx *ctx = j->in->ctx;
-	static const struct pe_map_ops ops = { .lookup = lookup_cb, .start_ns = start_cb };
+	const struct procexe_ctx *ctx = in->ctx;
 	struct pe_mapfile_facts f;
 	struct pe_map_verdict v;
 	uint64_t dev = makedev(file->dev_major, file->dev_minor);
@@ -210,7 +174,7 @@ static int judge_one(struct judging *j, const struct pe_mapset_file *file, struc
 	size_t len;
 	int r;
 
-	r = file_text(j, file, &text, &len, &owned);
+	r = file_text(in, file, &text, &len, &owned);
 	if (r < 0)
 		return r;
 	f = (struct pe_mapfile_facts){
@@ -221,8 +185,8 @@ static int judge_one(struct judging *j, const struct pe_mapset_file *file, struc
 		.ino = file->ino,
 		.shmem_dev = ctx->memfd_dev_known && dev == ctx->memfd_dev,
 	};
-	pe_judge_map(&f, ctx->boot_ns, &ops, j, &v);
-	if (j->enomem)
+	pe_judge_map(&f, ctx->boot_ns, in->ops, in->userdata, &v);
+	if (v.err == ENOMEM)
 		return -ENOMEM;
 	/* Memory without a file is worth a row only as code: data buffers
 	 * (shared memory of compositors, sound servers, databases) are not. */
@@ -248,7 +212,6 @@ static bool is_main_image(const struct pe_maps_in *in, const struct pe_mapset_fi
 int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *ret_n,
                   int *ret_err)
 {
-	struct judging j = { .in = in, .same_ns = -1, .rootfd = -1 };
 	const struct pe_mapset *set = in->set;
 	struct kept k = { 0 };
 	int r = 0;
@@ -258,7 +221,7 @@ int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *
 		const struct pe_mapset_file *f = &set->files[i];
 
 		if (i % JUDGE_DEADLINE_EVERY == JUDGE_DEADLINE_EVERY - 1 &&
-		    pe_cache_past_deadline(in->cache)) {
+		    in->ops->past_deadline(in->userdata)) {
 			*ret_err = ETIMEDOUT;
 			break;
 		}
@@ -266,11 +229,8 @@ int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *
 			continue;
 		if (is_main_image(in, f))
 			continue;
-		r = judge_one(&j, f, &k);
+		r = judge_one(in, f, &k);
 	}
-	if (j.rootfd >= 0)
-		close(j.rootfd);
-	free(j.scratch);
 	if (r < 0) {
 		pe_mapfiles_free(k.files, k.n);
 		return r;

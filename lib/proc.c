@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Reading one process.  Everything goes through one /proc/PID directory fd:
- * it is bound to the process, not to the number, so after PID reuse every
- * read through it fails with ESRCH instead of describing another process.
+ * Loading one process: a short sequence of phases over one struct
+ * pe_reader (reader.c), each reading only what the result needs.
  *
  * Cost on the common path (an intact, non-loader process): openat(PID),
  * readlinkat(exe), statx(exe), one cached lookup of the text, a peek at the
@@ -10,7 +9,6 @@
  * needs its fields or when the image changed after boot (MODIFIED check).
  */
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,35 +23,9 @@ void pe_img_done(struct pe_img *img)
 	*img = (struct pe_img){ 0 };
 }
 
-struct loading {
-	struct procexe_ctx *ctx;
-	int dirfd;              /* /proc/PID */
-	struct pe_stat st;
-	int st_err;             /* 0 loaded, >0 errno, -1 not tried */
-};
-
-static int load_stat(struct loading *l)
-{
-	char buf[1024];
-	ssize_t n;
-	int fd;
-
-	if (l->st_err >= 0)
-		return l->st_err;
-	fd = openat(l->dirfd, "stat", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return l->st_err = errno;
-	n = read(fd, buf, sizeof(buf));
-	l->st_err = n < 0 ? errno : 0;
-	close(fd);
-	if (l->st_err == 0 && pe_parse_stat(buf, (size_t)n, &l->st) < 0)
-		l->st_err = EINVAL;
-	return l->st_err;
-}
-
-/* Read the exe link of DIRFD into IMG; returns 0 or the positive errno
- * that kept the link from being followed.  *TEXT_ERR gets why only the
- * text is missing. */
+/* Read the exe link of DIRFD into IMG: 0, or the negative errno that kept
+ * the link from being followed.  *TEXT_ERR gets why only the text is
+ * missing (ENAMETOOLONG, positive). */
 static int read_exe(int dirfd, struct pe_img *img, int *text_err)
 {
 	struct statx stx;
@@ -64,12 +36,12 @@ static int read_exe(int dirfd, struct pe_img *img, int *text_err)
 	if (r == -ENAMETOOLONG)
 		*text_err = ENAMETOOLONG;
 	else if (r < 0)
-		return -r;
+		return r;
 	img->launch_len = img->path_len;
 	/* DONT_SYNC: never wait on a network filesystem for attributes. */
 	if (statx(dirfd, "exe", AT_STATX_DONT_SYNC, STATX_BASIC_STATS | STATX_BTIME | STATX_MNT_ID,
 	          &stx) < 0) {
-		r = errno;
+		r = -errno;
 		pe_img_done(img);
 		return r;
 	}
@@ -81,33 +53,31 @@ static int read_exe(int dirfd, struct pe_img *img, int *text_err)
  * The thread-group leader exited while other threads run: its exe link is
  * gone but every live thread's works.  Returns a task/TID dirfd or -1.
  */
-static int open_live_thread(int dirfd, pid_t pid)
+static int open_live_thread(const struct pe_reader *rd, pid_t pid)
 {
-	_cleanup_close_ int taskfd = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int taskfd = openat(rd->dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	char buf[4096];
 	long n;
 
 	if (taskfd < 0)
 		return -1;
-	while ((n = syscall(SYS_getdents64, taskfd, buf, sizeof(buf))) > 0) {
+	while ((n = syscall(SYS_getdents64, taskfd, buf, sizeof(buf))) > 0 &&
+	       !pe_cache_past_deadline(rd->cache)) {
 		for (long off = 0; off < n;) {
 			struct pe_dirent64 *d = (void *)(buf + off);
-			char *endp;
+			char *endp, c;
 			long tid;
+			int tfd;
 
 			off += d->d_reclen;
 			tid = strtol(d->d_name, &endp, 10);
 			if (*endp || tid <= 0 || tid == pid)
 				continue;
-			{
-				int tfd = openat(taskfd, d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-				char c;
-
-				if (tfd >= 0 && readlinkat(tfd, "exe", &c, 1) >= 0)
-					return tfd;
-				if (tfd >= 0)
-					close(tfd);
-			}
+			tfd = openat(taskfd, d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (tfd >= 0 && readlinkat(tfd, "exe", &c, 1) >= 0)
+				return tfd;
+			if (tfd >= 0)
+				close(tfd);
 		}
 	}
 	return -1;
@@ -119,26 +89,9 @@ static bool links_changed(enum procexe_state s)
 	       s == PROCEXE_STATE_UNLINKED;
 }
 
-static void set_start(struct loading *l, struct procexe_proc *p)
-{
-	/* starttime counts clock ticks since boot; round up to the next tick
-	 * so that a file written just before the exec is not "modified". */
-	if (load_stat(l) == 0)
-		p->start_ns = l->ctx->boot_ns + (l->st.starttime + 1) * l->ctx->ns_per_tick;
-}
-
-struct start_query {
-	struct loading *l;
-	struct procexe_proc *p;
-};
-
 static uint64_t start_of(void *userdata)
 {
-	struct start_query *q = userdata;
-
-	if (q->p->start_ns == 0)
-		set_start(q->l, q->p);
-	return q->p->start_ns;
+	return pe_reader_start_ns(userdata);
 }
 
 static bool restart_relevant(const struct procexe_proc *p)
@@ -149,26 +102,6 @@ static bool restart_relevant(const struct procexe_proc *p)
 		if (p->maps[i].state != PROCEXE_MAP_OK && p->maps[i].state != PROCEXE_MAP_UNKNOWN)
 			return true;
 	return false;
-}
-
-/* The MODIFIED flag of the image IMG (pe_written_after_start()). */
-static void check_modified(struct loading *l, struct procexe_proc *p, const struct pe_img *img)
-{
-	struct start_query q = { .l = l, .p = p };
-	struct pe_times t;
-
-	if (!img->have_stat)
-		return;
-	t = (struct pe_times){
-		.m = pe_ts_ns(img->mtime_sec, img->mtime_nsec),
-		.c = pe_ts_ns(img->ctime_sec, img->ctime_nsec),
-		.b = pe_ts_ns(img->btime_sec, img->btime_nsec),
-	};
-	/* Unchanged since boot: older than any process, no need for stat. */
-	if (t.m <= l->ctx->boot_ns)
-		return;
-	if (pe_written_after_start(&t, links_changed(p->state), start_of, &q))
-		p->flags |= PROCEXE_PF_MODIFIED;
 }
 
 /* The comm file: cheaper than generating all of stat for one field. */
@@ -188,46 +121,28 @@ static void load_comm(int dirfd, char *comm, size_t size)
 	comm[n] = '\0';
 }
 
-static int load_details(struct loading *l, struct procexe_proc *p)
+/* The root and cgroup details; 0 or -ENOMEM. */
+static int load_places(struct pe_reader *rd, struct procexe_proc *p, unsigned what)
 {
-	unsigned what = l->ctx->details;
-	struct stat st;
 	int r;
 
-	if ((what & PROCEXE_DETAIL_STAT) && load_stat(l) == 0) {
-		p->ppid = l->st.ppid;
-		memcpy(p->comm, l->st.comm, sizeof(p->comm));
-		set_start(l, p);
-	} else if ((what & PROCEXE_DETAIL_COMM) && l->st_err == 0) {
-		memcpy(p->comm, l->st.comm, sizeof(p->comm)); /* read anyway */
-	} else if (what & PROCEXE_DETAIL_COMM) {
-		load_comm(l->dirfd, p->comm, sizeof(p->comm));
-	}
-	if ((what & PROCEXE_DETAIL_UID) && fstat(l->dirfd, &st) == 0)
-		p->uid = st.st_uid;
-	if (what & PROCEXE_DETAIL_CMDLINE) {
-		r = pe_read_file_at(l->dirfd, "cmdline", 1u << 20, &p->cmdline, &p->cmdline_len);
-		if (r == -ENOMEM)
-			return r;
-		while (p->cmdline && p->cmdline_len && p->cmdline[p->cmdline_len - 1] == '\0')
-			p->cmdline_len--;
-	}
 	if (what & PROCEXE_DETAIL_ROOT) {
-		r = pe_readlink_at(l->dirfd, "root", &p->root, NULL);
+		r = pe_readlink_at(rd->dirfd, "root", &p->root, NULL);
 		if (r == -ENOMEM)
 			return r;
 		if (p->root && strcmp(p->root, "/") == 0) {
 			free(p->root);
 			p->root = NULL;
-		} else if (p->root)
+		} else if (p->root) {
 			p->flags |= PROCEXE_PF_OTHER_ROOT;
+		}
 	}
 	if (what & PROCEXE_DETAIL_CGROUP) {
 		_cleanup_free_ char *buf = NULL;
 		const char *path;
 		size_t len, plen;
 
-		r = pe_read_file_at(l->dirfd, "cgroup", 1u << 20, &buf, &len);
+		r = pe_read_file_at(rd->dirfd, "cgroup", 1u << 20, &buf, &len);
 		if (r == -ENOMEM)
 			return r;
 		if (r >= 0 && pe_cgroup_path(buf, len, &path, &plen) == 0) {
@@ -236,51 +151,40 @@ static int load_details(struct loading *l, struct procexe_proc *p)
 				return -ENOMEM;
 		}
 	}
+	return 0;
+}
+
+/* The details the context asks for (PROCEXE_DETAIL_*); 0 or -ENOMEM. */
+static int load_details(struct pe_reader *rd, struct procexe_proc *p)
+{
+	unsigned what = rd->ctx->details;
+	const struct pe_stat *st;
+	struct stat sb;
+	int r;
+
+	if ((what & PROCEXE_DETAIL_STAT) && pe_reader_stat(rd, &st) == 0) {
+		p->ppid = st->ppid;
+		memcpy(p->comm, st->comm, sizeof(p->comm));
+		pe_reader_start_ns(rd);
+	} else if ((what & PROCEXE_DETAIL_COMM) && rd->stat_err == 0) {
+		memcpy(p->comm, rd->st.comm, sizeof(p->comm)); /* read anyway */
+	} else if (what & PROCEXE_DETAIL_COMM) {
+		load_comm(rd->dirfd, p->comm, sizeof(p->comm));
+	}
+	if ((what & PROCEXE_DETAIL_UID) && fstat(rd->dirfd, &sb) == 0)
+		p->uid = sb.st_uid;
+	if (what & PROCEXE_DETAIL_CMDLINE) {
+		r = pe_read_file_at(rd->dirfd, "cmdline", 1u << 20, &p->cmdline, &p->cmdline_len);
+		if (r == -ENOMEM)
+			return r;
+		while (p->cmdline && p->cmdline_len && p->cmdline[p->cmdline_len - 1] == '\0')
+			p->cmdline_len--;
+	}
+	r = load_places(rd, p, what);
+	if (r < 0)
+		return r;
 	p->have_details = true;
 	return 0;
-}
-
-/*
- * The files the process maps, for the mapped-file judgement: executable
- * mappings through PROCMAP_QUERY unless data mappings or the text are
- * asked for.  A process with an exe maps it: no mapping at all means its
- * address space went away meanwhile (it is exiting), which its exe link
- * confirms; else the empty list is incomplete (EIO).  0, -ESRCH, -ENOMEM.
- */
-static int read_mapset(struct procexe_ctx *ctx, struct pe_cache *cache, int dirfd,
-                       const struct pe_img *img, struct pe_mapset *set)
-{
-	struct pe_maps_src src = {
-		.ctx = ctx, .cache = cache, .dirfd = dirfd, .img = img,
-		.query = !(ctx->maps & (PROCEXE_MAPS_DATA | PROCEXE_MAPS_TEXT)),
-	};
-	int r = pe_mapset_read(set, &src);
-	char c;
-
-	if (r < 0 || set->err || set->nmaps > 0 || set->lines > 0)
-		return r;
-	if (readlinkat(dirfd, "exe", &c, 1) < 0 && (errno == ENOENT || errno == ESRCH)) {
-		pe_mapset_done(set);
-		return -ESRCH;
-	}
-	set->err = EIO;
-	return 0;
-}
-
-static int judge_mapset(struct procexe_ctx *ctx, struct pe_cache *cache, int dirfd,
-                        const struct pe_mapset *set, const struct pe_img *img,
-                        struct loading *l, struct procexe_proc *p)
-{
-	struct start_query q = { .l = l, .p = p };
-	struct pe_maps_in in = {
-		.ctx = ctx, .cache = cache, .dirfd = dirfd, .set = set,
-		.main_img = img, .start_ns = start_of, .userdata = &q,
-	};
-	int err = 0, r = pe_judge_maps(&in, &p->maps, &p->nmaps, &err);
-
-	if (r == 0 && !p->maps_err)
-		p->maps_err = err;
-	return r;
 }
 
 const struct pe_img *pe_proc_main_image(const struct procexe_proc *p)
@@ -288,26 +192,232 @@ const struct pe_img *pe_proc_main_image(const struct procexe_proc *p)
 	return (p->flags & PROCEXE_PF_LOADER) ? &p->prog : &p->exe;
 }
 
-int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *name,
-                 pid_t pid, unsigned detail_states, struct procexe_proc **ret)
+/* ---- the phases of pe_proc_load() ---- */
+
+/* What the phases share about the process being loaded. */
+struct load {
+	struct pe_reader rd;
+	struct procexe_proc *p;
+	struct pe_facts f;
+	struct pe_img *img;     /* the main image: p->exe, or p->prog for a loader launch */
+	struct pe_mapset set;
+	bool have_set;
+	int mapped;             /* the image among the mappings: 1, or -1 unknown */
+};
+
+/*
+ * Identity: the exe link, and why there is none (kernel thread, zombie,
+ * or a leader that exited while threads run, read through one of them).
+ * 0, or -ESRCH when the process is gone.
+ */
+static int phase_identity(struct load *L)
+{
+	struct pe_facts *f = &L->f;
+	const struct pe_stat *st;
+	int r;
+
+	f->exe_errno = -read_exe(L->rd.dirfd, &L->p->exe, &f->text_errno);
+	if (f->exe_errno == ENOENT) {
+		r = pe_reader_stat(&L->rd, &st);
+		if (r == -ESRCH || r == -ENOENT)
+			return -ESRCH;
+		f->kthread = r == 0 && (st->flags & PE_PF_KTHREAD);
+		f->zombie = !f->kthread;
+		if (!f->kthread && r == 0 && st->state == 'Z') {
+			L->rd.taskfd = open_live_thread(&L->rd, L->p->pid);
+			if (L->rd.taskfd >= 0)
+				f->exe_errno = -read_exe(L->rd.taskfd, &L->p->exe, &f->text_errno);
+		}
+	} else if (f->exe_errno == EACCES || f->exe_errno == EPERM) {
+		/* Kernel threads answer EACCES to unprivileged readers. */
+		if (pe_reader_stat(&L->rd, &st) == 0 && (st->flags & PE_PF_KTHREAD)) {
+			f->exe_errno = ENOENT;
+			f->kthread = true;
+		}
+	}
+	if (f->exe_errno == ESRCH)
+		return -ESRCH;
+	L->p->err = f->exe_errno == ENOENT ? 0 : f->exe_errno;
+	return 0;
+}
+
+/* Loader: for "ld.so PROGRAM", the program becomes the main image.
+ * 0 or -ENOMEM. */
+static int phase_loader(struct load *L)
+{
+	struct procexe_proc *p = L->p;
+	int fd = pe_reader_fd(&L->rd), r;
+
+	L->img = &p->exe;
+	if (L->f.exe_errno != 0 || !pe_exe_is_loader(L->rd.cache, fd, &p->exe))
+		return 0;
+	r = pe_find_loaded_program(L->rd.cache, fd, &p->exe, &p->prog);
+	if (r == -ENOMEM)
+		return r;
+	if (r >= 0) {
+		p->flags |= PROCEXE_PF_LOADER;
+		L->img = &p->prog;
+		L->f.text_errno = 0;
+	}
+	return 0;
+}
+
+/*
+ * Maps: the files the process maps, for the mapped-file judgement:
+ * executable mappings through PROCMAP_QUERY unless data mappings or the
+ * text are asked for.  A process with an exe maps it: no mapping at all
+ * means its address space went away meanwhile (it is exiting), which its
+ * exe link confirms; else the empty list is incomplete (EIO).  0, -ESRCH,
+ * -ENOMEM.
+ */
+static int phase_maps(struct load *L)
+{
+	const struct procexe_ctx *ctx = L->rd.ctx;
+	struct pe_maps_src src = {
+		.ctx = L->rd.ctx, .cache = L->rd.cache, .dirfd = pe_reader_fd(&L->rd), .img = L->img,
+		.query = !(ctx->maps & (PROCEXE_MAPS_DATA | PROCEXE_MAPS_TEXT)),
+	};
+	char c;
+	int r;
+
+	if (!ctx->maps || L->f.exe_errno != 0)
+		return 0;
+	r = pe_mapset_read(&L->set, &src);
+	if (r < 0)
+		return r;
+	L->have_set = true;
+	if (!L->set.err && L->set.nmaps == 0 && L->set.lines == 0) {
+		if (readlinkat(src.dirfd, "exe", &c, 1) < 0 && (errno == ENOENT || errno == ESRCH))
+			return -ESRCH;
+		L->set.err = EIO;
+	}
+	L->p->maps_err = L->set.err;
+	if (L->f.check_mapped && L->set.image_seen)
+		L->mapped = 1;  /* else the classifier asks */
+	return 0;
+}
+
+/* Classify: the state from the facts and, lazily, the resolver; then the
+ * MODIFIED flag.  0 or -ENOMEM. */
+static int phase_classify(struct load *L)
 {
 	static const struct pe_probe_ops ops = {
 		.resolve = pe_probe_resolve,
 		.mount_reachable = pe_probe_mount_reachable,
 		.image_mapped = pe_probe_image_mapped,
 	};
-	struct loading l = { .ctx = ctx, .st_err = -1 };
-	_cleanup_close_ int dirfd = -1, threadfd = -1;
-	struct pe_probe probe = { .ctx = ctx, .cache = cache, .rootfd = -1, .mapped = -1 };
-	struct pe_facts f = { 0 };
+	struct pe_probe probe = { .reader = &L->rd, .img = L->img, .mapped = L->mapped };
+	struct procexe_proc *p = L->p;
 	struct pe_verdict v;
-	struct pe_mapset set = { 0 };
-	bool have_set = false;
-	struct procexe_proc *p;
-	struct pe_img *img;
+	struct pe_times t;
+
+	pe_classify(&L->f, &ops, &probe, &v);
+	if (L->rd.enomem)
+		return -ENOMEM;
+	p->state = v.state;
+	p->flags |= v.flags;
+	L->img->launch_len = v.launch_len;
+	if (p->state == PROCEXE_STATE_DENIED || p->state == PROCEXE_STATE_KERNEL ||
+	    !L->img->have_stat)
+		return 0;
+	t = (struct pe_times){
+		.m = pe_ts_ns(L->img->mtime_sec, L->img->mtime_nsec),
+		.c = pe_ts_ns(L->img->ctime_sec, L->img->ctime_nsec),
+		.b = pe_ts_ns(L->img->btime_sec, L->img->btime_nsec),
+	};
+	/* Unchanged since boot: older than any process, no need for stat. */
+	if (t.m > L->rd.ctx->boot_ns &&
+	    pe_written_after_start(&t, links_changed(p->state), start_of, &L->rd))
+		p->flags |= PROCEXE_PF_MODIFIED;
+	return 0;
+}
+
+/* Judge: every collected mapped file, by the same rules.  0 or -ENOMEM. */
+static int phase_judge(struct load *L)
+{
+	struct pe_maps_in in = {
+		.ctx = L->rd.ctx, .set = &L->set, .main_img = L->img,
+		.ops = pe_reader_map_ops(), .userdata = &L->rd,
+	};
+	int err = 0, r;
+
+	if (!L->have_set)
+		return 0;
+	r = pe_judge_maps(&in, &L->p->maps, &L->p->nmaps, &err);
+	if (r == 0 && L->rd.enomem)
+		r = -ENOMEM;
+	if (r == 0 && !L->p->maps_err)
+		L->p->maps_err = err;
+	return r;
+}
+
+/* Details, for the records the caller will show (DETAIL_STATES); then,
+ * before anything is claimed about this PID, a check that the number still
+ * denotes the process we read.  0, -ESRCH, -ENOMEM. */
+static int phase_details_verify(struct load *L, unsigned detail_states)
+{
+	struct procexe_proc *p = L->p;
+	bool details = (detail_states >> p->state) & 1;
+	int r;
+
+	if ((detail_states & PROCEXE_DETAILS_IF_MODIFIED) && (p->flags & PROCEXE_PF_MODIFIED))
+		details = true;
+	if ((detail_states & PROCEXE_DETAILS_IF_MAPPINGS) && restart_relevant(p))
+		details = true;
+	if (details) {
+		r = load_details(&L->rd, p);
+		if (r < 0)
+			return r;
+	}
+	p->start_ns = L->rd.start_ns;
+	if ((details || procexe_state_is_suspicious(p->state) || p->nmaps || p->maps_err) &&
+	    pe_reader_gone(&L->rd))
+		return -ESRCH;
+	return 0;
+}
+
+/* A record for a process whose directory we may not open (hidepid). */
+static struct procexe_proc *proc_new(pid_t pid)
+{
+	struct procexe_proc *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->pid = pid;
+		p->ppid = -1;
+		p->uid = (uid_t)-1;
+	}
+	return p;
+}
+
+static int load_phases(struct load *L, unsigned detail_states)
+{
+	int r = phase_identity(L);
+
+	if (r < 0)
+		return r;
+	r = phase_loader(L);
+	if (r < 0)
+		return r;
+	L->f.img = L->img;
+	L->f.memfd_dev = L->rd.ctx->memfd_dev_known && L->img->have_stat &&
+	                 L->img->dev == L->rd.ctx->memfd_dev;
+	L->f.check_mapped = !(L->p->flags & PROCEXE_PF_LOADER);
+	r = phase_maps(L);
+	if (r == 0)
+		r = phase_classify(L);
+	if (r == 0)
+		r = phase_judge(L);
+	if (r == 0)
+		r = phase_details_verify(L, detail_states);
+	return r;
+}
+
+int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *name,
+                 pid_t pid, unsigned detail_states, struct procexe_proc **ret)
+{
+	struct load L = { .mapped = -1 };
 	char pidname[24];
-	bool details;
-	int r = 0;
+	int r;
 
 	if (!name) {
 		if (pid <= 0)
@@ -315,114 +425,29 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 		snprintf(pidname, sizeof(pidname), "%d", (int)pid);
 		name = pidname;
 	}
-	dirfd = openat(ctx->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0 && (errno == ENOENT || errno == ESRCH))
-		return -ESRCH;
-	if (dirfd < 0 && errno != EACCES && errno != EPERM)
-		return -errno; /* EMFILE, ENOMEM...: our trouble, not the process's */
-	p = calloc(1, sizeof(*p));
-	if (!p)
+	r = pe_reader_open(&L.rd, ctx, cache, name);
+	if (r < 0 && r != -EACCES && r != -EPERM)
+		return r;       /* gone, or our trouble (EMFILE, ENOMEM...) */
+	L.p = proc_new(pid);
+	if (!L.p) {
+		pe_reader_close(&L.rd);
 		return -ENOMEM;
-	p->pid = pid;
-	p->ppid = -1;
-	p->uid = (uid_t)-1;
-	if (dirfd < 0) {
+	}
+	if (r < 0) {
 		/* hidepid=noaccess answers EPERM for the directory itself. */
-		p->state = PROCEXE_STATE_DENIED;
-		p->err = errno;
-		*ret = p;
-		return 0;
+		L.p->state = PROCEXE_STATE_DENIED;
+		L.p->err = -r;
+	} else {
+		r = load_phases(&L, detail_states);
 	}
-	l.dirfd = dirfd;
-
-	f.exe_errno = read_exe(dirfd, &p->exe, &f.text_errno);
-	if (f.exe_errno == ENOENT) {
-		r = load_stat(&l);
-		if (r == ESRCH || r == ENOENT)
-			goto gone;
-		f.kthread = r == 0 && (l.st.flags & PE_PF_KTHREAD);
-		f.zombie = !f.kthread;
-		if (!f.kthread && r == 0 && l.st.state == 'Z') {
-			threadfd = open_live_thread(dirfd, pid);
-			if (threadfd >= 0)
-				f.exe_errno = read_exe(threadfd, &p->exe, &f.text_errno);
-		}
-	} else if (f.exe_errno == EACCES || f.exe_errno == EPERM) {
-		/* Kernel threads answer EACCES to unprivileged readers. */
-		if (load_stat(&l) == 0 && (l.st.flags & PE_PF_KTHREAD)) {
-			f.exe_errno = ENOENT;
-			f.kthread = true;
-		}
+	pe_mapset_done(&L.set);
+	pe_reader_close(&L.rd);
+	if (r < 0) {
+		procexe_proc_free(L.p);
+		return r;
 	}
-	if (f.exe_errno == ESRCH)
-		goto gone;
-	p->err = f.exe_errno == ENOENT ? 0 : f.exe_errno;
-
-	probe.dirfd = threadfd >= 0 ? threadfd : dirfd;
-	img = &p->exe;
-	if (f.exe_errno == 0 && pe_exe_is_loader(cache, probe.dirfd, &p->exe)) {
-		r = pe_find_loaded_program(cache, probe.dirfd, &p->exe, &p->prog);
-		if (r == -ENOMEM)
-			goto fail;
-		if (r >= 0) {
-			p->flags |= PROCEXE_PF_LOADER;
-			img = &p->prog;
-			f.text_errno = 0;
-		}
-	}
-	f.img = img;
-	f.memfd_dev = ctx->memfd_dev_known && img->have_stat && img->dev == ctx->memfd_dev;
-	f.check_mapped = !(p->flags & PROCEXE_PF_LOADER);
-	probe.img = img;
-	if (ctx->maps && f.exe_errno == 0) {
-		r = read_mapset(ctx, cache, probe.dirfd, img, &set);
-		if (r < 0)
-			goto fail;
-		have_set = true;
-		p->maps_err = set.err;
-		if (f.check_mapped && set.image_seen)
-			probe.mapped = 1;       /* else the classifier asks */
-	}
-	pe_classify(&f, &ops, &probe, &v);
-	if (probe.rootfd >= 0)
-		close(probe.rootfd);
-	p->state = v.state;
-	p->flags |= v.flags;
-	img->launch_len = v.launch_len;
-
-	if (p->state != PROCEXE_STATE_DENIED && p->state != PROCEXE_STATE_KERNEL)
-		check_modified(&l, p, img);
-
-	if (have_set) {
-		r = judge_mapset(ctx, cache, probe.dirfd, &set, img, &l, p);
-		if (r < 0)
-			goto fail;
-	}
-
-	details = (detail_states >> p->state) & 1;
-	if ((detail_states & PROCEXE_DETAILS_IF_MODIFIED) && (p->flags & PROCEXE_PF_MODIFIED))
-		details = true;
-	if ((detail_states & PROCEXE_DETAILS_IF_MAPPINGS) && restart_relevant(p))
-		details = true;
-	if (details) {
-		r = load_details(&l, p);
-		if (r < 0)
-			goto fail;
-	}
-	/* Before anything is claimed about this PID, make sure the number
-	 * still denotes the process we read (the dirfd works as a pidfd). */
-	if ((details || procexe_state_is_suspicious(p->state) || p->nmaps || p->maps_err) &&
-	    syscall(SYS_pidfd_send_signal, dirfd, 0, NULL, 0) < 0 && errno == ESRCH)
-		goto gone;
-	pe_mapset_done(&set);
-	*ret = p;
+	*ret = L.p;
 	return 0;
-gone:
-	r = -ESRCH;
-fail:
-	pe_mapset_done(&set);
-	procexe_proc_free(p);
-	return r;
 }
 
 int procexe_proc_load(struct procexe_ctx *ctx, pid_t pid, unsigned load_flags,
