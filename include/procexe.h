@@ -272,8 +272,33 @@ size_t procexe_proc_mapping_count(const struct procexe_proc *proc);
  * of range, -EINVAL for a bad size. */
 int procexe_proc_mapping(const struct procexe_proc *proc, size_t i,
                          struct procexe_mapping *ret);
-/* Why maps could not be read (positive errno: EACCES...), else 0. */
+/*
+ * Why the list of mapped files is incomplete or missing (positive errno),
+ * else 0: EACCES... maps could not be read; E2BIG more mapped files than
+ * procexe keeps for one process (the first are listed); ENAMETOOLONG a
+ * name too long to read; ETIMEDOUT the per-process deadline passed; EIO
+ * no mapping at all while the process still had its executable.
+ */
 int procexe_proc_maps_errno(const struct procexe_proc *proc);
+
+/*
+ * ---- One verdict: does a process need attention, and why ----
+ *
+ * The one predicate every consumer asks (the scan, restart, recover --all,
+ * explain): the bits that apply to PROC, 0 when it needs none.  The
+ * mapped-file bits need procexe_ctx_set_maps() on the context it was
+ * loaded with.
+ */
+#define PROCEXE_ATTN_IMAGE        (1u << 0) /* its image is fileless, deleted, replaced,
+                                               unlinked, repointed or unreachable */
+#define PROCEXE_ATTN_MODIFIED     (1u << 1) /* its image was written after it started */
+#define PROCEXE_ATTN_MAPPED       (1u << 2) /* a mapped file was deleted, replaced or
+                                               modified: it must restart */
+#define PROCEXE_ATTN_MAPPED_FILELESS (1u << 3) /* it maps code that has no file (memfd...) */
+#define PROCEXE_ATTN_INCOMPLETE   (1u << 4) /* not seen whole: given up on (timed out),
+                                               unreadable, or its mapped files are not
+                                               all known (procexe_proc_maps_errno()) */
+unsigned procexe_proc_attention(const struct procexe_proc *proc);
 
 /*
  * ---- "Where is my executable?" ----
