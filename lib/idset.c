@@ -7,15 +7,8 @@
 
 int pe_idset_add(struct pe_idset *set, uint64_t id)
 {
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 64;
-		uint64_t *ids = realloc(set->ids, cap * sizeof(*ids));
-
-		if (!ids)
-			return -ENOMEM;
-		set->ids = ids;
-		set->cap = cap;
-	}
+	if (pe_grow((void **)&set->ids, &set->cap, set->n + 1, sizeof(*set->ids)) < 0)
+		return -ENOMEM;
 	set->ids[set->n++] = id;
 	return 0;
 }

@@ -27,8 +27,10 @@ static inline void pe_closep(int *fd)
 		errno = saved;
 	}
 }
-#define _cleanup_free_ __attribute__((cleanup(pe_freep)))
-#define _cleanup_close_ __attribute__((cleanup(pe_closep)))
+/* FN(&var) when VAR goes out of scope. */
+#define _cleanup_(fn) __attribute__((cleanup(fn)))
+#define _cleanup_free_ _cleanup_(pe_freep)
+#define _cleanup_close_ _cleanup_(pe_closep)
 static inline int pe_take_fd(int *fd) { int r = *fd; *fd = -1; return r; }
 static inline void *pe_take_ptr(void *pp) { void **p = pp, *r = *p; *p = NULL; return r; }
 
@@ -288,6 +290,13 @@ static inline uint64_t pe_ts_ns(int64_t sec, int64_t nsec)
 {
 	return sec < 0 ? 0 : (uint64_t)sec * 1000000000u + (uint64_t)nsec;
 }
+
+/*
+ * Room for NEED elements of SIZE bytes in the array *P of capacity *CAP
+ * elements (0 and NULL to start), doubling as needed (util.c).  0, or
+ * -ENOMEM (also when the size would overflow); *P unchanged on failure.
+ */
+int pe_grow(void **p, size_t *cap, size_t need, size_t size);
 
 /* CLOCK_MONOTONIC in ns (util.c). */
 uint64_t pe_now_ns(void);

@@ -7,6 +7,7 @@
  * a line longer than its buffer, and stops at the per-process deadline of
  * the cache it is given.
  */
+#include <assert.h>
 #include <fcntl.h>
 #include <string.h>
 
@@ -131,6 +132,8 @@ static int next_line(struct pe_lines *r, const char **ret, size_t *ret_len)
 int pe_lines_next(struct pe_lines *r, const char **ret, size_t *ret_len)
 {
 	int k;
+
+	assert(r->buf && r->cap > 0);
 
 	if (r->nlines % DEADLINE_EVERY == DEADLINE_EVERY - 1 && pe_cache_past_deadline(r->deadline))
 		return -ETIMEDOUT;

@@ -9,6 +9,7 @@
  * pe_reader_map_ops() answers from a process being read (the resolver,
  * its start time, map_files, the deadline), the unit tests from fakes.
  */
+#include <assert.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -133,15 +134,8 @@ static int keep(struct kept *k, const struct pe_mapset_file *f, const char *text
 		k->err = E2BIG;
 		return 0;
 	}
-	if (k->n == k->cap) {
-		size_t ncap = k->cap ? k->cap * 2 : 8;
-		struct pe_mapfile *p = realloc(k->files, ncap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		k->files = p;
-		k->cap = ncap;
-	}
+	if (pe_grow((void **)&k->files, &k->cap, k->n + 1, sizeof(*k->files)) < 0)
+		return -ENOMEM;
 	path = pe_memdup0(text, v->path_len);
 	if (!path)
 		return -ENOMEM;
@@ -216,6 +210,7 @@ int pe_judge_maps(const struct pe_maps_in *in, struct pe_mapfile **ret, size_t *
 	struct kept k = { 0 };
 	int r = 0;
 
+	assert(in->ctx && in->set && in->ops && in->ops->raw_name && in->ops->past_deadline);
 	*ret_err = 0;
 	for (size_t i = 0; i < set->n && r >= 0; i++) {
 		const struct pe_mapset_file *f = &set->files[i];

@@ -12,6 +12,7 @@
  *    its buffer makes the set incomplete with ENAMETOOLONG;
  *  - the per-process deadline of the cache stops the reading (ETIMEDOUT).
  */
+#include <assert.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -40,28 +41,12 @@ static bool same_as_last(const struct pe_mapset *set, const struct pe_map *m, si
 	       memcmp(set->names + f->name_off, m->path, len) == 0;
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap = *cap ? *cap : 16;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*buf, ncap * size);
-	if (!p)
-		return -ENOMEM;
-	*buf = p;
-	*cap = ncap;
-	return 0;
-}
-
 int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m)
 {
 	size_t len = m->path_len, suffix = m->deleted ? PE_DELETED_SUFFIX_LEN : 0;
 	struct pe_mapset_file *f;
 
+	assert(m->path && m->path_len > 0);
 	set->nmaps++;
 	if (same_as_last(set, m, len)) {
 		set->files[set->n - 1].exec |= m->perms[2] == 'x';
@@ -80,8 +65,8 @@ int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m)
 		set->dropped++;
 		return 0;
 	}
-	if (grow((void **)&set->files, &set->cap, set->n + 1, sizeof(*set->files)) < 0 ||
-	    grow((void **)&set->names, &set->names_cap, set->names_len + len + suffix + 1, 1) < 0)
+	if (pe_grow((void **)&set->files, &set->cap, set->n + 1, sizeof(*set->files)) < 0 ||
+	    pe_grow((void **)&set->names, &set->names_cap, set->names_len + len + suffix + 1, 1) < 0)
 		return -ENOMEM;
 	f = &set->files[set->n];
 	*f = (struct pe_mapset_file){

@@ -60,13 +60,43 @@ static bool is_integer(const char *s, size_t len)
 	return true;
 }
 
+/* Field FIELD (3 and later), the token [TOK, TOK + LEN), into *ST. */
+static int parse_field(int field, const char *tok, size_t len, struct pe_stat *st)
+{
+	uint64_t v = 0;
+	int r;
+
+	switch (field) {
+	case STAT_FIELD_STATE:
+		/* One letter: R, S, D, T, t, Z, X, I, ... */
+		if (len != 1 || !((*tok >= 'A' && *tok <= 'Z') || (*tok >= 'a' && *tok <= 'z')))
+			return -EINVAL;
+		st->state = *tok;
+		return 0;
+	case STAT_FIELD_PPID:
+		r = parse_u64(tok, len, INT_MAX, &v);
+		st->ppid = (pid_t)v;
+		return r;
+	case STAT_FIELD_FLAGS:
+		r = parse_u64(tok, len, ULONG_MAX, &v);
+		st->flags = (unsigned long)v;
+		return r;
+	case STAT_FIELD_STARTTIME:
+		r = parse_u64(tok, len, UINT64_MAX, &v);
+		st->starttime = v;
+		return r;
+	default:
+		return is_integer(tok, len) ? 0 : -EINVAL;
+	}
+}
+
 int pe_parse_stat(const char *buf, size_t len, struct pe_stat *ret)
 {
 	const char *lparen, *rparen, *p, *end;
 	struct pe_stat st = { 0 };
 	uint64_t v;
 	size_t comm_len;
-	int field, r;
+	int r;
 
 	if (len == 0)
 		return -EINVAL;
@@ -99,50 +129,18 @@ int pe_parse_stat(const char *buf, size_t len, struct pe_stat *ret)
 		end = buf + len;
 
 	/* Fields 3...: each is " TOKEN". */
-	for (field = STAT_FIELD_STATE; field <= STAT_FIELD_STARTTIME; field++) {
+	for (int field = STAT_FIELD_STATE; field <= STAT_FIELD_STARTTIME; field++) {
 		const char *tok;
-		size_t tok_len;
 
 		if (p == end || *p != ' ')
 			return -EINVAL;
 		tok = ++p;
 		while (p < end && *p != ' ')
 			p++;
-		tok_len = (size_t)(p - tok);
-
-		switch (field) {
-		case STAT_FIELD_STATE:
-			/* One letter: R, S, D, T, t, Z, X, I, ... */
-			if (tok_len != 1 ||
-			    !((*tok >= 'A' && *tok <= 'Z') || (*tok >= 'a' && *tok <= 'z')))
-				return -EINVAL;
-			st.state = *tok;
-			break;
-		case STAT_FIELD_PPID:
-			r = parse_u64(tok, tok_len, INT_MAX, &v);
-			if (r < 0)
-				return r;
-			st.ppid = (pid_t)v;
-			break;
-		case STAT_FIELD_FLAGS:
-			r = parse_u64(tok, tok_len, ULONG_MAX, &v);
-			if (r < 0)
-				return r;
-			st.flags = (unsigned long)v;
-			break;
-		case STAT_FIELD_STARTTIME:
-			r = parse_u64(tok, tok_len, UINT64_MAX, &v);
-			if (r < 0)
-				return r;
-			st.starttime = v;
-			break;
-		default:
-			if (!is_integer(tok, tok_len))
-				return -EINVAL;
-			break;
-		}
+		r = parse_field(field, tok, (size_t)(p - tok), &st);
+		if (r < 0)
+			return r;
 	}
-
 	*ret = st;
 	return 0;
 }

@@ -8,6 +8,7 @@
  * stat file (start time, kthread flag, state), the root directory, the
  * mount namespace.
  */
+#include <assert.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ void pe_reader_close(struct pe_reader *r)
 
 int pe_reader_fd(const struct pe_reader *r)
 {
+	assert(r->dirfd >= 0);
 	return r->taskfd >= 0 ? r->taskfd : r->dirfd;
 }
 

@@ -14,6 +14,7 @@
  * looked up inside the process's root with RESOLVE_IN_ROOT, never by
  * joining strings, and that answer stands unless it could not be had.
  */
+#include <assert.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,6 +106,7 @@ int pe_resolve(struct pe_reader *r, const char *text, size_t len, uint64_t dev, 
 	const char *path;
 	int view, root;
 
+	assert(r && r->dirfd >= 0 && (text || len == 0));
 	*ret = (struct pe_found){ .r = PE_LOOKUP_UNKNOWN, .err = EINVAL };
 	if (len == 0 || text[0] != '/' || memchr(text, '\0', len))
 		return 0;
