@@ -12,9 +12,7 @@
 
 static bool has_suffix(const struct pe_img *img)
 {
-	return img->path && img->path_len >= PE_DELETED_SUFFIX_LEN &&
-	       memcmp(img->path + img->path_len - PE_DELETED_SUFFIX_LEN,
-	              PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN) == 0;
+	return pe_ends_deleted(img->path, img->path_len);
 }
 
 static size_t strip_suffix_len(const struct pe_img *img)

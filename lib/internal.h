@@ -4,6 +4,9 @@
 #define PROCEXE_INTERNAL_H
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +18,22 @@
 #define PE_DELETED_SUFFIX " (deleted)"
 #define PE_DELETED_SUFFIX_LEN (sizeof(PE_DELETED_SUFFIX) - 1)
 #define PE_NLINK_UNKNOWN UINT64_MAX
+
+/* Whether the LEN bytes at S are a name followed by " (deleted)", the
+ * suffix the kernel appends to the path of an unlinked file. */
+static inline bool pe_ends_deleted(const char *s, size_t len)
+{
+	return s && len > PE_DELETED_SUFFIX_LEN &&
+	       memcmp(s + len - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN) == 0;
+}
+
+/* The map_files entry of the mapping [START, END), relative to /proc/PID. */
+#define PE_MAP_FILES_NAME_MAX 48
+static inline void pe_map_files_name(char buf[PE_MAP_FILES_NAME_MAX], uint64_t start,
+                                     uint64_t end)
+{
+	snprintf(buf, PE_MAP_FILES_NAME_MAX, "map_files/%" PRIx64 "-%" PRIx64, start, end);
+}
 #define PE_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- cleanup helpers (never mix with goto in one function) ---- */

@@ -223,7 +223,7 @@ static int program_image(int dirfd, const struct pe_map *mp, struct pe_img *ret)
 	_cleanup_free_ char *path = NULL;
 	const struct pe_map m = *mp;
 	struct pe_img img = { 0 };
-	char name[64];
+	char name[PE_MAP_FILES_NAME_MAX];
 	size_t plen;
 
 	path = malloc(m.path_len + PE_DELETED_SUFFIX_LEN + 1);
@@ -247,7 +247,7 @@ static int program_image(int dirfd, const struct pe_map *mp, struct pe_img *ret)
 	 * Without it, a file still at its name in the process's root gives the
 	 * same facts once its device:inode matches the mapping's; else the
 	 * identity from maps stands and the link count is unknown. */
-	snprintf(name, sizeof(name), "map_files/%" PRIx64 "-%" PRIx64, m.start, m.end);
+	pe_map_files_name(name, m.start, m.end);
 	{
 		_cleanup_close_ int fd = openat(dirfd, name, O_PATH | O_CLOEXEC);
 		struct statx stx;

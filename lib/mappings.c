@@ -39,9 +39,9 @@ static uint64_t reader_start(void *userdata)
 static int reader_raw_name(void *userdata, uint64_t start, uint64_t end, char **ret,
                            size_t *ret_len)
 {
-	char link[64];
+	char link[PE_MAP_FILES_NAME_MAX];
 
-	snprintf(link, sizeof(link), "map_files/%" PRIx64 "-%" PRIx64, start, end);
+	pe_map_files_name(link, start, end);
 	return pe_readlink_at(pe_reader_fd(userdata), link, ret, ret_len);
 }
 
@@ -96,9 +96,7 @@ static int file_text(const struct pe_maps_in *in, const struct pe_mapset_file *f
 
 		if (r == -ENOMEM)
 			return r;
-		if (r >= 0 && (f->deleted != (len > PE_DELETED_SUFFIX_LEN &&
-		               memcmp(text + len - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX,
-		                      PE_DELETED_SUFFIX_LEN) == 0))) {
+		if (r >= 0 && f->deleted != pe_ends_deleted(text, len)) {
 			free(text);     /* not the same file any more */
 			text = NULL;
 		}

@@ -237,8 +237,7 @@ static struct pe_map query_map(const struct pe_procmap_query *q, const char *nam
 		.path_len = len,
 	};
 
-	if (len > PE_DELETED_SUFFIX_LEN &&
-	    memcmp(name + len - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN) == 0) {
+	if (pe_ends_deleted(name, len)) {
 		m.deleted = true;
 		m.path_len -= PE_DELETED_SUFFIX_LEN;
 	}

@@ -148,8 +148,7 @@ static int parse_line(const char *line, const char *eol, struct pe_map *m)
 	m->path = p;
 	m->path_len = (size_t)(eol - p);
 	/* A name that is only the suffix is kept as it is. */
-	if (m->path_len > PE_DELETED_SUFFIX_LEN &&
-	    memcmp(eol - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN) == 0) {
+	if (pe_ends_deleted(m->path, m->path_len)) {
 		m->deleted = true;
 		m->path_len -= PE_DELETED_SUFFIX_LEN;
 	}

@@ -72,10 +72,10 @@ static int open_pid_dir(struct procexe_ctx *ctx, pid_t pid)
 static int open_map_at(int dirfd, uint64_t start, uint64_t end, uint64_t dev, uint64_t ino)
 {
 	_cleanup_close_ int fd = -1;
-	char name[64];
+	char name[PE_MAP_FILES_NAME_MAX];
 	int r;
 
-	snprintf(name, sizeof(name), "map_files/%" PRIx64 "-%" PRIx64, start, end);
+	pe_map_files_name(name, start, end);
 	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
@@ -627,8 +627,7 @@ static void safe_base(const char *hint, char *out)
 	if (slash)
 		b = slash + 1;
 	len = strlen(b);
-	if (len >= PE_DELETED_SUFFIX_LEN &&
-	    memcmp(b + len - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX, PE_DELETED_SUFFIX_LEN) == 0)
+	if (pe_ends_deleted(b, len))
 		len -= PE_DELETED_SUFFIX_LEN;
 	if (len > 6 && memcmp(b, "memfd:", 6) == 0) {
 		b += 6;

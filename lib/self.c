@@ -414,8 +414,7 @@ int procexe_self_path(char **ret_path, unsigned *ret_flags)
 
 		buf[n] = '\0';
 		/* A name already proven gone: the memo answers in one lookup. */
-		if ((size_t)n > PE_DELETED_SUFFIX_LEN &&
-		    strcmp(buf + n - PE_DELETED_SUFFIX_LEN, PE_DELETED_SUFFIX) == 0 &&
+		if (pe_ends_deleted(buf, (size_t)n) &&
 		    from_memo(ret_path, ret_flags) == 0)
 			return 0;
 		pthread_once(&self_once, self_id_init);
@@ -549,8 +548,12 @@ static int open_program(const struct pe_img *img, int flags)
 	}
 	if (!img->map_start)
 		return -ENOENT;
-	snprintf(name, sizeof(name), "/proc/self/map_files/%" PRIx64 "-%" PRIx64,
-	         img->map_start, img->map_end);
+	{
+		char mf[PE_MAP_FILES_NAME_MAX];
+
+		pe_map_files_name(mf, img->map_start, img->map_end);
+		snprintf(name, sizeof(name), "/proc/self/%s", mf);
+	}
 	fd = open(name, flags);
 	return fd >= 0 ? fd : -errno;
 }
