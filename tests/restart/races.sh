@@ -6,7 +6,8 @@
 # procexe restart runs again and again (JSON, table, -a, --units, raw).
 # Every run exits 0 or 1 (never 2, never a signal), every JSON output is
 # valid, and stderr never says more than a run over the quiet system did:
-# vanished processes are left out silently.
+# vanished processes are left out silently.  One churn-style process is
+# held alive for the whole loop, so that every scan has one to catch.
 . "$(dirname "$0")/restart-lib.sh"
 
 plan 8
@@ -52,6 +53,16 @@ shape() {
 shape "$T/base.err" >"$T/base.shape"
 
 : >"$T/pids"
+# held: a churn-style process (its library deleted while it runs) that
+# lives until the loop is over, so every scan has one to catch
+cp "$PELIB" "$T/c/held.so"
+if start_dl held "$T/out.held" "$T/c/held.so"; then
+	HELD=$FIXTURE_PID
+	echo "$HELD" >>"$T/pids"
+	rm -f "$T/c/held.so"
+else
+	HELD=
+fi
 churn 2>/dev/null &       # (no "Killed" job notices)
 CHURN=$!
 track_pid "$CHURN"
@@ -91,6 +102,7 @@ while [ $r -lt "$ROUNDS" ] || [ "$(count_now)" -lt "$WANT" ]; do
 done
 touch "$T/stop"
 wait "$CHURN" 2>/dev/null
+[ -n "$HELD" ] && kill_tracked "$HELD"
 count=$(count_now)
 
 bad=0
@@ -101,7 +113,8 @@ for f in "${jsons[@]}"; do
 done
 [ $bad -gt 0 ] && note "$(head -n 5 "$T/json.bad")"
 
-# how often a churn process was caught with its deleted library
+# how often a churn process (the held one at least) was caught with its
+# deleted library
 caught=0
 for f in "${jsons[@]}"; do
 	case $f in */r.json.*|*/r.pids.*) ;; *) continue ;; esac
@@ -117,7 +130,8 @@ fi
 if [ "$caught" -gt 0 ]; then
 	ok "scans caught churn processes with their deleted library ($caught rows)"
 else
-	nok "scans caught churn processes with their deleted library" "no row in ${#jsons[@]} outputs"
+	nok "scans caught churn processes with their deleted library" \
+		"no row in ${#jsons[@]} outputs${HELD:+ (held process $HELD)}${HELD:- (the held process did not start)}"
 fi
 is "$crash" 0 "no run was killed by a signal ($runs runs)"
 is "$bad_rc" 0 "every run exited 0 or 1"
