@@ -26,18 +26,29 @@ import os
 import sys
 
 
-def load(path):
+def _no_dups(items):
+    keys = [k for k, _ in items]
+    if len(keys) != len(set(keys)):
+        raise ValueError('duplicate key in %r' % keys)
+    return dict(items)
+
+
+def _no_constant(name):
+    raise ValueError('non-standard JSON constant ' + name)
+
+
+def strict_load(path):
+    """The JSON document in PATH, strictly: UTF-8, no duplicate keys, no
+    NaN/Infinity, no raw control characters.  Every test helper reads
+    procexe's JSON through this."""
     with open(path, 'rb') as f:
         data = f.read()
     text = data.decode('utf-8')           # strict: JSON output must be UTF-8
+    return json.loads(text, object_pairs_hook=_no_dups, parse_constant=_no_constant)
 
-    def pairs(items):
-        keys = [k for k, _ in items]
-        if len(keys) != len(set(keys)):
-            raise ValueError('duplicate key in %r' % keys)
-        return dict(items)
 
-    doc = json.loads(text, object_pairs_hook=pairs)   # strict control chars
+def load(path):
+    doc = strict_load(path)
     if not isinstance(doc, dict) or not isinstance(doc.get('processes'), list):
         raise ValueError('top level is not {"processes": [...]}')
     for row in doc['processes']:

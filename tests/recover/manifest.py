@@ -13,8 +13,13 @@ Values are printed as they are for strings, json.dumps otherwise; exit 3
 when there is no such entry.
 """
 import json
+import os
 import re
 import sys
+
+sys.path.insert(0, os.environ.get("PE_SRCDIR") or
+                os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+import pejson  # noqa: E402  (strict_load)
 
 IMAGE_KEYS = {"pid": int, "comm": (str, type(None)), "state": (str, type(None)),
               "modified": bool, "source": str, "path": (str, type(None)),
@@ -25,22 +30,8 @@ FAIL_KEYS = {"pid": int, "comm": (str, type(None)), "state": (str, type(None)),
              "error": (str, type(None)), "reason": str}
 
 
-def reject_constant(name):
-    raise ValueError("non-standard JSON constant " + name)
-
-
-def no_dups(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ValueError("duplicate key in " + repr(keys))
-    return dict(pairs)
-
-
 def load(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    text = raw.decode("utf-8")  # strict: invalid UTF-8 fails
-    return json.loads(text, parse_constant=reject_constant, object_pairs_hook=no_dups)
+    return pejson.strict_load(path)
 
 
 def check(m):

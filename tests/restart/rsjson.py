@@ -40,22 +40,13 @@ import sys
 sys.path.insert(0, os.environ.get('PE_SRCDIR') or
                 os.path.join(os.path.dirname(os.path.abspath(__file__)),
                              '..', 'integration'))
-import pejson  # noqa: E402  (json_forms, table_forms)
+import pejson  # noqa: E402  (strict_load, json_forms, table_forms)
 
 NUMERIC = ('pid', 'ppid', 'uid', 'inode')
 
 
 def load(path):
-    with open(path, 'rb') as f:
-        text = f.read().decode('utf-8')
-
-    def pairs(items):
-        keys = [k for k, _ in items]
-        if len(keys) != len(set(keys)):
-            raise ValueError('duplicate key in %r' % keys)
-        return dict(items)
-
-    doc = json.loads(text, object_pairs_hook=pairs)
+    doc = pejson.strict_load(path)
     if not isinstance(doc, dict) or list(doc) != ['restart'] or \
             not isinstance(doc['restart'], list):
         raise ValueError('top level is not {"restart": [...]}')
