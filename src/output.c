@@ -505,12 +505,20 @@ bool proc_unread(const struct procexe_proc *proc)
 	       procexe_proc_errno(proc) != 0;
 }
 
+/* The mapping list ended because the process exited: it runs nothing. */
+static bool maps_exited(const struct procexe_proc *proc)
+{
+	int e = procexe_proc_maps_errno(proc);
+
+	return e == ESRCH || e == ENOENT;
+}
+
 const char *unseen_reason(const struct procexe_proc *proc, bool maps)
 {
 	if (proc_unread(proc))
 		return procexe_proc_errno(proc) == ETIMEDOUT ? "timeout" : "unreadable";
 	if (maps && procexe_proc_state(proc) != PROCEXE_STATE_DENIED &&
-	    procexe_proc_maps_errno(proc) != 0)
+	    procexe_proc_maps_errno(proc) != 0 && !maps_exited(proc))
 		return "maps-incomplete";
 	return NULL;
 }
@@ -549,7 +557,11 @@ void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t
 	const char *why;
 
 	for (size_t i = 0; i < n; i++) {
-		why = unseen_reason(procexe_list_get(list, i), maps);
+		const struct procexe_proc *proc = procexe_list_get(list, i);
+
+		if (maps && !proc_unread(proc) && maps_exited(proc))
+			u->nexited++;
+		why = unseen_reason(proc, maps);
 		if (!why)
 			continue;
 		if (strcmp(why, "timeout") == 0)
@@ -562,7 +574,7 @@ void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t
 	for (size_t i = 0; i < npids; i++)
 		if (!list_has_pid(list, pids[i]))
 			u->nmissing++;
-	u->nexited = vanished > u->nmissing ? vanished - u->nmissing : 0;
+	u->nexited += vanished > u->nmissing ? vanished - u->nmissing : 0;
 }
 
 void unseen_report(const struct unseen *u, const struct procexe_list *list,

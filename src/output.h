@@ -78,8 +78,10 @@ int out_table_print(const struct out_opts *opts, struct libscols_table *tb);
  * What a run could not see (procexe(1), EXIT STATUS).  A record without
  * read facts (state unreachable with an errno: timed out or unreadable) is
  * "unread"; with MAPS, a process (not denied) whose mapping list is
- * incomplete counts too.  Named PIDs missing from the list are "missing";
- * the other PIDs the kernel confirmed gone "exited" (not inconclusive).
+ * incomplete counts too, unless it ended because the process exited
+ * (ESRCH, ENOENT).  Named PIDs missing from the list are "missing"; the
+ * other PIDs the kernel confirmed gone, and with MAPS the processes that
+ * exited while their mappings were read, "exited" (not inconclusive).
  */
 struct unseen {
 	size_t ntimeout, nunreadable, nmaps, nmissing, nexited;
