@@ -456,8 +456,8 @@ static int explain_unread(const struct procexe_proc *p, bool json)
 		"(2 seconds of work, or 3 seconds blocked in the kernel, e.g. on a hung "
 		"filesystem), before it could read its exe link.  Nothing about its "
 		"executable is known; run explain again later." :
-		"procexe could not read this process's procfs directory, so nothing "
-		"about its executable is known.";
+		"procexe could not read this process (see the error above), so "
+		"nothing about its executable is known.";
 
 	if (json) {
 		printf("{\n  \"pid\": %d,\n  \"facts\": {\n", (int)procexe_proc_pid(p));
