@@ -3,10 +3,11 @@
  * LD_PRELOAD shim for the hung-filesystem tests: openat() of a name listed
  * in $PE_STALL_NAME (PIDs' procfs directories, separated by commas) sleeps
  * first, as a read stuck on a dead NFS server would: for an hour, or for
- * $PE_STALL_SECS seconds (a server that comes back).  Everything else
- * passes through.
+ * $PE_STALL_SECS seconds (a server that comes back).  openat() of a name
+ * listed in $PE_FAIL_NAME fails with EIO.  Everything else passes through.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -39,6 +40,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 	static int (*real)(int, const char *, int, ...);
 	const char *stall = getenv("PE_STALL_NAME");
 	const char *secs = getenv("PE_STALL_SECS");
+	const char *fail = getenv("PE_FAIL_NAME");
 	mode_t mode = 0;
 	va_list ap;
 
@@ -48,6 +50,10 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	if (!real)
 		real = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+	if (fail && listed(fail, path)) {
+		errno = EIO;
+		return -1;
+	}
 	if (stall && listed(stall, path))
 		sleep(secs ? (unsigned)atoi(secs) : 3600);
 	return real(dirfd, path, flags, mode);
