@@ -102,14 +102,16 @@ struct procexe_ctx;
 /*
  * Create a context reading the procfs mounted at PROCFS_PATH (NULL means
  * "/proc").  -ENOTDIR/-ENOENT when it does not exist, -EMEDIUMTYPE when it
- * is not a procfs mount, other negative errno from open/fstatfs.
+ * is not the root directory of a procfs mount (a directory inside one,
+ * such as /proc/self or /proc/sys, is refused), other negative errno from
+ * open/fstatfs/statx.
  * Free with procexe_ctx_free().
  */
 int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx);
 void procexe_ctx_free(struct procexe_ctx *ctx);
 
-/* Worker threads procexe_scan() may use; 0 (default) = one per CPU.  Capped
- * at 4, and at one per 256 processes (plus one). */
+/* Worker threads procexe_scan() may use; 0 (default) = one per CPU, at
+ * most one per 256 processes (plus one).  Capped at 4. */
 void procexe_ctx_set_threads(struct procexe_ctx *ctx, unsigned nthreads);
 
 /*
@@ -176,14 +178,24 @@ const char *procexe_proc_cgroup(const struct procexe_proc *proc);
 
 /*
  * Scan: read every process of the context's procfs (PIDS == NULL) or the
- * NPIDS given, in parallel, and return them sorted by PID.  Processes that
- * do not exist or exit before being read are left out.  DETAIL_STATES is a
- * bit mask (1u << state) of the states for which details are loaded; pass
- * PROCEXE_ALL_STATES to load them everywhere.  One unreadable process never
- * fails the scan; only enumeration errors, -ENOMEM, -EMFILE and -ENFILE do.
- * A process that keeps a worker in the kernel for 3 seconds (hung
- * filesystem) is listed as PROCEXE_STATE_UNREACHABLE with errno ETIMEDOUT;
- * a spare worker takes over (at most 12 threads in all).
+ * NPIDS given, in parallel, and return them sorted by PID.  DETAIL_STATES
+ * is a bit mask (1u << state) of the states for which details are loaded;
+ * pass PROCEXE_ALL_STATES to load them everywhere.  Nothing is dropped
+ * silently:
+ *  - a process the kernel confirms gone (exited before it was read, or a
+ *    named PID that does not exist) has no record and is counted by
+ *    procexe_list_vanished();
+ *  - a process that could not be read for any other reason has a record
+ *    in state PROCEXE_STATE_UNREACHABLE whose procexe_proc_errno() tells
+ *    why, and no other facts: ETIMEDOUT when procexe gave up on it (its
+ *    work passed the 2-second per-process deadline, or it kept a worker in
+ *    the kernel for 3 seconds, e.g. a hung filesystem; such a process is
+ *    not retried), another errno when reading it failed;
+ *  - a record whose mapping list is incomplete has procexe_proc_maps_errno()
+ *    != 0.
+ * Only enumeration errors, -ENOMEM, -EMFILE and -ENFILE fail the scan.
+ * Workers given up on are replaced; their slots (12 in all) are used again
+ * once their threads return.
  */
 #define PROCEXE_ALL_STATES ((1u << _PROCEXE_STATE_MAX) - 1)
 /* Also load details for any process whose image is MODIFIED. */

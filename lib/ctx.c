@@ -34,6 +34,39 @@ static void probe_reader_root(struct procexe_ctx *ctx, int procfd)
 	ctx->reader_root_known = true;
 }
 
+/*
+ * Whether FD is the root directory of a procfs mount: procfs magic, the
+ * root inode of procfs (PROC_ROOT_INO, 1), and the root of its mount
+ * (/proc/sys or /proc/1 bind-mounted elsewhere are not).  0 or
+ * -EMEDIUMTYPE; other negative errno from fstatfs/statx.
+ */
+static int check_procfs_root(int fd)
+{
+	struct statx stx, up;
+	struct statfs sfs;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return -errno;
+	if (sfs.f_type != PROC_SUPER_MAGIC)
+		return -EMEDIUMTYPE;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (stx.stx_ino != 1)
+		return -EMEDIUMTYPE;
+	if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+		return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 0 : -EMEDIUMTYPE;
+	/* Before Linux 5.8: the parent is on another mount, or is itself. */
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	if (statx(fd, "..", AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &up) < 0)
+		return -errno;
+	if (up.stx_mnt_id != stx.stx_mnt_id ||
+	    (up.stx_ino == stx.stx_ino && up.stx_dev_major == stx.stx_dev_major &&
+	     up.stx_dev_minor == stx.stx_dev_minor))
+		return 0;
+	return -EMEDIUMTYPE;
+}
+
 static uint64_t ts_ns(const struct timespec *ts)
 {
 	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
@@ -43,24 +76,18 @@ int procexe_ctx_new(const char *procfs_path, struct procexe_ctx **ret_ctx)
 {
 	struct procexe_ctx *ctx;
 	struct timespec real, boot;
-	struct statfs sfs;
 	long tck;
-	int fd;
+	int fd, r;
 
 	if (!ret_ctx)
 		return -EINVAL;
 	fd = open(procfs_path ? procfs_path : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstatfs(fd, &sfs) < 0) {
-		int r = -errno;
-
+	r = check_procfs_root(fd);
+	if (r < 0) {
 		close(fd);
 		return r;
-	}
-	if (sfs.f_type != PROC_SUPER_MAGIC) {
-		close(fd);
-		return -EMEDIUMTYPE;
 	}
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx) {

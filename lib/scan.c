@@ -2,9 +2,13 @@
 /*
  * Whole-host scans.  Listing /proc costs a few getdents64 calls; the
  * per-process reads are independent, so workers take them one by one.
- * Each worker keeps its own lookup cache.  The calling thread supervises:
- * a process that keeps a worker in the kernel for PE_STALL_NS is reported
- * as unreachable (ETIMEDOUT) and a fresh worker carries on.
+ * Each worker keeps its own lookup cache.  Per-process work is bounded
+ * twice: the worker gives its cache a deadline of PE_WORK_NS, which ends
+ * CPU-bound work (a huge mapping list) by itself, and the calling thread
+ * supervises: a process that keeps a worker in the kernel for PE_STALL_NS
+ * is reported as unreachable (ETIMEDOUT) and another worker carries on.
+ * Worker slots form a pool: the slot of a worker given up on is free
+ * again once its thread returns, so slow processes cannot use them up.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -20,6 +24,7 @@
 #define PE_MAX_SPARE 8        /* replacements for workers stuck in the kernel */
 #define PE_PIDS_PER_THREAD 256 /* below this, a thread costs more than it saves */
 #define PE_STALL_NS (3ull * 1000000000u)
+#define PE_WORK_NS (2ull * 1000000000u)  /* < PE_STALL_NS */
 #define PE_TICK_NS (100ull * 1000000u)
 
 struct procexe_list {
@@ -29,6 +34,7 @@ struct procexe_list {
 };
 
 struct worker {
+	bool used;              /* slot taken by a live thread */
 	bool busy, stalled;
 	size_t idx;
 	uint64_t since;
@@ -51,9 +57,11 @@ struct scan_job {
 	unsigned detail_states;
 	struct procexe_proc **slots;
 	struct worker workers[PE_MAX_THREADS + PE_MAX_SPARE];
-	unsigned nworkers, running, stalled;
+	unsigned nthreads;      /* workers wanted at once */
+	unsigned running;       /* live workers not given up on */
 	bool abandoned;
 	int err;                /* first fatal error (-ENOMEM) */
+	size_t nvanished;       /* -ESRCH: confirmed gone */
 };
 
 struct worker_arg {
@@ -127,6 +135,22 @@ static int list_pids(int procfd, pid_t **ret, size_t *ret_n)
 	return 0;
 }
 
+/* A process we could not read (ERR: ETIMEDOUT when given up on): shown,
+ * not silently dropped.  NULL when out of memory. */
+static struct procexe_proc *unread(pid_t pid, int err)
+{
+	struct procexe_proc *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->pid = pid;
+		p->ppid = -1;
+		p->uid = (uid_t)-1;
+		p->state = PROCEXE_STATE_UNREACHABLE;
+		p->err = err;
+	}
+	return p;
+}
+
 static void *scan_worker(void *arg)
 {
 	struct worker_arg *wa = arg;
@@ -151,7 +175,12 @@ static void *scan_worker(void *arg)
 		self->since = pe_now_ns();
 		pthread_mutex_unlock(&job->lock);
 
+		pe_cache_set_deadline(cache, pe_now_ns() + PE_WORK_NS);
 		r = pe_proc_load(&job->ctx, cache, NULL, job->pids[i], job->detail_states, &p);
+		if (r < 0) {
+			procexe_proc_free(p);
+			p = NULL;
+		}
 
 		pthread_mutex_lock(&job->lock);
 		self->busy = false;
@@ -163,14 +192,23 @@ static void *scan_worker(void *arg)
 		}
 		/* Running out of memory or fds is ours to report, not a
 		 * property of that process: it fails the scan. */
-		if ((r == -ENOMEM || r == -EMFILE || r == -ENFILE) && !job->err)
-			job->err = r;
-		job->slots[i] = p; /* NULL: vanished or unreadable, left out */
+		if (r == -ENOMEM || r == -EMFILE || r == -ENFILE) {
+			if (!job->err)
+				job->err = r;
+		} else if (r == -ESRCH) {
+			job->nvanished++;
+		} else if (r < 0) {
+			p = unread(job->pids[i], -r);
+			if (!p && !job->err)
+				job->err = -ENOMEM;
+		}
+		job->slots[i] = p;
 		pthread_mutex_unlock(&job->lock);
 	}
 	pthread_mutex_lock(&job->lock);
 	if (!self->stalled)
 		job->running--;
+	self->used = false;     /* the slot is free again */
 	pthread_cond_signal(&job->cond);
 	pthread_mutex_unlock(&job->lock);
 	pe_cache_free(cache);
@@ -178,22 +216,27 @@ static void *scan_worker(void *arg)
 	return NULL;
 }
 
-/* Start a detached worker; called with the lock held. */
+/* Start a detached worker in a free slot; called with the lock held.
+ * -EAGAIN when every slot is taken (by threads still stuck). */
 static int start_worker(struct scan_job *job)
 {
+	struct worker *w = NULL;
 	struct worker_arg *wa;
 	pthread_attr_t attr;
 	pthread_t t;
 	int r;
 
-	if (job->nworkers >= PE_ARRAY_SIZE(job->workers))
+	for (size_t i = 0; i < PE_ARRAY_SIZE(job->workers) && !w; i++)
+		if (!job->workers[i].used)
+			w = &job->workers[i];
+	if (!w)
 		return -EAGAIN;
 	wa = malloc(sizeof(*wa));
 	if (!wa)
 		return -ENOMEM;
 	wa->job = job;
-	wa->self = &job->workers[job->nworkers];
-	*wa->self = (struct worker){ 0 };
+	wa->self = w;
+	*w = (struct worker){ .used = true };
 	atomic_fetch_add(&job->refs, 1);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -201,59 +244,77 @@ static int start_worker(struct scan_job *job)
 	pthread_attr_destroy(&attr);
 	if (r != 0) {
 		atomic_fetch_sub(&job->refs, 1);
+		w->used = false;
 		free(wa);
 		return -r;
 	}
-	job->nworkers++;
 	job->running++;
 	return 0;
 }
 
-/* A process we gave up on: shown, not silently dropped. */
-static struct procexe_proc *timed_out(pid_t pid)
+/* Give up on workers stuck in one process for PE_STALL_NS; lock held. */
+static void reap_stalled(struct scan_job *job, uint64_t now)
 {
-	struct procexe_proc *p = calloc(1, sizeof(*p));
+	for (size_t i = 0; i < PE_ARRAY_SIZE(job->workers); i++) {
+		struct worker *w = &job->workers[i];
 
-	if (p) {
-		p->pid = pid;
-		p->ppid = -1;
-		p->uid = (uid_t)-1;
-		p->state = PROCEXE_STATE_UNREACHABLE;
-		p->err = ETIMEDOUT;
+		if (!w->used || !w->busy || w->stalled || now < w->since + PE_STALL_NS)
+			continue;
+		w->stalled = true;
+		job->running--;
+		job->slots[w->idx] = unread(job->pids[w->idx], ETIMEDOUT);
+		if (!job->slots[w->idx] && !job->err)
+			job->err = -ENOMEM;
 	}
-	return p;
 }
 
-/* Wait for the workers; replace any stuck on one process too long. */
+static void wait_tick(struct scan_job *job)
+{
+	struct timespec ts;
+	uint64_t t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + PE_TICK_NS;
+	ts.tv_sec = (time_t)(t / 1000000000u);
+	ts.tv_nsec = (long)(t % 1000000000u);
+	pthread_cond_timedwait(&job->cond, &job->lock, &ts);
+}
+
+/*
+ * Wait for the workers, replacing those given up on, up to nthreads at a
+ * time, in slots freed as stuck threads return.  When no worker runs and
+ * no slot frees up for PE_STALL_NS, the PIDs nobody could start are
+ * reported as timed out rather than silently left out.
+ */
 static void supervise(struct scan_job *job)
 {
+	uint64_t starved = 0;
+
 	pthread_mutex_lock(&job->lock);
-	while (job->running > 0) {
-		uint64_t deadline = pe_now_ns() + PE_TICK_NS, t;
-		struct timespec ts;
+	for (;;) {
+		uint64_t now = pe_now_ns();
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + PE_TICK_NS;
-		ts.tv_sec = (time_t)(t / 1000000000u);
-		ts.tv_nsec = (long)(t % 1000000000u);
-		pthread_cond_timedwait(&job->cond, &job->lock, &ts);
-		for (unsigned i = 0; i < job->nworkers; i++) {
-			struct worker *w = &job->workers[i];
-
-			if (!w->busy || w->stalled || deadline < w->since + PE_STALL_NS)
-				continue;
-			w->stalled = true;
-			job->stalled++;
-			job->running--;
-			job->slots[w->idx] = timed_out(job->pids[w->idx]);
-			if (job->next < job->npids)
-				start_worker(job);
+		reap_stalled(job, now);
+		while (!job->err && job->running < job->nthreads && job->next < job->npids)
+			if (start_worker(job) < 0)
+				break;
+		if (job->running == 0) {
+			if (job->err || job->next >= job->npids)
+				break;
+			if (!starved)
+				starved = now;
+			else if (now >= starved + PE_STALL_NS)
+				break;
+		} else {
+			starved = 0;
 		}
+		wait_tick(job);
 	}
-	/* Every worker and spare stuck: what nobody could start is reported
-	 * the same way rather than silently left out. */
-	for (; job->next < job->npids; job->next++)
-		job->slots[job->next] = timed_out(job->pids[job->next]);
+	for (; job->next < job->npids; job->next++) {
+		job->slots[job->next] = unread(job->pids[job->next], ETIMEDOUT);
+		if (!job->slots[job->next] && !job->err)
+			job->err = -ENOMEM;
+	}
 	job->abandoned = true;
 	pthread_mutex_unlock(&job->lock);
 }
@@ -267,7 +328,8 @@ static unsigned worker_count(const struct procexe_ctx *ctx, size_t npids)
 		n = ncpu > 0 ? (unsigned)ncpu : 1;
 	if (n > PE_MAX_THREADS)
 		n = PE_MAX_THREADS;
-	if (n > npids / PE_PIDS_PER_THREAD + 1)
+	/* The per-PID floor applies to the automatic choice only. */
+	if (ctx->nthreads == 0 && n > npids / PE_PIDS_PER_THREAD + 1)
 		n = (unsigned)(npids / PE_PIDS_PER_THREAD + 1);
 	return n;
 }
@@ -312,7 +374,8 @@ static int job_new(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 			return r;
 		}
 	}
-	qsort(job->pids, job->npids, sizeof(*job->pids), cmp_pid);
+	if (job->npids > 1)
+		qsort(job->pids, job->npids, sizeof(*job->pids), cmp_pid);
 	job->slots = calloc(job->npids ? job->npids : 1, sizeof(*job->slots));
 	if (!job->slots) {
 		job_unref(job);
@@ -346,9 +409,9 @@ int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 
 	nthreads = worker_count(ctx, job->npids);
 	pthread_mutex_lock(&job->lock);
-	for (unsigned i = 0; i < nthreads; i++)
-		if (start_worker(job) < 0 && i == 0)
-			r = -EAGAIN;
+	job->nthreads = nthreads;
+	if (job->npids > 0 && start_worker(job) < 0)
+		r = -EAGAIN;
 	pthread_mutex_unlock(&job->lock);
 	if (r < 0) {
 		free(list->procs);
@@ -361,6 +424,7 @@ int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 	/* Take the results; the same PID given twice is listed once. */
 	pthread_mutex_lock(&job->lock);
 	r = job->err;
+	list->nvanished = job->nvanished;
 	for (size_t i = 0; i < job->npids; i++) {
 		struct procexe_proc *p = pe_take_ptr(&job->slots[i]);
 

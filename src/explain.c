@@ -443,6 +443,39 @@ static void print_json(const struct account *a, const struct procexe_proc *p, co
 	fputs("  ]\n}\n", stdout);
 }
 
+/*
+ * A process procexe did not read (state unreachable with an errno: timed
+ * out, or its procfs directory could not be read): say so, and print no
+ * fact it did not read.  Returns EXIT_INCOMPLETE.
+ */
+static int explain_unread(const struct procexe_proc *p, bool json)
+{
+	int e = procexe_proc_errno(p);
+	const char *why = e == ETIMEDOUT ?
+		"procexe gave up on this process after the per-process deadline "
+		"(2 seconds of work, or 3 seconds blocked in the kernel, e.g. on a hung "
+		"filesystem), before it could read its exe link.  Nothing about its "
+		"executable is known; run explain again later." :
+		"procexe could not read this process (see the error above), so "
+		"nothing about its executable is known.";
+
+	if (json) {
+		printf("{\n  \"pid\": %d,\n  \"facts\": {\n", (int)procexe_proc_pid(p));
+		printf("    \"state\": \"%s\",\n", procexe_state_name(procexe_proc_state(p)));
+		printf("    \"read\": false,\n");
+		json_field_str("reason", e == ETIMEDOUT ? "timeout" : "unreadable",
+		               e == ETIMEDOUT ? 7 : 10, true);
+		json_field_str("error", strerror(e), strlen(strerror(e)), false);
+		fputs("  },\n  \"steps\": [\n    {\"title\": \"Not read\", \"text\": ", stdout);
+		json_string(stdout, why, strlen(why));
+		fputs("}\n  ]\n}\n", stdout);
+	} else {
+		printf("Process %d: not read (%s)\n\n", (int)procexe_proc_pid(p), strerror(e));
+		print_wrapped(why);
+	}
+	return EXIT_INCOMPLETE;
+}
+
 static void __attribute__((noreturn)) explain_usage(void)
 {
 	fputs("Usage:\n"
@@ -450,6 +483,9 @@ static void __attribute__((noreturn)) explain_usage(void)
 	      "\n"
 	      "Tell, step by step and in plain words, how the kernel answers\n"
 	      "/proc/<pid>/exe for one process, and what that means.\n"
+	      "\n"
+	      "Exit status: 0 explained, 3 the process does not exist or could not\n"
+	      "be read (timed out), 2 trouble.\n"
 	      "\n"
 	      "Options:\n"
 	      " -J, --json     the same facts and steps as JSON\n"
@@ -514,7 +550,12 @@ int cmd_explain(int argc, char **argv)
 	if (!p) {
 		procexe_list_free(list);
 		warnx_("PID %ld: no such process", pid);
-		return EXIT_FOUND;
+		return EXIT_INCOMPLETE;
+	}
+	if (procexe_proc_state(p) == PROCEXE_STATE_UNREACHABLE && procexe_proc_errno(p)) {
+		r = explain_unread(p, json);
+		procexe_list_free(list);
+		return r;
 	}
 
 	build(&a, p, n >= 0 ? self_link : NULL);

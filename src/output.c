@@ -22,6 +22,7 @@
 #include "procexe.h"
 
 #include "cli.h"
+#include "commands.h"
 #include "escape.h"
 #include "output.h"
 #include "users.h"
@@ -494,4 +495,127 @@ void table_args_opts(const struct table_args *ta, struct out_opts *ret)
 		.format = ta->json ? OUT_JSON : ta->raw ? OUT_RAW : OUT_TABLE,
 		.noheadings = ta->noheadings,
 	};
+}
+
+/* ------------------------------------------------------ unseen ----- */
+
+bool proc_unread(const struct procexe_proc *proc)
+{
+	return procexe_proc_state(proc) == PROCEXE_STATE_UNREACHABLE &&
+	       procexe_proc_errno(proc) != 0;
+}
+
+/* The mapping list ended because the process exited: it runs nothing. */
+static bool maps_exited(const struct procexe_proc *proc)
+{
+	int e = procexe_proc_maps_errno(proc);
+
+	return e == ESRCH || e == ENOENT;
+}
+
+const char *unseen_reason(const struct procexe_proc *proc, bool maps)
+{
+	if (proc_unread(proc))
+		return procexe_proc_errno(proc) == ETIMEDOUT ? "timeout" : "unreadable";
+	if (maps && procexe_proc_state(proc) != PROCEXE_STATE_DENIED &&
+	    procexe_proc_maps_errno(proc) != 0 && !maps_exited(proc))
+		return "maps-incomplete";
+	return NULL;
+}
+
+/* Plain words for why PROC was not fully seen; static or in BUF. */
+static const char *unseen_words(const struct procexe_proc *proc, bool maps,
+                                char *buf, size_t sz)
+{
+	int e;
+
+	if (proc_unread(proc)) {
+		e = procexe_proc_errno(proc);
+		if (e == ETIMEDOUT)
+			return "timed out: given up on after the per-process deadline "
+			       "(2 s of work, or 3 s blocked in the kernel)";
+		snprintf(buf, sz, "unreadable: %s", strerror(e));
+		return buf;
+	}
+	if (!maps)
+		return NULL;
+	e = procexe_proc_maps_errno(proc);
+	if (e == E2BIG || e == EFBIG)
+		snprintf(buf, sz, "mapping list incomplete: too many mappings (cap reached; %s)",
+		         strerror(e));
+	else if (e == ETIMEDOUT)
+		snprintf(buf, sz, "mapping list incomplete: deadline passed (%s)", strerror(e));
+	else
+		snprintf(buf, sz, "mapping list incomplete: %s", strerror(e));
+	return buf;
+}
+
+void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t *pids,
+                  size_t npids, bool maps)
+{
+	size_t n = procexe_list_count(list), vanished = procexe_list_vanished(list);
+	const char *why;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct procexe_proc *proc = procexe_list_get(list, i);
+
+		if (maps && !proc_unread(proc) && maps_exited(proc))
+			u->nexited++;
+		why = unseen_reason(proc, maps);
+		if (!why)
+			continue;
+		if (strcmp(why, "timeout") == 0)
+			u->ntimeout++;
+		else if (strcmp(why, "unreadable") == 0)
+			u->nunreadable++;
+		else
+			u->nmaps++;
+	}
+	for (size_t i = 0; i < npids; i++)
+		if (!list_has_pid(list, pids[i]))
+			u->nmissing++;
+	u->nexited += vanished > u->nmissing ? vanished - u->nmissing : 0;
+}
+
+void unseen_report(const struct unseen *u, const struct procexe_list *list,
+                   const pid_t *pids, size_t npids, bool maps)
+{
+	size_t n = procexe_list_count(list);
+
+	if (u->ntimeout)
+		warnx_("%zu processes timed out (given up on)", u->ntimeout);
+	if (u->nunreadable)
+		warnx_("%zu processes could not be read", u->nunreadable);
+	if (u->nmaps)
+		warnx_("%zu processes have an incomplete mapping list", u->nmaps);
+	if (u->nmissing)
+		warnx_("%zu PIDs given do not exist", u->nmissing);
+	if (u->nexited)
+		warnx_("%zu processes exited during the scan", u->nexited);
+	for (size_t i = 0; i < n; i++) {
+		const struct procexe_proc *proc = procexe_list_get(list, i);
+		const char *comm = procexe_proc_comm(proc), *why;
+		char buf[160], *scomm;
+
+		if (!unseen_reason(proc, maps))
+			continue;
+		why = unseen_words(proc, maps, buf, sizeof(buf));
+		scomm = comm && *comm ? safe_text(comm, strlen(comm)) : NULL;
+		warnx_("PID %jd (%s): %s", (intmax_t)procexe_proc_pid(proc),
+		       scomm ? scomm : "?", why);
+		free(scomm);
+	}
+	for (size_t i = 0; i < npids; i++)
+		if (!list_has_pid(list, pids[i]))
+			warnx_("PID %jd: no such process", (intmax_t)pids[i]);
+}
+
+bool unseen_any(const struct unseen *u)
+{
+	return u->ntimeout || u->nunreadable || u->nmaps || u->nmissing;
+}
+
+const char *procfs_strerror(int r)
+{
+	return r == -EMEDIUMTYPE ? "not the root of a procfs mount" : strerror(-r);
 }

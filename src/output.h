@@ -4,6 +4,7 @@
 #define PROCEXE_OUTPUT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "columns.h"
 
@@ -72,5 +73,33 @@ struct users;
 char *out_proc_cell(const struct out_opts *opts, struct users *users, int col,
                     const struct procexe_proc *proc);
 int out_table_print(const struct out_opts *opts, struct libscols_table *tb);
+
+/*
+ * What a run could not see (procexe(1), EXIT STATUS).  A record without
+ * read facts (state unreachable with an errno: timed out or unreadable) is
+ * "unread"; with MAPS, a process (not denied) whose mapping list is
+ * incomplete counts too, unless it ended because the process exited
+ * (ESRCH, ENOENT).  Named PIDs missing from the list are "missing"; the
+ * other PIDs the kernel confirmed gone, and with MAPS the processes that
+ * exited while their mappings were read, "exited" (not inconclusive).
+ */
+struct unseen {
+	size_t ntimeout, nunreadable, nmaps, nmissing, nexited;
+};
+struct procexe_list;
+bool proc_unread(const struct procexe_proc *proc);
+/* "timeout", "unreadable", "maps-incomplete" (with MAPS), or NULL: fully seen. */
+const char *unseen_reason(const struct procexe_proc *proc, bool maps);
+/* Add LIST's counts to U; PIDS: the named PIDs (NULL, 0 for a whole-host run). */
+void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t *pids,
+                  size_t npids, bool maps);
+/* On stderr: a line per non-zero count, then a line per process concerned. */
+void unseen_report(const struct unseen *u, const struct procexe_list *list,
+                   const pid_t *pids, size_t npids, bool maps);
+/* Whether the run is inconclusive (EXIT_INCOMPLETE unless something was found). */
+bool unseen_any(const struct unseen *u);
+
+/* Why procexe_ctx_new() refused a procfs path (its negative errno R). */
+const char *procfs_strerror(int r);
 
 #endif /* PROCEXE_OUTPUT_H */

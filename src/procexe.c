@@ -6,8 +6,9 @@
  *   procexe [options]               scan, list the suspicious processes
  *   procexe ls [options] [PID...]   list every process, or those PIDs
  *
- * Exit status: scan: 0 nothing flagged, 1 something flagged; ls: 0, or 1
- * when a PID given does not exist; 2 for usage and runtime errors.
+ * Exit status (procexe(1)): 1 something flagged (scan only), else 3 when
+ * not everything was seen (timed out, unreadable, a PID given does not
+ * exist), else 0; 2 for usage and runtime errors.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -315,6 +316,7 @@ static int run(struct control *ctl, const struct colset *cols)
 	struct output *out;
 	unsigned details;
 	size_t n, nflagged = 0, ndenied = 0;
+	struct unseen unseen = { 0 };
 	int r, status = EXIT_OK;
 
 	if (ctl->mode == MODE_LS) {
@@ -333,7 +335,7 @@ static int run(struct control *ctl, const struct colset *cols)
 
 	r = procexe_ctx_new(ctl->procfs, &pctx);
 	if (r < 0) {
-		warnx_("cannot read %s: %s", procfs, strerror(-r));
+		warnx_("cannot read %s: %s", procfs, procfs_strerror(r));
 		return EXIT_TROUBLE;
 	}
 	if (ctl->have_threads)
@@ -358,7 +360,9 @@ static int run(struct control *ctl, const struct colset *cols)
 			ndenied++;
 		if (!wanted(&ctl->filter, proc))
 			continue;
-		nflagged++;
+		/* Listed, but a process not read is not a finding. */
+		if (!proc_unread(proc))
+			nflagged++;
 		output_add_proc(out, proc);
 	}
 	r = output_print(out);
@@ -369,21 +373,16 @@ static int run(struct control *ctl, const struct colset *cols)
 		status = EXIT_TROUBLE;
 	}
 
-	if (ctl->mode == MODE_SCAN) {
-		/* Flush the table first, so that the summary follows it. */
-		fflush(stdout);
+	unseen_count(&unseen, list, ctl->pids, ctl->npids, false);
+	/* Flush the table first, so that the summary follows it. */
+	fflush(stdout);
+	if (ctl->mode == MODE_SCAN)
 		warnx_("%zu processes, %zu flagged, %zu denied", n, nflagged, ndenied);
-		if (status == EXIT_OK && nflagged > 0)
-			status = EXIT_FOUND;
-	} else {
-		for (size_t i = 0; i < ctl->npids; i++) {
-			if (list_has_pid(list, ctl->pids[i]))
-				continue;
-			warnx_("PID %jd: no such process", (intmax_t)ctl->pids[i]);
-			if (status == EXIT_OK)
-				status = EXIT_FOUND;
-		}
-	}
+	unseen_report(&unseen, list, ctl->pids, ctl->npids, false);
+	if (status == EXIT_OK && ctl->mode == MODE_SCAN && nflagged > 0)
+		status = EXIT_FOUND;
+	else if (status == EXIT_OK && unseen_any(&unseen))
+		status = EXIT_INCOMPLETE;
 
 	output_free(out);
 	procexe_list_free(list);

@@ -5,6 +5,8 @@
  * (a library, the ELF interpreter) was deleted, replaced or modified after
  * it started; code that never had a file (memfd JITs, runc's memfd clone)
  * is listed in a category of its own and does not make a restart needed.
+ * A process procexe could not fully read (timed out, unreadable, mapping
+ * list incomplete) is listed in the category 'incomplete'.
  *
  * One library scan reads every process and its maps (procexe_ctx_set_maps);
  * this file turns the results into findings (one per process and file),
@@ -73,11 +75,14 @@ static const struct colinfo rinfos[_RC_MAX] = {
 	[RC_COMMAND]  = { "COMMAND",  16, 0, COLTYPE_STRING, D_COMM,
 			  "command name (comm) of the process" },
 	[RC_CATEGORY] = { "CATEGORY",  8, 0, COLTYPE_STRING, 0,
-			  "restart (the process must restart) or fileless (code without a file)" },
+			  "restart (the process must restart), fileless (code without a file) "
+			  "or incomplete (the process could not be fully read)" },
 	[RC_REASON]   = { "REASON",    8, 0, COLTYPE_STRING, 0,
-			  "deleted, replaced, modified, unlinked or fileless" },
+			  "deleted, replaced, modified, unlinked or fileless; for incomplete: "
+			  "timeout, unreadable or maps-incomplete" },
 	[RC_TYPE]     = { "TYPE",      4, 0, COLTYPE_STRING, 0,
-			  "exe (the program), lib (mapped executable) or data (mapped, not executable)" },
+			  "exe (the program), lib (mapped executable) or data (mapped, not executable); "
+			  "none for incomplete" },
 	[RC_FILE]     = { "FILE",    0.4, 0, COLTYPE_STRING, 0,
 			  "path of the file, without the \" (deleted)\" the kernel appends" },
 	[RC_DEV]      = { "DEV",       5, 0, COLTYPE_STRING, 0,
@@ -93,10 +98,10 @@ static const struct colset default_restart_columns = {
 	.ids = { RC_GROUP, RC_PID, RC_USER, RC_COMMAND, RC_REASON, RC_TYPE, RC_FILE },
 };
 
-enum category { CAT_RESTART, CAT_FILELESS };
-enum ftype { FT_EXE, FT_LIB, FT_DATA };
+enum category { CAT_RESTART, CAT_FILELESS, CAT_INCOMPLETE };
+enum ftype { FT_EXE, FT_LIB, FT_DATA, FT_NONE };
 
-static const char *const category_names[] = { "restart", "fileless" };
+static const char *const category_names[] = { "restart", "fileless", "incomplete" };
 static const char *const ftype_names[] = { "exe", "lib", "data" };
 
 /* The group of one process, shared by its findings. */
@@ -167,7 +172,8 @@ static void __attribute__((noreturn)) usage(void)
 	fputs("\nDefault columns: ", out);
 	for (size_t i = 0; i < default_restart_columns.n; i++)
 		fprintf(out, "%s%s", i ? "," : "", rinfos[default_restart_columns.ids[i]].name);
-	fputs("\nExit status: 0 nothing must restart, 1 something must, 2 trouble.\n", out);
+	fputs("\nExit status: 0 nothing must restart, 1 something must, 2 trouble,\n"
+	      "3 nothing found but not every process could be fully read.\n", out);
 	fputs("\nFor more details see " PROGNAME "(1).\n", out);
 	fflush(out);
 	exit(ferror(out) ? EXIT_TROUBLE : EXIT_OK);
@@ -379,6 +385,20 @@ static void collect_maps(struct restart *rs, const struct procexe_proc *proc,
 	}
 }
 
+/* A row for a process not fully read (REASON: see unseen_reason()). */
+static void collect_incomplete(struct restart *rs, const struct procexe_proc *proc,
+                               const struct pgroup *group, const char *reason)
+{
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		rs->findings = xreallocarray(rs->findings, rs->cap, sizeof(*rs->findings));
+	}
+	rs->findings[rs->n++] = (struct finding){
+		.cat = CAT_INCOMPLETE, .group = group, .proc = proc,
+		.reason = reason, .type = FT_NONE,
+	};
+}
+
 static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
 	int c = memcmp(a, b, alen < blen ? alen : blen);
@@ -438,7 +458,7 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 	case RC_REASON:
 		return xstrdup(f->reason);
 	case RC_TYPE:
-		return xstrdup(ftype_names[f->type]);
+		return f->type == FT_NONE ? NULL : xstrdup(ftype_names[f->type]);
 	case RC_FILE:
 		return f->file ? out_text_cell(o, f->file, f->file_len) : NULL;
 	case RC_DEV:
@@ -473,7 +493,7 @@ static int print_findings(struct restart *rs, const struct colset *cols)
 enum { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_COUNT, SC_PIDS, _SC_MAX };
 
 static const struct colinfo sinfos[_SC_MAX] = {
-	[SC_CATEGORY] = { "CATEGORY", 8, 0, COLTYPE_STRING, 0, "restart or fileless" },
+	[SC_CATEGORY] = { "CATEGORY", 8, 0, COLTYPE_STRING, 0, "restart, fileless or incomplete" },
 	[SC_GTYPE]    = { "GTYPE",    9, 0, COLTYPE_STRING, 0, "kind of group" },
 	[SC_GROUP]    = { "GROUP",  0.2, 0, COLTYPE_STRING, 0, "unit, session or container" },
 	[SC_COUNT]    = { "COUNT",    5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0, "processes" },
@@ -606,7 +626,9 @@ int cmd_restart(int argc, char **argv)
 	struct procexe_ctx *ctx = NULL;
 	struct procexe_list *list = NULL;
 	struct colset cols;
-	size_t nprocs, ndenied = 0, nmaps_err = 0, nrestart = 0, nfileless = 0;
+	size_t nprocs, ndenied = 0, nrestart = 0, nfileless = 0;
+	struct unseen unseen = { 0 };
+	const char *why;
 	pid_t last_restart = -1, last_fileless = -1;
 	int r, status = EXIT_OK;
 
@@ -621,7 +643,7 @@ int cmd_restart(int argc, char **argv)
 
 	r = procexe_ctx_new(rs.procfs, &ctx);
 	if (r < 0) {
-		warnx_("cannot read %s: %s", procfs, strerror(-r));
+		warnx_("cannot read %s: %s", procfs, procfs_strerror(r));
 		free_all(&rs, 0);
 		return EXIT_TROUBLE;
 	}
@@ -651,13 +673,15 @@ int cmd_restart(int argc, char **argv)
 			ndenied++;
 			continue;
 		}
-		if (procexe_proc_maps_errno(proc))
-			nmaps_err++;
 		if (cg && group_from_cgroup(cg, strlen(cg), &g->type, &g->name) < 0)
 			errx_("%s", strerror(ENOMEM));
+		why = unseen_reason(proc, true);
+		if (why)
+			collect_incomplete(&rs, proc, g, why);
 		collect_exe(&rs, proc, g);
 		collect_maps(&rs, proc, g);
 	}
+	unseen_count(&unseen, list, rs.pids, rs.npids, true);
 	if (rs.n)
 		qsort(rs.findings, rs.n, sizeof(*rs.findings), cmp_finding);
 	for (size_t i = 0; i < rs.n; i++) {
@@ -685,17 +709,15 @@ int cmd_restart(int argc, char **argv)
 	if (ndenied)
 		warnx_("%zu processes could not be inspected (permission denied); "
 		       "run as root to see them all", ndenied);
-	if (nmaps_err)
-		warnx_("the mapped files of %zu processes could not be read", nmaps_err);
 	if (rs.nignored)
 		warnx_("%zu findings ignored (--ignore)", rs.nignored);
 	if (rs.nfileless_ignored)
 		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs.nfileless_ignored);
-	for (size_t i = 0; i < rs.npids; i++)
-		if (!list_has_pid(list, rs.pids[i]))
-			warnx_("PID %jd: no such process", (intmax_t)rs.pids[i]);
+	unseen_report(&unseen, list, rs.pids, rs.npids, true);
 	if (status == EXIT_OK && nrestart > 0)
 		status = EXIT_FOUND;
+	else if (status == EXIT_OK && unseen_any(&unseen))
+		status = EXIT_INCOMPLETE;
 
 	free_all(&rs, nprocs);
 	procexe_list_free(list);

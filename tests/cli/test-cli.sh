@@ -141,9 +141,9 @@ else
 fi
 
 run ls -r -n -o PID $$ 2147483647
-if [ $RC -eq 1 ] && grep -qx "procexe: PID 2147483647: no such process" "$T/err" &&
+if [ $RC -eq 3 ] && grep -qx "procexe: PID 2147483647: no such process" "$T/err" &&
    [ "$(cat "$T/out")" = "$$" ]; then
-	ok "a missing PID exits 1, the others are still listed"
+	ok "a missing PID exits 3, the others are still listed"
 else
 	nok "missing PID" "rc=$RC" "$(cat "$T/out" "$T/err")"
 fi

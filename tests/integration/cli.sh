@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Command-line behaviour on real processes: errors (exit 2), missing PIDs
-# (exit 1), --proc on something that is not a procfs, column selection,
+# (exit 3), --proc on something that is not the root of a procfs, column selection,
 # JSON value types, --state filtering, --threads, headings.
 . "$(dirname "$0")/lib.sh"
 
 S=$PE_HELPERS/pe-spin
-plan 44
+plan 48
 
 cp "$S" "$T/okspin"
 cp "$S" "$T/delspin"
@@ -56,6 +56,24 @@ is "$?" 2 "--proc on a plain directory: ls exits 2"
 is "$?" 2 "--proc on a missing directory: exit 2"
 "$PROCEXE" --proc "$T/okspin" >/dev/null 2>/dev/null
 is "$?" 2 "--proc on a regular file: exit 2"
+# Directories inside a procfs have its magic, yet are not one to scan.
+for d in /proc/self /proc/sys; do
+	"$PROCEXE" --proc "$d" >"$T/np4.out" 2>"$T/np4.err"
+	rc=$?
+	if [ $rc = 2 ] && grep -q "cannot read $d: not the root of a procfs mount" "$T/np4.err" &&
+	   [ ! -s "$T/np4.out" ]; then
+		ok "--proc $d: scan refuses it (exit 2, not the root of a procfs mount)"
+	else
+		nok "--proc $d: scan refuses it" "exit $rc, stderr: $(cat "$T/np4.err")"
+	fi
+done
+"$PROCEXE" ls --proc /proc/sys "$POK" >/dev/null 2>"$T/np5.err"
+is "$?" 2 "--proc /proc/sys: ls exits 2"
+if grep -q "not the root of a procfs mount" "$T/np.err"; then
+	ok "--proc on a plain directory: said to be no procfs root"
+else
+	nok "--proc on a plain directory: said to be no procfs root" "$(cat "$T/np.err")"
+fi
 
 # --- a PID that does not exist
 pid_max=$(cat /proc/sys/kernel/pid_max)
@@ -66,7 +84,7 @@ done
 "$PROCEXE" ls -J -o PID,STATE "$POK" "$MISSING" >"$T/m.json" 2>"$T/m.err"
 rc=$?
 jload "$T/m.json"
-is "$rc" 1 "ls with a missing PID exits 1"
+is "$rc" 3 "ls with a missing PID exits 3 (incomplete)"
 if [ -s "$T/m.err" ] && grep -q "$MISSING" "$T/m.err"; then
 	ok "ls with a missing PID: stderr names it"
 else

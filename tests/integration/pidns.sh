@@ -54,7 +54,7 @@ view_tests() {    # view_tests PROCDIR LABEL
 	"$PROCEXE" ls --proc "$p" -J -o PID,STATE >"$j" 2>"$j.err"
 	is "$(jpids "$j" 2>&1)" 1 "$l: ls lists the namespace's only process, PID 1"
 	"$PROCEXE" ls --proc "$p" -o PID,STATE 2 >/dev/null 2>&1
-	is "$?" 1 "$l: PID 2 (a host PID) does not exist there: exit 1"
+	is "$?" 3 "$l: PID 2 (a host PID) does not exist there: exit 3"
 	"$PROCEXE" --proc "$p" -J >"$j" 2>"$j.err"
 	is "$?" 0 "$l: scan finds nothing: exit 0"
 }

@@ -121,7 +121,7 @@ counts = {'A': 0, 'B': 0, 'none': 0, 'missing': 0}
 bad = []
 for i in range(n):
     rc = int(open('%s/%d.rc' % (d, i)).read())
-    if rc not in (0, 1):
+    if rc not in (0, 3):
         bad.append('run %d: exit %d: %s' % (i, rc, open('%s/%d.err' % (d, i)).read()[:200]))
         continue
     try:
@@ -130,9 +130,9 @@ for i in range(n):
         bad.append('run %d: invalid JSON: %s' % (i, e))
         continue
     rows = doc['processes']
-    if rc == 1:
+    if rc == 3:
         if rows:
-            bad.append('run %d: exit 1 but rows %r' % (i, rows))
+            bad.append('run %d: exit 3 but rows %r' % (i, rows))
         counts['missing'] += 1
         continue
     if len(rows) != 1 or str(rows[0].get('pid')) != pid:

@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # procexe restart options: exit status 0 / 1 / 2 (bad option, unknown
-# column, bad PID, a directory that is not a procfs); -a (files mapped
+# column, bad PID, a directory that is not the root of a procfs) / 3 (a
+# named PID that does not exist: incomplete, 1 still wins); -a (files mapped
 # without exec: TYPE data, judged only with -a); --ignore GLOB
 # (fnmatch without flags, matched on the real path, repeatable, a note on
 # stderr, exit 0 when nothing is left); -o with every column that
 # --list-columns lists, in table, raw and JSON, and +LIST.
 . "$(dirname "$0")/restart-lib.sh"
 
-plan 54
+plan 61
 
 SPEC_COLS="CATEGORY CGROUP COMMAND DEV FILE GROUP GTYPE INODE PID PPID REASON TYPE UID USER"
 
@@ -66,6 +67,34 @@ expect2 "--ignore without its argument" "$POK" --ignore
 expect2 "a PID that is not a number" notapid
 mkdir "$T/notproc"
 expect2 "--proc on a directory that is not a procfs" --proc "$T/notproc"
+
+for d in /proc/self /proc/sys; do
+	expect2 "--proc $d (inside a procfs, not its root)" --proc "$d"
+done
+if grep -q "not the root of a procfs mount" "$T/e.err"; then
+	ok "--proc /proc/sys: the message says it is not the root of a procfs mount"
+else
+	nok "--proc /proc/sys: the message says so" "$(head -c 300 "$T/e.err")"
+fi
+
+# --- a named PID that does not exist: not everything was seen (3)
+pid_max=$(cat /proc/sys/kernel/pid_max)
+MISSING=
+for ((p = pid_max - 1; p > pid_max - 1000; p--)); do
+	[ -e "/proc/$p" ] || { MISSING=$p; break; }
+done
+restartx "$T/m3" "$POK" "$MISSING"
+status_is "$T/m3" 3 "intact process and a missing PID: exit 3"
+if grep -q "PID $MISSING: no such process" "$T/m3.err" &&
+   grep -q "1 PIDs given do not exist" "$T/m3.err"; then
+	ok "missing PID: named and counted on stderr"
+else
+	nok "missing PID: named and counted on stderr" "$(cat "$T/m3.err")"
+fi
+restartx "$T/m1" "$PKEEP" "$MISSING"
+status_is "$T/m1" 1 "flagged process and a missing PID: exit 1 (found wins)"
+restartj "$T/m3.json" "$MISSING"
+status_is "$T/m3.json" 3 "JSON, only a missing PID: exit 3"
 
 restartx "$T/help" --help
 status_is "$T/help" 0 "--help: exit 0"

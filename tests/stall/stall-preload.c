@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * LD_PRELOAD shim for the hung-filesystem test: openat() of the name in
- * $PE_STALL_NAME (a PID's procfs directory) sleeps for an hour first, as a
- * read stuck on a dead NFS server would.  Everything else passes through.
+ * LD_PRELOAD shim for the hung-filesystem tests: openat() of a name listed
+ * in $PE_STALL_NAME (PIDs' procfs directories, separated by commas) sleeps
+ * first, as a read stuck on a dead NFS server would: for an hour, or for
+ * $PE_STALL_SECS seconds (a server that comes back).  openat() of a name
+ * listed in $PE_FAIL_NAME fails with EIO.  Everything else passes through.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -14,10 +18,29 @@
 
 int openat(int dirfd, const char *path, int flags, ...);
 
+/* Whether PATH is one of the comma-separated names of LIST. */
+static bool listed(const char *list, const char *path)
+{
+	size_t len = strlen(path);
+
+	while (*list) {
+		size_t n = strcspn(list, ",");
+
+		if (n == len && strncmp(list, path, n) == 0)
+			return true;
+		list += n;
+		if (*list == ',')
+			list++;
+	}
+	return false;
+}
+
 int openat(int dirfd, const char *path, int flags, ...)
 {
 	static int (*real)(int, const char *, int, ...);
 	const char *stall = getenv("PE_STALL_NAME");
+	const char *secs = getenv("PE_STALL_SECS");
+	const char *fail = getenv("PE_FAIL_NAME");
 	mode_t mode = 0;
 	va_list ap;
 
@@ -27,7 +50,11 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_end(ap);
 	if (!real)
 		real = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
-	if (stall && strcmp(path, stall) == 0)
-		sleep(3600);
+	if (fail && listed(fail, path)) {
+		errno = EIO;
+		return -1;
+	}
+	if (stall && listed(stall, path))
+		sleep(secs ? (unsigned)atoi(secs) : 3600);
 	return real(dirfd, path, flags, mode);
 }
