@@ -183,10 +183,10 @@ static int read_text(struct pe_mapset *set, const struct pe_maps_src *src)
 	if (rd.overlong)
 		set_err(set, ENAMETOOLONG);
 	pe_lines_close(&rd);
-	if (r == -ENOMEM)
-		return r;
+	if (r == -ENOMEM || r == -ESRCH || r == -ENOENT)
+		return r == -ENOMEM ? r : -ESRCH;       /* gone while being read */
 	if (r < 0)
-		set_err(set, r == -ENOENT ? ESRCH : -r);
+		set_err(set, -r);
 	return 0;
 }
 

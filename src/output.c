@@ -501,7 +501,9 @@ void table_args_opts(const struct table_args *ta, struct out_opts *ret)
 
 bool proc_unread(const struct procexe_proc *proc)
 {
-	return procexe_proc_state(proc) == PROCEXE_STATE_UNREACHABLE &&
+	/* not seen whole, and no verdict on its image either */
+	return (procexe_proc_attention(proc) & PROCEXE_ATTN_INCOMPLETE) &&
+	       procexe_proc_state(proc) == PROCEXE_STATE_UNREACHABLE &&
 	       procexe_proc_errno(proc) != 0;
 }
 
@@ -518,6 +520,7 @@ const char *unseen_reason(const struct procexe_proc *proc, bool maps)
 	if (proc_unread(proc))
 		return procexe_proc_errno(proc) == ETIMEDOUT ? "timeout" : "unreadable";
 	if (maps && procexe_proc_state(proc) != PROCEXE_STATE_DENIED &&
+	    (procexe_proc_attention(proc) & PROCEXE_ATTN_INCOMPLETE) &&
 	    procexe_proc_maps_errno(proc) != 0 && !maps_exited(proc))
 		return "maps-incomplete";
 	return NULL;

@@ -52,6 +52,7 @@ enum mode {
 struct filter {
 	unsigned states;        /* bit (1u << state) */
 	bool modified;          /* also those with PROCEXE_PF_MODIFIED */
+	bool verdict;           /* instead: what procexe_proc_attention() flags */
 };
 
 struct control {
@@ -293,6 +294,9 @@ static bool wanted(const struct filter *f, const struct procexe_proc *proc)
 {
 	enum procexe_state s = procexe_proc_state(proc);
 
+	if (f->verdict)
+		return procexe_proc_attention(proc) &
+		       (PROCEXE_ATTN_IMAGE | PROCEXE_ATTN_MODIFIED | PROCEXE_ATTN_INCOMPLETE);
 	if (s < _PROCEXE_STATE_MAX && (f->states & (1u << s)))
 		return true;
 	return f->modified && (procexe_proc_flags(proc) & PROCEXE_PF_MODIFIED);
@@ -325,9 +329,9 @@ static int run(struct control *ctl, const struct colset *cols)
 			ctl->filter = (struct filter){ .states = PROCEXE_ALL_STATES,
 						       .modified = true };
 	} else {
+		/* The default scan lists what the one verdict flags. */
 		if (!ctl->have_filter)
-			ctl->filter = (struct filter){ .states = suspicious_states(),
-						       .modified = true };
+			ctl->filter = (struct filter){ .verdict = true };
 		/* Details (comm, cmdline, ...) for every row we may print. */
 		details = suspicious_states() | ctl->filter.states |
 			  PROCEXE_DETAILS_IF_MODIFIED;

@@ -33,6 +33,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "output.h"
 
 #define DEFAULT_DIR "procexe-recovered"
 #define MANIFEST_NAME "manifest"
@@ -69,6 +70,8 @@ struct entry {
 	size_t image;           /* index in images, SIZE_MAX when failed */
 	int err;                /* positive errno when failed before copying */
 	const char *why;        /* static explanation, or NULL */
+	bool unseen;            /* failed because the process was not seen whole:
+	                           inconclusive (exit 3), not a failed copy */
 };
 
 struct recover {
@@ -89,6 +92,7 @@ struct recover {
 	uint64_t total_bytes, done_bytes;
 	bool progress;
 	int last_pct;
+	struct unseen unseen;   /* processes not seen whole, named PIDs missing */
 };
 
 static void __attribute__((noreturn)) recover_usage(void)
@@ -273,20 +277,25 @@ static void pin_libs(struct recover *rc, const struct procexe_proc *p)
 	int err = procexe_proc_maps_errno(p);
 
 	/* An incomplete list: what it holds is still recovered below. */
-	if (err)
-		fail_entry(add_entry(rc, p, pid, "map"), err,
+	if (err) {
+		struct entry *e = add_entry(rc, p, pid, "map");
+
+		fail_entry(e, err,
 		           err == E2BIG ? "too many mapped files: only the first were judged" :
 		           err == ETIMEDOUT ? "gave up judging its mapped files after the deadline" :
 		           err == ENAMETOOLONG ? "a mapped file's name is too long to read" :
 		           "cannot read the process's maps");
+		e->unseen = true;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct procexe_mapping m = { .sz = sizeof(m) };
 		struct entry *e;
 		int fd;
 
+		/* what restart lists: deleted, replaced, modified, fileless */
 		if (procexe_proc_mapping(p, i, &m) < 0 ||
 		    (m.state != PROCEXE_MAP_DELETED && m.state != PROCEXE_MAP_REPLACED &&
-		     m.state != PROCEXE_MAP_FILELESS))
+		     m.state != PROCEXE_MAP_MODIFIED && m.state != PROCEXE_MAP_FILELESS))
 			continue;
 		e = add_entry(rc, p, pid, "map");
 		/* The manifest keeps the kernel's text, as for the exe. */
@@ -553,18 +562,14 @@ static void parse_pids(struct recover *rc, char **args, int n)
 	}
 }
 
-static bool wanted_by_all(const struct procexe_proc *p)
+/* --all: what the one verdict says needs attention; 0 when nothing. */
+static unsigned wanted_by_all(const struct recover *rc, const struct procexe_proc *p)
 {
-	switch (procexe_proc_state(p)) {
-	case PROCEXE_STATE_FILELESS:
-	case PROCEXE_STATE_DELETED:
-	case PROCEXE_STATE_REPLACED:
-	case PROCEXE_STATE_UNLINKED:
-	case PROCEXE_STATE_REPOINTED:
-		return true;
-	default:
-		return procexe_proc_flags(p) & PROCEXE_PF_MODIFIED;
-	}
+	unsigned a = procexe_proc_attention(p);
+
+	if (!rc->libs)
+		a &= ~(PROCEXE_ATTN_MAPPED | PROCEXE_ATTN_MAPPED_FILELESS);
+	return a;
 }
 
 static void test_pin_delay(void)
@@ -739,20 +744,38 @@ static void pin_all(struct recover *rc, const struct procexe_list *list)
 {
 	for (size_t i = 0, n = procexe_list_count(list); i < n; i++) {
 		const struct procexe_proc *p = procexe_list_get(list, i);
+		unsigned a = p ? wanted_by_all(rc, p) : 0;
 
-		if (!p || (rc->all && (!wanted_by_all(p) || procexe_proc_pid(p) == getpid())))
+		if (!p || (rc->all && (!a || procexe_proc_pid(p) == getpid())))
 			continue;
-		pin_proc(rc, p);
+		if (proc_unread(p)) {
+			struct entry *e = add_entry(rc, p, procexe_proc_pid(p), "exe");
+
+			fail_entry(e, procexe_proc_errno(p),
+			           procexe_proc_errno(p) == ETIMEDOUT ?
+			           "procexe gave up on the process after the per-process deadline" :
+			           "the process could not be read");
+			e->unseen = true;
+			continue;
+		}
+		/* --all --libs: an intact executable is not copied for its libraries */
+		if (!rc->all || (a & (PROCEXE_ATTN_IMAGE | PROCEXE_ATTN_MODIFIED)))
+			pin_proc(rc, p);
 		if (rc->libs)
 			pin_libs(rc, p);
 	}
+	unseen_count(&rc->unseen, list, rc->pids, rc->npids, rc->libs);
 	for (size_t i = 0; i < rc->npids; i++) {
 		bool dup = false;
 
 		for (size_t j = 0; j < i && !dup; j++)
 			dup = rc->pids[j] == rc->pids[i];
-		if (!dup && !list_has_pid(list, rc->pids[i]))
-			fail_entry(add_entry(rc, NULL, rc->pids[i], "exe"), ESRCH, "no such process");
+		if (!dup && !list_has_pid(list, rc->pids[i])) {
+			struct entry *e = add_entry(rc, NULL, rc->pids[i], "exe");
+
+			fail_entry(e, ESRCH, "no such process");
+			e->unseen = true;
+		}
 	}
 }
 
@@ -887,11 +910,13 @@ int cmd_recover(int argc, char **argv)
 	for (size_t i = 0; i < rc.nentries; i++) {
 		const char *why;
 
-		if (entry_error(&rc, &rc.entries[i], &why))
+		if (!rc.entries[i].unseen && entry_error(&rc, &rc.entries[i], &why))
 			nfail++;
 	}
 	if (status == EXIT_OK && nfail)
 		status = EXIT_FOUND;
+	else if (status == EXIT_OK && unseen_any(&rc.unseen))
+		status = EXIT_INCOMPLETE;
 
 	free(manifest);
 	free(manifest_name);

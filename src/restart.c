@@ -673,6 +673,9 @@ int cmd_restart(int argc, char **argv)
 			ndenied++;
 			continue;
 		}
+		/* The one verdict decides which processes have rows. */
+		if (!procexe_proc_attention(proc))
+			continue;
 		if (cg && group_from_cgroup(cg, strlen(cg), &g->type, &g->name) < 0)
 			errx_("%s", strerror(ENOMEM));
 		why = unseen_reason(proc, true);

@@ -234,7 +234,7 @@ fi
 
 # ---- a PID that does not exist
 "$PROCEXE" recover -d "$T/out.none" 999999999 >/dev/null 2>"$T/out.none.err"
-is "$?" 1 "no such PID: status 1"
+is "$?" 3 "no such PID: status 3 (not seen)"
 check "no such PID: listed as a failure" mf fail "$T/out.none/manifest.json" 999999999 error
 
 # ---- --libs: deleted and replaced libraries
