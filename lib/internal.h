@@ -510,6 +510,9 @@ void pe_img_set_statx(struct pe_img *img, const struct statx *stx);
  * NAME is the procfs entry to read ("1234", or "self"); NULL means PID. */
 int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *name,
                  pid_t pid, unsigned detail_states, struct procexe_proc **ret);
+/* A new record of PID with nothing read yet (state 0, PPID and UID
+ * unknown); NULL when out of memory. */
+struct procexe_proc *pe_proc_new(pid_t pid);
 /* The image a path answer is about: the program for loader launches. */
 const struct pe_img *pe_proc_main_image(const struct procexe_proc *p);
 

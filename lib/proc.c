@@ -376,8 +376,7 @@ static int phase_details_verify(struct load *L, unsigned detail_states)
 	return 0;
 }
 
-/* A record for a process whose directory we may not open (hidepid). */
-static struct procexe_proc *proc_new(pid_t pid)
+struct procexe_proc *pe_proc_new(pid_t pid)
 {
 	struct procexe_proc *p = calloc(1, sizeof(*p));
 
@@ -428,7 +427,7 @@ int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *na
 	r = pe_reader_open(&L.rd, ctx, cache, name);
 	if (r < 0 && r != -EACCES && r != -EPERM)
 		return r;       /* gone, or our trouble (EMFILE, ENOMEM...) */
-	L.p = proc_new(pid);
+	L.p = pe_proc_new(pid);
 	if (!L.p) {
 		pe_reader_close(&L.rd);
 		return -ENOMEM;

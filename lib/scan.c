@@ -139,12 +139,9 @@ static int list_pids(int procfd, pid_t **ret, size_t *ret_n)
  * not silently dropped.  NULL when out of memory. */
 static struct procexe_proc *unread(pid_t pid, int err)
 {
-	struct procexe_proc *p = calloc(1, sizeof(*p));
+	struct procexe_proc *p = pe_proc_new(pid);
 
 	if (p) {
-		p->pid = pid;
-		p->ppid = -1;
-		p->uid = (uid_t)-1;
 		p->state = PROCEXE_STATE_UNREACHABLE;
 		p->err = err;
 	}
