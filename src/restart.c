@@ -619,58 +619,25 @@ static unsigned restart_detail_states(void)
 	       PROCEXE_DETAILS_IF_MODIFIED | PROCEXE_DETAILS_IF_MAPPINGS;
 }
 
-int cmd_restart(int argc, char **argv)
+/* Counts of one run, for the summary line and the exit status. */
+struct tally {
+	size_t nprocs, ndenied, nrestart, nfileless;
+	struct unseen unseen;
+};
+
+/* The findings of every process LIST holds that the one verdict flags. */
+static void collect_all(struct restart *rs, const struct procexe_list *list, struct tally *t)
 {
-	const char *procfs;
-	struct restart rs = { .out.format = OUT_TABLE };
-	struct procexe_ctx *ctx = NULL;
-	struct procexe_list *list = NULL;
-	struct colset cols;
-	size_t nprocs, ndenied = 0, nrestart = 0, nfileless = 0;
-	struct unseen unseen = { 0 };
-	const char *why;
-	pid_t last_restart = -1, last_fileless = -1;
-	int r, status = EXIT_OK;
-
-	parse_args(&rs, argc, argv);
-	procfs = rs.procfs ? rs.procfs : "/proc";
-	resolve_columns(&rs, &cols);
-	if (rs.ta.list_columns) {
-		r = out_list_columns(&rs.out, rinfos, _RC_MAX);
-		free_all(&rs, 0);
-		return r < 0 ? EXIT_TROUBLE : EXIT_OK;
-	}
-
-	r = procexe_ctx_new(rs.procfs, &ctx);
-	if (r < 0) {
-		warnx_("cannot read %s: %s", procfs, procfs_strerror(r));
-		free_all(&rs, 0);
-		return EXIT_TROUBLE;
-	}
-	procexe_ctx_set_threads(ctx, rs.threads);
-	procexe_ctx_set_maps(ctx, PROCEXE_MAPS_EXEC |
-	                          (rs.all_mappings ? PROCEXE_MAPS_DATA : 0) |
-	                          (rs.maps_text ? PROCEXE_MAPS_TEXT : 0));
-	procexe_ctx_set_details(ctx, rs.units ? PROCEXE_DETAIL_CGROUP
-	                                      : colset_details_in(rinfos, &cols) | PROCEXE_DETAIL_CGROUP);
-	r = procexe_scan(ctx, rs.pids, rs.npids, restart_detail_states(), &list);
-	if (r < 0) {
-		warnx_("cannot read %s: %s", procfs, strerror(-r));
-		procexe_ctx_free(ctx);
-		free_all(&rs, 0);
-		return EXIT_TROUBLE;
-	}
-
-	nprocs = procexe_list_count(list);
-	rs.groups = xreallocarray(NULL, nprocs ? nprocs : 1, sizeof(*rs.groups));
-	for (size_t i = 0; i < nprocs; i++) {
+	t->nprocs = procexe_list_count(list);
+	rs->groups = xreallocarray(NULL, t->nprocs ? t->nprocs : 1, sizeof(*rs->groups));
+	for (size_t i = 0; i < t->nprocs; i++) {
 		const struct procexe_proc *proc = procexe_list_get(list, i);
-		const char *cg = procexe_proc_cgroup(proc);
-		struct pgroup *g = &rs.groups[i];
+		const char *cg = procexe_proc_cgroup(proc), *why;
+		struct pgroup *g = &rs->groups[i];
 
 		*g = (struct pgroup){ .type = GROUP_NONE };
 		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED) {
-			ndenied++;
+			t->ndenied++;
 			continue;
 		}
 		/* The one verdict decides which processes have rows. */
@@ -680,49 +647,109 @@ int cmd_restart(int argc, char **argv)
 			errx_("%s", strerror(ENOMEM));
 		why = unseen_reason(proc, true);
 		if (why)
-			collect_incomplete(&rs, proc, g, why);
-		collect_exe(&rs, proc, g);
-		collect_maps(&rs, proc, g);
+			collect_incomplete(rs, proc, g, why);
+		collect_exe(rs, proc, g);
+		collect_maps(rs, proc, g);
 	}
-	unseen_count(&unseen, list, rs.pids, rs.npids, true);
-	if (rs.n)
-		qsort(rs.findings, rs.n, sizeof(*rs.findings), cmp_finding);
-	for (size_t i = 0; i < rs.n; i++) {
-		pid_t pid = procexe_proc_pid(rs.findings[i].proc);
+	unseen_count(&t->unseen, list, rs->pids, rs->npids, true);
+}
+
+/* Sort the findings and count the processes of each category. */
+static void sort_and_count(struct restart *rs, struct tally *t)
+{
+	pid_t last_restart = -1, last_fileless = -1;
+
+	if (rs->n)
+		qsort(rs->findings, rs->n, sizeof(*rs->findings), cmp_finding);
+	for (size_t i = 0; i < rs->n; i++) {
+		pid_t pid = procexe_proc_pid(rs->findings[i].proc);
 
 		/* Sorted by category, then PID within a group: count processes. */
-		if (rs.findings[i].cat == CAT_RESTART && pid != last_restart) {
-			nrestart++;
+		if (rs->findings[i].cat == CAT_RESTART && pid != last_restart) {
+			t->nrestart++;
 			last_restart = pid;
-		} else if (rs.findings[i].cat == CAT_FILELESS && pid != last_fileless) {
-			nfileless++;
+		} else if (rs->findings[i].cat == CAT_FILELESS && pid != last_fileless) {
+			t->nfileless++;
 			last_fileless = pid;
 		}
 	}
+}
 
+/* stderr after the output; the exit status. */
+static int report(const struct restart *rs, const struct procexe_list *list,
+                  const struct tally *t, int status)
+{
+	fflush(stdout);
+	warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
+	       t->nprocs, t->nrestart, t->nfileless, t->ndenied);
+	if (t->ndenied)
+		warnx_("%zu processes could not be inspected (permission denied); "
+		       "run as root to see them all", t->ndenied);
+	if (rs->nignored)
+		warnx_("%zu findings ignored (--ignore)", rs->nignored);
+	if (rs->nfileless_ignored)
+		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->nfileless_ignored);
+	unseen_report(&t->unseen, list, rs->pids, rs->npids, true);
+	if (status == EXIT_OK && t->nrestart > 0)
+		return EXIT_FOUND;
+	if (status == EXIT_OK && unseen_any(&t->unseen))
+		return EXIT_INCOMPLETE;
+	return status;
+}
+
+static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct colset *cols)
+{
+	struct procexe_ctx *ctx = NULL;
+	int r = procexe_ctx_new(rs->procfs, &ctx);
+
+	if (r < 0) {
+		warnx_("cannot read %s: %s", rs->procfs ? rs->procfs : "/proc", procfs_strerror(r));
+		return NULL;
+	}
+	procexe_ctx_set_threads(ctx, rs->threads);
+	procexe_ctx_set_maps(ctx, PROCEXE_MAPS_EXEC |
+	                          (rs->all_mappings ? PROCEXE_MAPS_DATA : 0) |
+	                          (rs->maps_text ? PROCEXE_MAPS_TEXT : 0));
+	procexe_ctx_set_details(ctx, rs->units ? PROCEXE_DETAIL_CGROUP
+	                                       : colset_details_in(rinfos, cols) | PROCEXE_DETAIL_CGROUP);
+	return ctx;
+}
+
+int cmd_restart(int argc, char **argv)
+{
+	struct restart rs = { .out.format = OUT_TABLE };
+	struct procexe_ctx *ctx;
+	struct procexe_list *list = NULL;
+	struct colset cols;
+	struct tally t = { 0 };
+	int r, status = EXIT_OK;
+
+	parse_args(&rs, argc, argv);
+	resolve_columns(&rs, &cols);
+	if (rs.ta.list_columns) {
+		r = out_list_columns(&rs.out, rinfos, _RC_MAX);
+		free_all(&rs, 0);
+		return r < 0 ? EXIT_TROUBLE : EXIT_OK;
+	}
+	ctx = restart_ctx(&rs, &cols);
+	r = ctx ? procexe_scan(ctx, rs.pids, rs.npids, restart_detail_states(), &list) : -1;
+	if (r < 0) {
+		if (ctx)
+			warnx_("cannot read %s: %s", rs.procfs ? rs.procfs : "/proc", strerror(-r));
+		procexe_ctx_free(ctx);
+		free_all(&rs, 0);
+		return EXIT_TROUBLE;
+	}
+	collect_all(&rs, list, &t);
+	sort_and_count(&rs, &t);
 	r = rs.units ? print_units(&rs) : rs.summary ? print_summary(&rs) : print_findings(&rs, &cols);
 	if (r < 0) {
 		if (!ferror(stdout))
 			warnx_("cannot print the table: %s", strerror(-r));
 		status = EXIT_TROUBLE;
 	}
-	fflush(stdout);
-	warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
-	       nprocs, nrestart, nfileless, ndenied);
-	if (ndenied)
-		warnx_("%zu processes could not be inspected (permission denied); "
-		       "run as root to see them all", ndenied);
-	if (rs.nignored)
-		warnx_("%zu findings ignored (--ignore)", rs.nignored);
-	if (rs.nfileless_ignored)
-		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs.nfileless_ignored);
-	unseen_report(&unseen, list, rs.pids, rs.npids, true);
-	if (status == EXIT_OK && nrestart > 0)
-		status = EXIT_FOUND;
-	else if (status == EXIT_OK && unseen_any(&unseen))
-		status = EXIT_INCOMPLETE;
-
-	free_all(&rs, nprocs);
+	status = report(&rs, list, &t, status);
+	free_all(&rs, t.nprocs);
 	procexe_list_free(list);
 	procexe_ctx_free(ctx);
 	return status;
