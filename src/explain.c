@@ -670,8 +670,8 @@ static void step_next(struct account *a, const struct facts *f)
 		cat(&s, " Find who mapped code without a file: /proc/%d/maps shows where, the parent "
 		        "(PPID) and command line show who.",
 		    f->pid);
-	if (f->attn & PROCEXE_ATTN_INCOMPLETE)
-		cat(&s, " Run procexe explain %d again to see what was missed.", f->pid);
+	if (procexe_proc_maps_errno(f->p) == ETIMEDOUT)
+		cat(&s, " Run procexe explain %d again later to see what was missed.", f->pid);
 	if (s)
 		add_step(a, "What you can do", "%s", s + 1);
 	free(s);
