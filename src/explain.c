@@ -329,11 +329,13 @@ static void step_exe_link(struct account *a, const struct facts *f)
 static void step_reaches(struct account *a, const struct facts *f)
 {
 	const struct procexe_image *e = f->loader ? &f->ld : &f->img;
-	char *mnt;
+	char *raw, *mnt;
 
 	if (!e->have_stat)
 		return;
-	mnt = e->mnt_id ? mount_point(e->mnt_id) : NULL;
+	raw = e->mnt_id ? mount_point(e->mnt_id) : NULL;
+	mnt = raw ? safe_text(raw, strlen(raw)) : NULL;
+	free(raw);
 	add_step(a, "What the link reaches",
 	         "stat() through the link reaches device %u:%u, inode %" PRIu64 ", with %" PRIu64
 	         " link(s), %" PRIu64 " bytes, mode %04o, on mount %" PRIu64 "%s%s%s. That is the "
@@ -537,6 +539,8 @@ static void step_mappings(struct account *a, const struct facts *f)
 	if (n > MAX_PROSE_MAPPINGS)
 		cat(&list, " and %zu more (procexe explain -J lists them all);",
 		    n - MAX_PROSE_MAPPINGS);
+	if (!list)
+		return;
 	list[strlen(list) - 1] = '.';
 	add_step(a, "The mapped files",
 	         "procexe read /proc/%d/maps (show_map_vma() writes each line, naming the file with "
@@ -589,7 +593,10 @@ static void step_conclusion(struct account *a, const struct facts *f)
 
 	if (!(f->attn & ATTN_FOUND)) {
 		add_step(a, "Conclusion", "%s",
-		         (f->attn & PROCEXE_ATTN_INCOMPLETE)
+		         f->state == PROCEXE_STATE_DENIED
+		             ? "procexe may not look at this process, so it cannot say whether "
+		               "anything about it needs attention."
+		         : (f->attn & PROCEXE_ATTN_INCOMPLETE)
 		             ? "Nothing procexe saw needs attention, but it did not see the process "
 		               "whole (see above): it cannot say that nothing is amiss."
 		             : "Nothing is amiss: procexe found nothing about this process that needs "
@@ -701,9 +708,15 @@ static void facts_load(struct facts *f, const struct procexe_proc *p, const char
 	               f->state != PROCEXE_STATE_KERNEL);
 	f->launch = f->img.launch_path ? safe_text(f->img.launch_path, f->img.launch_path_len)
 	                               : xstrdup("");
-	f->where = root ? xasprintf("inside the process's root (%s), with openat2(RESOLVE_IN_ROOT)",
-	                            root)
-	                : xstrdup("from the root directory the kernel rendered the text for");
+	if (root) {
+		char *sroot = safe_text(root, strlen(root));
+
+		f->where = xasprintf("inside the process's root (%s), with openat2(RESOLVE_IN_ROOT)",
+		                     sroot);
+		free(sroot);
+	} else {
+		f->where = xstrdup("from the root directory the kernel rendered the text for");
+	}
 }
 
 static void build(struct account *a, const struct facts *f)
