@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * procexe explain [-J] PID: how the kernel answers /proc/PID/exe for one
- * process, step by step, in plain words, with the facts it rests on.
+ * process, step by step, in plain words, with the facts it rests on, the
+ * files it maps, and the one verdict procexe_proc_attention() gives.
  *
  * The account is built once as a list of steps (title + text) plus facts,
  * then printed as wrapped text or as JSON.  Bytes from the process (paths,
  * comm) are escaped with safe_text() inside the prose and written exactly
- * (under the JSON rules of escape.c) in the facts.
+ * (under the JSON rules of escape.c) in the facts.  Each step names the
+ * kernel function that does its part, so the walk can be followed in the
+ * kernel source.  A fact procexe did not read is never stated.
+ *
+ * Exit status: 0 nothing needs attention, 1 something does, 2 usage or
+ * operational error, 3 not seen whole (given up on, mapping list
+ * incomplete with nothing found, or no such process).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <procexe.h>
@@ -25,7 +31,16 @@
 #include "cli.h"
 #include "commands.h"
 
-#define MAX_STEPS 8
+#define MAX_STEPS 16
+/* Mapped files named one by one in the prose; all are in the JSON. */
+#define MAX_PROSE_MAPPINGS 12
+
+#define SUFFIX " (deleted)"
+#define SUFFIX_LEN (sizeof(SUFFIX) - 1)
+
+/* The attention bits that mean "something was found" (exit 1). */
+#define ATTN_FOUND (PROCEXE_ATTN_IMAGE | PROCEXE_ATTN_MODIFIED | PROCEXE_ATTN_MAPPED | \
+                    PROCEXE_ATTN_MAPPED_FILELESS)
 
 struct step {
 	const char *title;
@@ -35,6 +50,21 @@ struct step {
 struct account {
 	struct step steps[MAX_STEPS];
 	size_t n;
+};
+
+/* What the account is built from; strings owned as marked. */
+struct facts {
+	const struct procexe_proc *p;
+	const char *self_link;          /* borrowed; NULL when unreadable */
+	struct procexe_image img;       /* the program (exe, or mapped by the loader) */
+	struct procexe_image ld;        /* the loader, when loader-launched */
+	enum procexe_state state;
+	unsigned flags, attn;
+	bool loader;
+	bool given_up;                  /* image facts not read: state nothing about it */
+	int pid;
+	char *launch;                   /* owned: safe_text of the launch path, "" if none */
+	char *where;                    /* owned: where the launch path was looked up */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -53,8 +83,14 @@ add_step(struct account *a, const char *title, const char *fmt, ...)
 	a->steps[a->n++].text = text;
 }
 
+/* True when TEXT (LEN bytes) ends in " (deleted)". */
+static bool ends_deleted(const char *text, size_t len)
+{
+	return text && len >= SUFFIX_LEN && !memcmp(text + len - SUFFIX_LEN, SUFFIX, SUFFIX_LEN);
+}
+
 /* Mount point of mount ID in our own mountinfo (escaped as the kernel
- * escapes it: \040 for spaces); NULL when not found. */
+ * escapes it: \040 for spaces); NULL when not found.  Caller frees. */
 static char *mount_point(uint64_t id)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -82,6 +118,25 @@ static char *mount_point(uint64_t id)
 	free(line);
 	fclose(f);
 	return res;
+}
+
+/* The comm of PID as /proc/PID/comm gives it now, escaped; NULL when
+ * unreadable.  Caller frees. */
+static char *comm_of(pid_t pid)
+{
+	char path[64], buf[64];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	while (n && buf[n - 1] == '\n')
+		n--;
+	return n ? safe_text(buf, n) : NULL;
 }
 
 static const char *state_meaning(enum procexe_state s)
@@ -112,90 +167,315 @@ static const char *state_meaning(enum procexe_state s)
 	}
 }
 
-static void explain_verdict(struct account *a, const struct procexe_proc *p,
-                            const struct procexe_image *img, const char *launch,
-                            const char *where)
+/* Append printf output to the string *S (NULL: start one). */
+static void __attribute__((format(printf, 2, 3))) cat(char **s, const char *fmt, ...)
 {
-	enum procexe_state s = procexe_proc_state(p);
-	unsigned flags = procexe_proc_flags(p);
-	bool suffix = flags & PROCEXE_PF_SUFFIX;
+	va_list ap;
+	char *more, *joined;
 
-	switch (s) {
+	va_start(ap, fmt);
+	if (vasprintf(&more, fmt, ap) < 0)
+		errx_("out of memory");
+	va_end(ap);
+	if (!*s) {
+		*s = more;
+		return;
+	}
+	joined = xasprintf("%s%s", *s, more);
+	free(*s);
+	free(more);
+	*s = joined;
+}
+
+/* Did the kernel append " (deleted)" to IMG's text?  Only when procexe
+ * proved it, by judging the name without it (launch_path is the text with
+ * the suffix removed). */
+static bool suffix_appended(const struct procexe_image *img)
+{
+	return ends_deleted(img->path, img->path_len) && img->launch_path &&
+	       img->launch_path_len + SUFFIX_LEN == img->path_len;
+}
+
+/* A sentence on the " (deleted)" suffix of IMG's text (static string). */
+static const char *suffix_note(const struct procexe_image *img)
+{
+	if (!img->path)
+		return "";
+	if (suffix_appended(img))
+		return " The kernel appended \" (deleted)\" to it: d_path() does so when d_unlinked() "
+		       "says the name the file was opened by has been removed.";
+	if (ends_deleted(img->path, img->path_len))
+		return " The text ends in \" (deleted)\", but procexe did not prove that the kernel "
+		       "added it: those bytes may be part of the file's real name.";
+	return " The kernel added no \" (deleted)\": the name the file was opened by is still "
+	       "in its directory (d_unlinked() is false).";
+}
+
+static void step_find(struct account *a, const struct facts *f)
+{
+	add_step(a, "Finding the process",
+	         "/proc/self is a symbolic link whose text the kernel computes for each reader "
+	         "(proc_self_get_link(), fs/proc/self.c): for procexe it reads \"%s\", its own "
+	         "process id in the pid namespace of this procfs. A name like /proc/%d is looked "
+	         "up by proc_pid_lookup() (fs/proc/base.c), which finds the task by that number "
+	         "in the same namespace. %s",
+	         f->self_link ? f->self_link : "(unavailable)", f->pid,
+	         f->given_up ? "procexe reads each process under a per-process deadline; what "
+	                       "became of this one is told below."
+	                     : "procexe opened that directory once and read everything through it: "
+	                       "the handle stays bound to this very process, so if it exits and its "
+	                       "number is reused, reads fail (ESRCH) instead of describing another "
+	                       "process.");
+}
+
+/* The process has no exe to describe: kernel thread, zombie, denied. */
+static void step_no_exe(struct account *a, const struct facts *f)
+{
+	pid_t ppid = procexe_proc_ppid(f->p);
+	char *pcomm = NULL, *parent = NULL;
+
+	switch (f->state) {
+	case PROCEXE_STATE_KERNEL:
+		add_step(a, "The exe link",
+		         "readlink(/proc/PID/exe) fails with ENOENT for a kernel thread (EACCES for "
+		         "unprivileged readers): proc_exe_link() asks get_task_exe_file(), which finds "
+		         "no address space (mm) and so no mm->exe_file. procexe recognised it by the "
+		         "PF_KTHREAD flag in /proc/PID/stat.");
+		break;
+	case PROCEXE_STATE_ZOMBIE:
+		if (ppid > 0) {
+			pcomm = comm_of(ppid);
+			parent = xasprintf("its parent, process %d%s%s (the PPID in /proc/%d/stat)",
+			                   (int)ppid, pcomm ? ", named " : "", pcomm ? pcomm : "",
+			                   f->pid);
+		} else {
+			parent = xstrdup("its parent (procexe could not read which process that is)");
+		}
+		add_step(a, "The exe link",
+		         "readlink(/proc/%d/exe) fails with ENOENT: proc_exe_link() asks "
+		         "get_task_exe_file(), which finds no address space. When the process exited, "
+		         "the last user of its mm dropped it and set_mm_exe_file(mm, NULL) released "
+		         "mm->exe_file. Only its entry in the process table remains, until %s reaps "
+		         "it with wait().",
+		         f->pid, parent);
+		break;
+	default:
+		add_step(a, "The exe link",
+		         "readlink(/proc/PID/exe) failed with a permission error. proc_exe_link() lets "
+		         "a reader see another process's exe link only if it may ptrace it in \"read\" "
+		         "mode (ptrace_may_access()): same user and a dumpable process, or "
+		         "CAP_SYS_PTRACE; security modules and hidepid= mount options can refuse too.");
+		break;
+	}
+	add_step(a, "Verdict", "%s: %s.", procexe_state_name(f->state), state_meaning(f->state));
+	free(parent);
+	free(pcomm);
+}
+
+/* Procexe gave up on the process or could not read its image: say so,
+ * and state no fact about the image. */
+static void step_given_up(struct account *a, const struct facts *f)
+{
+	int err = procexe_proc_errno(f->p);
+
+	if (err == ETIMEDOUT)
+		add_step(a, "Verdict: not seen whole",
+		         "procexe gave up on this process: reading it did not finish within the "
+		         "per-process deadline (a few seconds). A read of its /proc files stayed blocked "
+		         "in the kernel, typically on a hung network filesystem or on the process's "
+		         "memory-map lock. procexe read nothing about its executable that it can vouch "
+		         "for, so this account states no path, device, inode or verdict on it.");
+	else
+		add_step(a, "Verdict: not seen whole",
+		         "procexe could not read this process's executable (%s), so this account states "
+		         "no path, device, inode or verdict on it.",
+		         err ? strerror(err) : "no reason given");
+	add_step(a, "What you can do",
+	         "Try again later. To see what the process waits on: cat /proc/%d/wchan, and as root "
+	         "cat /proc/%d/stack.",
+	         f->pid, f->pid);
+}
+
+static void step_exe_link(struct account *a, const struct facts *f)
+{
+	const struct procexe_image *e = f->loader ? &f->ld : &f->img;
+	char *link = e->path ? safe_text(e->path, e->path_len) : NULL;
+
+	if (link)
+		add_step(a, "The exe link",
+		         "readlink(/proc/%d/exe) returns \"%s\". proc_exe_link() (fs/proc/base.c) takes "
+		         "the file from get_task_exe_file(), that is mm->exe_file, and d_path() "
+		         "(fs/d_path.c) renders its name: it walks from the file's directory entry up "
+		         "to the READER's root directory, so a chrooted or containerised process may "
+		         "show a path that only makes sense from its own root.%s The text is never used "
+		         "to open the file: open() and stat() on the link jump straight to the file the "
+		         "kernel holds.",
+		         f->pid, link, suffix_note(e));
+	else if (f->flags & PROCEXE_PF_PATH_TOOLONG)
+		add_step(a, "The exe link",
+		         "readlink(/proc/%d/exe) fails with ENAMETOOLONG: d_path() renders into a "
+		         "PATH_MAX (4096-byte) buffer and the path, with any \" (deleted)\" suffix, "
+		         "does not fit. Following the link still works: open() and stat() never go "
+		         "through the text.",
+		         f->pid);
+	else
+		add_step(a, "The exe link",
+		         "procexe could not read the text of /proc/%d/exe (proc_exe_link(), "
+		         "get_task_exe_file()); following the link does not depend on it.",
+		         f->pid);
+	free(link);
+}
+
+static void step_reaches(struct account *a, const struct facts *f)
+{
+	const struct procexe_image *e = f->loader ? &f->ld : &f->img;
+	char *raw, *mnt;
+
+	if (!e->have_stat)
+		return;
+	raw = e->mnt_id ? mount_point(e->mnt_id) : NULL;
+	mnt = raw ? safe_text(raw, strlen(raw)) : NULL;
+	free(raw);
+	add_step(a, "What the link reaches",
+	         "stat() through the link reaches device %u:%u, inode %" PRIu64 ", with %" PRIu64
+	         " link(s), %" PRIu64 " bytes, mode %04o, on mount %" PRIu64 "%s%s%s. That is the "
+	         "file the kernel executed, whatever its name is now%s.",
+	         major(e->dev), minor(e->dev), e->ino, e->nlink, e->size, e->mode & 07777,
+	         e->mnt_id, mnt ? " (" : "", mnt ? mnt : " (not visible from procexe's root)",
+	         mnt ? ")" : "",
+	         f->loader ? ": the dynamic loader, not the program it then loaded" : "");
+	free(mnt);
+}
+
+/* For a loader launch: the program, which the exe link does not name. */
+static void step_program(struct account *a, const struct facts *f)
+{
+	const struct procexe_image *i = &f->img;
+	char *text = i->path ? safe_text(i->path, i->path_len) : NULL, *id = NULL;
+
+	if (i->dev || i->ino)
+		id = xasprintf(" Its identity is device %u:%u, inode %" PRIu64 " (%s).",
+		               major(i->dev), minor(i->dev), i->ino,
+		               i->have_stat ? "stat() of the mapped file" : "as maps shows it");
+	add_step(a, "The program",
+	         "The program was started through the dynamic loader (\"ld.so PROGRAM\"): the "
+	         "kernel executed the loader, which then opened the program and mapped it with "
+	         "mmap() like a library. So the exe link names the loader, and procexe found the "
+	         "program in /proc/%d/maps (and the command line)%s%s%s.%s%s Its mappings stay "
+	         "reachable through /proc/%d/map_files/START-END, which proc_map_files_get_link() "
+	         "follows to the very file the process maps (root or CAP_CHECKPOINT_RESTORE "
+	         "needed). A program mapped this way is not write-protected.",
+	         f->pid, text ? ", where its name reads \"" : "", text ? text : "",
+	         text ? "\"" : "", text ? suffix_note(i) : "", id ? id : "", f->pid);
+	free(text);
+	free(id);
+}
+
+static void step_exec(struct account *a, const struct facts *f)
+{
+	add_step(a, "Where mm->exe_file came from",
+	         "When the process called execve(), the kernel opened %s, and begin_new_exec() "
+	         "(fs/exec.c) stored the open file in the new address space with set_mm_exe_file(): "
+	         "that is mm->exe_file. That reference keeps the file alive as long as the process "
+	         "runs, even after its last name is removed, and the kernel refuses to open it for "
+	         "writing (ETXTBSY) meanwhile.",
+	         f->loader ? "the dynamic loader (not the program)" : "the program file");
+}
+
+/* Verdicts on an image whose launch name was removed or replaced. */
+static void verdict_gone(struct account *a, const struct facts *f)
+{
+	const struct procexe_image *i = &f->img;
+	const char *what = f->loader ? "the program's name in maps" : "the exe link's text";
+	char *said = suffix_appended(i) ? xasprintf("The kernel appended \" (deleted)\" to %s "
+	                                            "because the name was unlinked. ", what)
+	           : (f->flags & PROCEXE_PF_PATH_TOOLONG)
+	                 ? xstrdup("The kernel could not render the path (ENAMETOOLONG), so procexe "
+	                           "relied on the link count. ")
+	                 : xstrdup("");
+
+	if (f->state == PROCEXE_STATE_DELETED)
+		add_step(a, "Verdict: deleted",
+		         "%sprocexe looked up \"%s\" %s: nothing stands there, and the file has %s. "
+		         "The program keeps running from the file the kernel holds, still reachable "
+		         "through %s.",
+		         said, f->launch, f->where,
+		         i->have_stat && i->nlink == 0 ? "no links left (st_nlink is 0)"
+		                                       : "no link procexe could prove",
+		         f->loader ? "/proc/PID/map_files/ (proc_map_files_get_link())"
+		                   : "/proc/PID/exe (proc_exe_link())");
+	else if (f->state == PROCEXE_STATE_REPLACED)
+		add_step(a, "Verdict: replaced",
+		         "%sprocexe looked up \"%s\" %s and found a different file (another "
+		         "device:inode): typically a package upgrade wrote the new version to a "
+		         "temporary name and renamed it over the old one. The process still runs the "
+		         "old file.",
+		         said, f->launch, f->where);
+	else if (i->have_stat && i->nlink != UINT64_MAX)
+		add_step(a, "Verdict: unlinked",
+		         "%sNothing stands at \"%s\" any more, yet the file still has %" PRIu64
+		         " link(s): another hard link to it survives somewhere on the same filesystem.",
+		         said, f->launch, i->nlink);
+	else
+		add_step(a, "Verdict: unlinked",
+		         "%sNothing stands at \"%s\" any more, yet the file still has another link.",
+		         said, f->launch);
+	free(said);
+}
+
+static void verdict_other(struct account *a, const struct facts *f)
+{
+	switch (f->state) {
 	case PROCEXE_STATE_OK:
 		add_step(a, "Verdict: ok",
 		         "procexe looked up \"%s\" %s and reached the same device and inode as the "
-		         "link. %s",
-		         launch, where,
-		         suffix ? "The text ends in \" (deleted)\" only because the file's real name "
-		                  "ends that way: identity, not text, decides." : "Nothing is amiss.");
-		break;
-	case PROCEXE_STATE_DELETED:
-		add_step(a, "Verdict: deleted",
-		         "%s procexe looked up \"%s\" %s: nothing stands there, and the file has %s. "
-		         "The program keeps running from the file the kernel holds; nobody else can "
-		         "reach it except through /proc/%d/exe.",
-		         suffix ? "The kernel appended \" (deleted)\" because the name the process was "
-		                  "started through was unlinked (the dentry is \"unhashed\")."
-		                : "The kernel could not render the path (it is longer than PATH_MAX), so "
-		                  "procexe relied on the link count alone.",
-		         launch, where,
-		         img->nlink == 0 ? "no links left (st_nlink is 0)" : "no link procexe could prove",
-		         (int)procexe_proc_pid(p));
-		break;
-	case PROCEXE_STATE_REPLACED:
-		add_step(a, "Verdict: replaced",
-		         "The kernel appended \" (deleted)\" because the name the process was started "
-		         "through was unlinked. procexe looked up \"%s\" %s and found a different file "
-		         "(another device:inode): typically a package upgrade wrote the new version "
-		         "to a temporary name and renamed it over the old one. The process still runs "
-		         "the old file.",
-		         launch, where);
-		break;
-	case PROCEXE_STATE_UNLINKED:
-		add_step(a, "Verdict: unlinked",
-		         "The kernel appended \" (deleted)\" because the name the process was started "
-		         "through was removed, and nothing stands at \"%s\" any more. Yet the file still "
-		         "has %" PRIu64 " link(s): another hard link to it survives somewhere on the same "
-		         "filesystem.",
-		         launch, img->nlink);
+		         "%s.%s",
+		         f->launch, f->where, f->loader ? "program procexe found in maps" : "link",
+		         ends_deleted(f->img.path, f->img.path_len)
+		                 ? " The text ends in \" (deleted)\" only because the file's real name "
+		                   "ends that way: identity, not text, decides." : "");
 		break;
 	case PROCEXE_STATE_FILELESS:
 		add_step(a, "Verdict: fileless",
 		         "The link names \"%s\", a name the kernel makes up for a file that was never "
-		         "linked into a directory: a memfd_create(2) file (\"/memfd:NAME\", on the "
-		         "kernel's internal tmpfs) or an O_TMPFILE file (\"DIR/#INODE\"). It has no "
-		         "links (st_nlink is 0). Legitimate users exist (runc, JIT engines); so does "
-		         "malware that never touches the disk.",
-		         launch);
+		         "linked into a directory: a memfd_create(2) file (\"/memfd:NAME\", whose "
+		         "d_dname() supplies the text) or an O_TMPFILE file (\"DIR/#INODE\"). It has no "
+		         "links. Legitimate users exist (runc, JIT engines); so does malware that never "
+		         "touches the disk.",
+		         f->launch);
 		break;
 	case PROCEXE_STATE_REPOINTED:
 		add_step(a, "Verdict: repointed",
 		         "The link reaches \"%s\", but that file does not appear in the process's "
-		         "memory mappings (/proc/%d/maps). The exe link is set at execve() time, but "
-		         "prctl(PR_SET_MM, PR_SET_MM_MAP or PR_SET_MM_EXE_FILE) can change it later, "
-		         "once the original image is unmapped: the link then proves nothing about "
-		         "the code that runs. Checkpoint/restore tools (CRIU) do this legitimately.",
-		         launch, (int)procexe_proc_pid(p));
+		         "memory mappings (/proc/%d/maps). begin_new_exec() sets the exe link at "
+		         "execve() time, but prctl(PR_SET_MM, PR_SET_MM_MAP or PR_SET_MM_EXE_FILE) can "
+		         "change it later (replace_mm_exe_file()), once the original image is unmapped: "
+		         "the link then proves nothing about the code that runs. Checkpoint/restore "
+		         "tools (CRIU) do this legitimately.",
+		         f->launch, f->pid);
 		break;
 	case PROCEXE_STATE_UNREACHABLE:
-		if (procexe_proc_errno(p) == ETIMEDOUT) {
-			add_step(a, "Verdict: unreachable",
-			         "Reading this process did not finish within the time procexe allows "
-			         "(a hung network filesystem, or the process holds its memory-map lock).");
-			break;
-		}
 		add_step(a, "Verdict: unreachable",
 		         "The text \"%s\" has no \" (deleted)\" suffix, so the name still exists in its "
 		         "directory, but looking it up %s did not reach the file: it lives on a mount "
 		         "that is hidden (overmounted), detached (umount -l) or part of a mount "
 		         "namespace procexe cannot enter.",
-		         launch, where);
+		         f->launch, f->where);
 		break;
 	default:
-		add_step(a, "Verdict", "%s.", state_meaning(s));
+		add_step(a, "Verdict", "%s.", state_meaning(f->state));
 		break;
 	}
-	if (flags & PROCEXE_PF_MODIFIED)
+}
+
+static void step_verdict(struct account *a, const struct facts *f)
+{
+	if (f->state == PROCEXE_STATE_DELETED || f->state == PROCEXE_STATE_REPLACED ||
+	    f->state == PROCEXE_STATE_UNLINKED)
+		verdict_gone(a, f);
+	else
+		verdict_other(a, f);
+	if (f->flags & PROCEXE_PF_MODIFIED)
 		add_step(a, "Also: modified",
 		         "The file's modification or status-change time is later than the process's "
 		         "start and than its last read: its content may no longer be what the process "
@@ -203,146 +483,274 @@ static void explain_verdict(struct account *a, const struct procexe_proc *p,
 		         "through a loader, on overlayfs lower layers or network filesystems).");
 }
 
-static void explain_next(struct account *a, const struct procexe_proc *p, const char *launch)
+/* One mapped file in prose: "NAME" (device M:m, inode I): VERDICT. */
+static void cat_mapping(char **s, const struct procexe_mapping *m)
 {
-	int pid = (int)procexe_proc_pid(p);
+	char *name = safe_text(m->path, m->path_len);
+	const char *verdict;
 
-	switch (procexe_proc_state(p)) {
+	switch (m->state) {
+	case PROCEXE_MAP_DELETED:
+		verdict = "deleted";
+		break;
+	case PROCEXE_MAP_REPLACED:
+		verdict = "replaced by another file";
+		break;
+	case PROCEXE_MAP_MODIFIED:
+		verdict = "modified after the process started";
+		break;
+	case PROCEXE_MAP_FILELESS:
+		verdict = (m->flags & PROCEXE_MF_EXEC) ? "code with no file (memfd or similar)"
+		                                       : "data with no file";
+		break;
+	case PROCEXE_MAP_UNKNOWN:
+		verdict = "could not be verified";
+		break;
+	default:
+		verdict = "unchanged";
+		break;
+	}
+	cat(s, " \"%s\" (device %u:%u, inode %" PRIu64 "): %s%s%s;", name, major(m->dev),
+	    minor(m->dev), m->ino, verdict, m->err ? ", " : "", m->err ? strerror(m->err) : "");
+	free(name);
+}
+
+static void step_mappings(struct account *a, const struct facts *f)
+{
+	size_t n = procexe_proc_mapping_count(f->p);
+	char *list = NULL;
+
+	if (n == 0) {
+		if (!procexe_proc_maps_errno(f->p))
+			add_step(a, "The mapped files",
+			         "procexe read /proc/%d/maps (show_map_vma() writes each line, naming the "
+			         "file with d_path(), \" (deleted)\" included) and judged every file the "
+			         "process maps executable%s, as procexe restart does: none was deleted, "
+			         "replaced or modified, and no code without a file is mapped.",
+			         f->pid, f->loader ? " besides the program" : "");
+		return;
+	}
+	for (size_t i = 0; i < n && i < MAX_PROSE_MAPPINGS; i++) {
+		struct procexe_mapping m = { .sz = sizeof(m) };
+
+		if (procexe_proc_mapping(f->p, i, &m) == 0)
+			cat_mapping(&list, &m);
+	}
+	if (n > MAX_PROSE_MAPPINGS)
+		cat(&list, " and %zu more (procexe explain -J lists them all);",
+		    n - MAX_PROSE_MAPPINGS);
+	if (!list)
+		return;
+	list[strlen(list) - 1] = '.';
+	add_step(a, "The mapped files",
+	         "procexe read /proc/%d/maps (show_map_vma() writes each line, naming the file with "
+	         "d_path(), which appends \" (deleted)\" for an unlinked name) and judged every file "
+	         "the process maps executable, as procexe restart does. %zu need%s a word:%s A "
+	         "deleted, replaced or modified library stays mapped: the process runs the old code "
+	         "until it restarts. Each mapping stays reachable through /proc/%d/map_files/"
+	         "START-END, which proc_map_files_get_link() follows to the very file (root or "
+	         "CAP_CHECKPOINT_RESTORE needed).",
+	         f->pid, n, n == 1 ? "s" : "", list, f->pid);
+	free(list);
+}
+
+static const char *maps_reason(int err)
+{
+	switch (err) {
+	case E2BIG:
+	case EFBIG:
+		return "the process maps more files than procexe keeps for one process; the first "
+		       "ones were judged";
+	case ENAMETOOLONG:
+		return "the name of a mapped file was too long to read";
+	case ETIMEDOUT:
+		return "the per-process deadline passed while procexe was reading them";
+	case EIO:
+		return "the kernel listed no mapping at all while the process still had its "
+		       "executable";
+	default:
+		return NULL;
+	}
+}
+
+static void step_maps_incomplete(struct account *a, const struct facts *f)
+{
+	int err = procexe_proc_maps_errno(f->p);
+	const char *why = maps_reason(err);
+
+	if (!err)
+		return;
+	add_step(a, "The mapped files: incomplete",
+	         "procexe could not judge every file this process maps: %s%s%s. What it did judge "
+	         "is told here; files beyond it were not seen.",
+	         why ? why : "/proc/PID/maps could not be read (", why ? "" : strerror(err),
+	         why ? "" : ")");
+}
+
+static void step_conclusion(struct account *a, const struct facts *f)
+{
+	char *s = NULL;
+
+	if (!(f->attn & ATTN_FOUND)) {
+		add_step(a, "Conclusion", "%s",
+		         f->state == PROCEXE_STATE_DENIED
+		             ? "procexe may not look at this process, so it cannot say whether "
+		               "anything about it needs attention."
+		         : (f->attn & PROCEXE_ATTN_INCOMPLETE)
+		             ? "Nothing procexe saw needs attention, but it did not see the process "
+		               "whole (see above): it cannot say that nothing is amiss."
+		             : "Nothing is amiss: procexe found nothing about this process that needs "
+		               "attention.");
+		return;
+	}
+	cat(&s, "This process needs attention:");
+	if (f->attn & PROCEXE_ATTN_IMAGE)
+		cat(&s, " its image is %s;", procexe_state_name(f->state));
+	if (f->attn & PROCEXE_ATTN_MODIFIED)
+		cat(&s, " its image was written after it started;");
+	if (f->attn & PROCEXE_ATTN_MAPPED)
+		cat(&s, " it maps a file that was deleted, replaced or modified since, so it must "
+		        "restart to run current code;");
+	if (f->attn & PROCEXE_ATTN_MAPPED_FILELESS)
+		cat(&s, " it maps code that has no file;");
+	if (f->attn & PROCEXE_ATTN_INCOMPLETE)
+		cat(&s, " and it was not seen whole;");
+	s[strlen(s) - 1] = '.';
+	add_step(a, "Conclusion", "%s", s);
+	free(s);
+}
+
+/* Advice on the image (NULL when none); appended to *S. */
+static void cat_image_advice(char **s, const struct facts *f)
+{
+	switch (f->state) {
 	case PROCEXE_STATE_DELETED:
 	case PROCEXE_STATE_UNLINKED:
 	case PROCEXE_STATE_REPLACED:
 	case PROCEXE_STATE_FILELESS:
-		add_step(a, "What you can do",
-		         "Recover the running file while the process lives: open /proc/%d/exe (for "
-		         "example: cp /proc/%d/exe ./recovered; chmod a-x ./recovered) gives back the "
-		         "exact bytes, even for a deleted or memfd image; hash it before trusting it. "
-		         "%s",
-		         pid, pid,
-		         procexe_proc_state(p) == PROCEXE_STATE_REPLACED
-		                 ? "To run the new version, restart the process or its service."
-		                 : procexe_proc_state(p) == PROCEXE_STATE_FILELESS
-		                 ? "Find who created it: its parent (PPID) and command line."
-		                 : "If the file was removed by mistake, copy it back to where it was.");
+		cat(s, " Recover the running file while the process lives: procexe recover %d copies "
+		       "it out (through %s), checks that the copy is the file that runs and keeps it "
+		       "with mode 0400; hash it before trusting it. %s",
+		    f->pid, f->loader ? "/proc/PID/map_files/" : "/proc/PID/exe",
+		    f->state == PROCEXE_STATE_REPLACED ? "To run the new version, restart the process "
+		                                         "or its service."
+		    : f->state == PROCEXE_STATE_FILELESS ? "Find who created it: its parent (PPID) and "
+		                                           "command line."
+		    : "If the file was removed by mistake, put the recovered copy back.");
 		break;
 	case PROCEXE_STATE_UNREACHABLE:
-		add_step(a, "What you can do",
-		         "Look from the process's own view: ls -l /proc/%d/root%s, or enter its mount "
-		         "namespace (nsenter -t %d -m). The file itself stays readable through "
-		         "/proc/%d/exe.",
-		         pid, launch, pid, pid);
+		cat(s, " Look from the process's own view: ls -l /proc/%d/root%s, or enter its mount "
+		       "namespace (nsenter -t %d -m). procexe recover %d still copies the file: it "
+		       "follows the link, not its text.",
+		    f->pid, f->launch, f->pid, f->pid);
 		break;
 	case PROCEXE_STATE_REPOINTED:
-		add_step(a, "What you can do",
-		         "Inspect the executable mappings in /proc/%d/maps (anonymous ones especially) "
-		         "and where the process came from (PPID, command line).",
-		         pid);
+		cat(s, " Inspect the executable mappings in /proc/%d/maps (anonymous ones especially) "
+		       "and where the process came from (PPID, command line).",
+		    f->pid);
 		break;
 	case PROCEXE_STATE_DENIED:
-		add_step(a, "What you can do",
-		         "Run procexe as root (or as the process's owner, for a dumpable process "
-		         "without extra capabilities).");
+		cat(s, " Run procexe as root (or as the process's owner, for a dumpable process "
+		       "without extra capabilities).");
+		break;
+	case PROCEXE_STATE_ZOMBIE:
+		cat(s, " A zombie cannot be killed: it is already dead. Its parent must reap it; if "
+		       "the parent never does, ending the parent hands the zombie to init (or a "
+		       "subreaper), which reaps it.");
 		break;
 	default:
 		break;
 	}
 }
 
-static void build(struct account *a, const struct procexe_proc *p, const char *self_link)
+static void step_next(struct account *a, const struct facts *f)
 {
-	struct procexe_image img = { .sz = sizeof(img) }, ld = { .sz = sizeof(ld) };
-	unsigned flags = procexe_proc_flags(p);
+	char *s = NULL;
+
+	cat_image_advice(&s, f);
+	if (f->attn & PROCEXE_ATTN_MAPPED)
+		cat(&s, " procexe recover --libs %d also copies the mapped files, through "
+		        "/proc/%d/map_files/. procexe restart %d names what to restart so that the "
+		        "process loads the current files.",
+		    f->pid, f->pid, f->pid);
+	if (f->attn & PROCEXE_ATTN_MAPPED_FILELESS)
+		cat(&s, " Find who mapped code without a file: /proc/%d/maps shows where, the parent "
+		        "(PPID) and command line show who.",
+		    f->pid);
+	if (procexe_proc_maps_errno(f->p) == ETIMEDOUT)
+		cat(&s, " Run procexe explain %d again later to see what was missed.", f->pid);
+	if (s)
+		add_step(a, "What you can do", "%s", s + 1);
+	free(s);
+}
+
+/* Fill F from P: the images, the verdict, the strings the steps use. */
+static void facts_load(struct facts *f, const struct procexe_proc *p, const char *self_link)
+{
 	const char *root = procexe_proc_root(p);
-	int pid = (int)procexe_proc_pid(p);
-	char *link = NULL, *launch = NULL, *mnt = NULL, *where;
-	enum procexe_state s = procexe_proc_state(p);
-	bool loader = flags & PROCEXE_PF_LOADER;
 
-	procexe_proc_image(p, false, &img);
-	if (loader)
-		procexe_proc_image(p, true, &ld);
+	*f = (struct facts){ .p = p, .self_link = self_link };
+	f->img.sz = sizeof(f->img);
+	f->ld.sz = sizeof(f->ld);
+	f->state = procexe_proc_state(p);
+	f->flags = procexe_proc_flags(p);
+	f->attn = procexe_proc_attention(p);
+	f->loader = f->flags & PROCEXE_PF_LOADER;
+	f->pid = (int)procexe_proc_pid(p);
+	procexe_proc_image(p, false, &f->img);
+	if (f->loader && procexe_proc_image(p, true, &f->ld) < 0)
+		f->loader = false;
+	f->given_up = (f->state == PROCEXE_STATE_UNREACHABLE &&
+	               procexe_proc_errno(p) == ETIMEDOUT) ||
+	              ((f->attn & PROCEXE_ATTN_INCOMPLETE) && !f->img.have_stat &&
+	               !(f->loader && (f->img.dev || f->img.ino)) &&
+	               f->state != PROCEXE_STATE_DENIED && f->state != PROCEXE_STATE_ZOMBIE &&
+	               f->state != PROCEXE_STATE_KERNEL);
+	f->launch = f->img.launch_path ? safe_text(f->img.launch_path, f->img.launch_path_len)
+	                               : xstrdup("");
+	if (root) {
+		char *sroot = safe_text(root, strlen(root));
 
-	add_step(a, "Finding the process",
-	         "/proc/self is a symbolic link whose text the kernel computes for each reader: for "
-	         "procexe it reads \"%s\", its own process id in the pid namespace of this procfs. "
-	         "procexe opened the directory /proc/%d once and read everything through it: that "
-	         "handle stays bound to this very process, so if it exits and its number is reused, "
-	         "reads fail (ESRCH) instead of describing another process.",
-	         self_link ? self_link : "(unavailable)", pid);
+		f->where = xasprintf("inside the process's root (%s), with openat2(RESOLVE_IN_ROOT)",
+		                     sroot);
+		free(sroot);
+	} else {
+		f->where = xstrdup("from the root directory the kernel rendered the text for");
+	}
+}
 
-	if (s == PROCEXE_STATE_KERNEL || s == PROCEXE_STATE_ZOMBIE || s == PROCEXE_STATE_DENIED) {
-		add_step(a, "The exe link",
-		         "%s",
-		         s == PROCEXE_STATE_KERNEL
-		             ? "readlink(/proc/PID/exe) fails with ENOENT for a kernel thread (EACCES "
-		               "for unprivileged readers): the kernel's get_task_exe_file() finds no "
-		               "address space (mm) and so no mm->exe_file. procexe recognised it by the "
-		               "PF_KTHREAD flag in /proc/PID/stat."
-		         : s == PROCEXE_STATE_ZOMBIE
-		             ? "readlink(/proc/PID/exe) fails with ENOENT: the process has exited, its "
-		               "address space was torn down, and with it mm->exe_file. Only its entry "
-		               "in the process table remains until its parent reaps it."
-		             : "readlink(/proc/PID/exe) failed with a permission error. The kernel lets "
-		               "a reader see another process's exe link only if it may ptrace it in "
-		               "\"read\" mode: same user and a dumpable process, or CAP_SYS_PTRACE; "
-		               "security modules and hidepid= mount options can refuse too.");
-		add_step(a, "Verdict", "%s: %s.", procexe_state_name(s), state_meaning(s));
-		explain_next(a, p, "");
+static void build(struct account *a, const struct facts *f)
+{
+	step_find(a, f);
+	if (f->given_up) {
+		step_given_up(a, f);
 		return;
 	}
-
-	link = loader ? (ld.path ? safe_text(ld.path, ld.path_len) : NULL)
-	              : (img.path ? safe_text(img.path, img.path_len) : NULL);
-	launch = img.launch_path ? safe_text(img.launch_path, img.launch_path_len) : xstrdup("");
-	mnt = (loader ? ld.mnt_id : img.mnt_id) ? mount_point(loader ? ld.mnt_id : img.mnt_id) : NULL;
-	where = root ? xasprintf("inside the process's root (%s), with openat2(RESOLVE_IN_ROOT)",
-	                         root)
-	             : xstrdup("from the root directory the kernel rendered the text for");
-
-	if (link)
-		add_step(a, "The exe link",
-		         "readlink(/proc/%d/exe) returns \"%s\". The kernel builds that text with "
-		         "d_path(): it walks from the file's directory entry up to the READER's root "
-		         "directory, so a chrooted or containerised process may show a path that only "
-		         "makes sense from its own root; if the name used at exec time was unlinked, "
-		         "it appends \" (deleted)\". The text is never used to open the file: "
-		         "open() and stat() on the link jump straight to the file the kernel holds.",
-		         pid, link);
-	else
-		add_step(a, "The exe link",
-		         "readlink(/proc/%d/exe) fails with ENAMETOOLONG: d_path() renders into a "
-		         "PATH_MAX (4096-byte) buffer and the path, with any \" (deleted)\" suffix, "
-		         "does not fit. Following the link still works: open() and stat() never go "
-		         "through the text.",
-		         pid);
-	{
-		const struct procexe_image *e = loader ? &ld : &img;
-
-		add_step(a, "What the link reaches",
-		         "stat() through the link reaches device %u:%u, inode %" PRIu64 ", with %" PRIu64
-		         " link(s), %" PRIu64 " bytes, mode %04o, on mount %" PRIu64 "%s%s%s. That is the "
-		         "file the process executed, whatever its name is now.",
-		         major(e->dev), minor(e->dev), e->ino, e->nlink, e->size, e->mode & 07777,
-		         e->mnt_id, mnt ? " (" : "", mnt ? mnt : " (not visible from procexe's root)",
-		         mnt ? ")" : "");
+	if (f->state == PROCEXE_STATE_KERNEL || f->state == PROCEXE_STATE_ZOMBIE ||
+	    f->state == PROCEXE_STATE_DENIED) {
+		step_no_exe(a, f);
+	} else {
+		step_exe_link(a, f);
+		step_reaches(a, f);
+		if (f->loader)
+			step_program(a, f);
+		step_exec(a, f);
+		step_verdict(a, f);
+		step_mappings(a, f);
 	}
-	add_step(a, "Where mm->exe_file came from",
-	         "When the process called execve(), the kernel opened %s, and begin_new_exec() "
-	         "stored the open file in the new address space as mm->exe_file. That reference "
-	         "keeps the file alive as long as the process runs, even after its last name is "
-	         "removed, and the kernel refuses to open it for writing (ETXTBSY) meanwhile.%s",
-	         loader ? "the dynamic loader" : "the program file",
-	         loader ? " Here the program was started through the loader (\"ld.so PROGRAM\"): "
-	                  "the kernel executed the loader, which then mapped the program with "
-	                  "mmap() like a library. So the exe link names the loader; procexe found "
-	                  "the program in /proc/PID/maps (and the command line), checked it by "
-	                  "device and inode, and judged that file. Programs mapped this way are not "
-	                  "write-protected." : "");
-	explain_verdict(a, p, &img, launch, where);
-	explain_next(a, p, launch);
-	free(mnt);
-	free(where);
-	free(launch);
-	free(link);
+	step_maps_incomplete(a, f);
+	step_conclusion(a, f);
+	step_next(a, f);
+}
+
+/* The exit status: the one verdict, procexe_proc_attention(). */
+static int explain_status(const struct facts *f)
+{
+	if (f->given_up)
+		return EXIT_INCOMPLETE;
+	if (f->attn & ATTN_FOUND)
+		return EXIT_FOUND;
+	return (f->attn & PROCEXE_ATTN_INCOMPLETE) ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 /* Print TEXT wrapped at 78 columns, indented by 3 spaces. */
@@ -370,16 +778,40 @@ static void print_wrapped(const char *text)
 	fputc('\n', stdout);
 }
 
-static void json_field_str(const char *key, const char *val, size_t len, bool comma)
+static void print_text(const struct account *a, const struct facts *f)
 {
-	printf("    \"%s\": ", key);
+	const char *comm = procexe_proc_comm(f->p);
+	char *scomm = comm ? safe_text(comm, strlen(comm)) : xstrdup("?");
+
+	if (f->given_up)
+		printf("Process %d (%s): not seen whole\n", f->pid, scomm);
+	else
+		printf("Process %d (%s): %s%s%s\n", f->pid, scomm, procexe_state_name(f->state),
+		       (f->flags & PROCEXE_PF_MODIFIED) ? ", modified" : "",
+		       (f->attn & PROCEXE_ATTN_MAPPED) ? ", mapped files to restart" : "");
+	free(scomm);
+	for (size_t i = 0; i < a->n; i++) {
+		printf("\n%zu. %s\n", i + 1, a->steps[i].title);
+		print_wrapped(a->steps[i].text);
+	}
+}
+
+static void json_str_or_null(const char *val, size_t len)
+{
 	if (val)
 		json_string(stdout, val, len);
 	else
 		fputs("null", stdout);
+}
+
+static void json_field_str(const char *key, const char *val, size_t len, bool comma)
+{
+	printf("    \"%s\": ", key);
+	json_str_or_null(val, len);
 	fputs(comma ? ",\n" : "\n", stdout);
 }
 
+/* IMG as a JSON object, or null; only the facts procexe read. */
 static void print_json_image(const char *key, const struct procexe_image *img, bool comma)
 {
 	if (!img) {
@@ -387,51 +819,107 @@ static void print_json_image(const char *key, const struct procexe_image *img, b
 		return;
 	}
 	printf("    \"%s\": {\"link\": ", key);
-	if (img->path)
-		json_string(stdout, img->path, img->path_len);
-	else
-		fputs("null", stdout);
+	json_str_or_null(img->path, img->path_len);
 	fputs(", \"launch_path\": ", stdout);
-	if (img->launch_path)
-		json_string(stdout, img->launch_path, img->launch_path_len);
-	else
-		fputs("null", stdout);
+	json_str_or_null(img->launch_path, img->launch_path_len);
 	if (img->have_stat)
 		printf(", \"dev\": \"%u:%u\", \"inode\": %" PRIu64 ", \"nlink\": %" PRIu64
 		       ", \"size\": %" PRIu64 ", \"mode\": \"%04o\", \"mntid\": %" PRIu64 "}",
 		       major(img->dev), minor(img->dev), img->ino, img->nlink, img->size,
 		       img->mode & 07777, img->mnt_id);
+	else if (img->dev || img->ino)
+		printf(", \"dev\": \"%u:%u\", \"inode\": %" PRIu64 "}", major(img->dev),
+		       minor(img->dev), img->ino);
 	else
 		fputs("}", stdout);
 	fputs(comma ? ",\n" : "\n", stdout);
 }
 
-static void print_json(const struct account *a, const struct procexe_proc *p, const char *self_link)
+static void print_json_mappings(const struct facts *f)
 {
-	struct procexe_image img = { .sz = sizeof(img) }, ld = { .sz = sizeof(ld) };
-	unsigned flags = procexe_proc_flags(p);
-	const char *comm = procexe_proc_comm(p), *root = procexe_proc_root(p);
-	int err = procexe_proc_errno(p);
+	size_t n = procexe_proc_mapping_count(f->p);
+	int err = procexe_proc_maps_errno(f->p);
 
-	procexe_proc_image(p, false, &img);
-	printf("{\n  \"pid\": %d,\n  \"facts\": {\n", (int)procexe_proc_pid(p));
-	json_field_str("self_link", self_link, self_link ? strlen(self_link) : 0, true);
+	fputs("    \"mappings\": [", stdout);
+	for (size_t i = 0; i < n; i++) {
+		struct procexe_mapping m = { .sz = sizeof(m) };
+
+		if (procexe_proc_mapping(f->p, i, &m) < 0)
+			continue;
+		fputs(i ? ",\n      {\"path\": " : "\n      {\"path\": ", stdout);
+		json_string(stdout, m.path, m.path_len);
+		printf(", \"state\": \"%s\", \"dev\": \"%u:%u\", \"inode\": %" PRIu64
+		       ", \"executable\": %s, \"deleted_suffix\": %s"
+		       ", \"map_files\": \"/proc/%d/map_files/%" PRIx64 "-%" PRIx64 "\", \"error\": ",
+		       procexe_map_state_name(m.state), major(m.dev), minor(m.dev), m.ino,
+		       (m.flags & PROCEXE_MF_EXEC) ? "true" : "false",
+		       (m.flags & PROCEXE_MF_SUFFIX) ? "true" : "false", f->pid, m.start, m.end);
+		json_str_or_null(m.err ? strerror(m.err) : NULL, m.err ? strlen(strerror(m.err)) : 0);
+		fputs("}", stdout);
+	}
+	fputs(n ? "\n    ],\n" : "],\n", stdout);
+	json_field_str("maps_error", err ? strerror(err) : NULL, err ? strlen(strerror(err)) : 0,
+	               true);
+}
+
+static void print_json_attention(unsigned attn, bool given_up)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} reasons[] = {
+		{ PROCEXE_ATTN_IMAGE, "image" },
+		{ PROCEXE_ATTN_MODIFIED, "modified" },
+		{ PROCEXE_ATTN_MAPPED, "mapped" },
+		{ PROCEXE_ATTN_MAPPED_FILELESS, "mapped_fileless" },
+		{ PROCEXE_ATTN_INCOMPLETE, "incomplete" },
+	};
+	bool first = true;
+
+	/* given up on: nothing about the image was judged */
+	if (given_up)
+		attn = PROCEXE_ATTN_INCOMPLETE;
+	fputs("  \"attention\": [", stdout);
+	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
+		if (!(attn & reasons[i].bit))
+			continue;
+		printf("%s\"%s\"", first ? "" : ", ", reasons[i].name);
+		first = false;
+	}
+	fputs("],\n", stdout);
+}
+
+static void print_json_facts(const struct facts *f)
+{
+	const char *comm = procexe_proc_comm(f->p), *root = procexe_proc_root(f->p);
+	int err = procexe_proc_errno(f->p);
+	bool img = !f->given_up && (f->img.have_stat || f->img.path);
+
+	json_field_str("self_link", f->self_link, f->self_link ? strlen(f->self_link) : 0, true);
 	json_field_str("comm", comm, comm ? strlen(comm) : 0, true);
-	printf("    \"state\": \"%s\",\n", procexe_state_name(procexe_proc_state(p)));
-	printf("    \"modified\": %s,\n", (flags & PROCEXE_PF_MODIFIED) ? "true" : "false");
-	printf("    \"loader_launched\": %s,\n", (flags & PROCEXE_PF_LOADER) ? "true" : "false");
-	printf("    \"deleted_suffix\": %s,\n", (flags & PROCEXE_PF_SUFFIX) ? "true" : "false");
-	printf("    \"path_too_long\": %s,\n", (flags & PROCEXE_PF_PATH_TOOLONG) ? "true" : "false");
+	printf("    \"state\": \"%s\",\n", procexe_state_name(f->state));
+	printf("    \"given_up\": %s,\n", f->given_up ? "true" : "false");
+	if (procexe_proc_ppid(f->p) >= 0)
+		printf("    \"ppid\": %d,\n", (int)procexe_proc_ppid(f->p));
+	else
+		fputs("    \"ppid\": null,\n", stdout);
+	printf("    \"modified\": %s,\n", (f->flags & PROCEXE_PF_MODIFIED) ? "true" : "false");
+	printf("    \"loader_launched\": %s,\n", f->loader ? "true" : "false");
+	printf("    \"deleted_suffix\": %s,\n", (f->flags & PROCEXE_PF_SUFFIX) ? "true" : "false");
+	printf("    \"path_too_long\": %s,\n", (f->flags & PROCEXE_PF_PATH_TOOLONG) ? "true" : "false");
 	json_field_str("root", root, root ? strlen(root) : 0, true);
-	if (err)
-		json_field_str("error", strerror(err), strlen(strerror(err)), true);
-	else
-		printf("    \"error\": null,\n");
-	print_json_image("image", img.have_stat || img.path ? &img : NULL, true);
-	if ((flags & PROCEXE_PF_LOADER) && procexe_proc_image(p, true, &ld) == 0)
-		print_json_image("loader", &ld, false);
-	else
-		print_json_image("loader", NULL, false);
+	json_field_str("error", err ? strerror(err) : NULL, err ? strlen(strerror(err)) : 0, true);
+	print_json_mappings(f);
+	print_json_image("image", img ? &f->img : NULL, true);
+	print_json_image("loader", f->loader && !f->given_up ? &f->ld : NULL, false);
+}
+
+static void print_json(const struct account *a, const struct facts *f)
+{
+	printf("{\n  \"pid\": %d,\n", f->pid);
+	print_json_attention(f->attn, f->given_up);
+	fputs("  \"facts\": {\n", stdout);
+	print_json_facts(f);
 	fputs("  },\n  \"steps\": [\n", stdout);
 	for (size_t i = 0; i < a->n; i++) {
 		fputs("    {\"title\": ", stdout);
@@ -443,49 +931,14 @@ static void print_json(const struct account *a, const struct procexe_proc *p, co
 	fputs("  ]\n}\n", stdout);
 }
 
-/*
- * A process procexe did not read (state unreachable with an errno: timed
- * out, or its procfs directory could not be read): say so, and print no
- * fact it did not read.  Returns EXIT_INCOMPLETE.
- */
-static int explain_unread(const struct procexe_proc *p, bool json)
-{
-	int e = procexe_proc_errno(p);
-	const char *why = e == ETIMEDOUT ?
-		"procexe gave up on this process after the per-process deadline "
-		"(2 seconds of work, or 3 seconds blocked in the kernel, e.g. on a hung "
-		"filesystem), before it could read its exe link.  Nothing about its "
-		"executable is known; run explain again later." :
-		"procexe could not read this process (see the error above), so "
-		"nothing about its executable is known.";
-
-	if (json) {
-		printf("{\n  \"pid\": %d,\n  \"facts\": {\n", (int)procexe_proc_pid(p));
-		printf("    \"state\": \"%s\",\n", procexe_state_name(procexe_proc_state(p)));
-		printf("    \"read\": false,\n");
-		json_field_str("reason", e == ETIMEDOUT ? "timeout" : "unreadable",
-		               e == ETIMEDOUT ? 7 : 10, true);
-		json_field_str("error", strerror(e), strlen(strerror(e)), false);
-		fputs("  },\n  \"steps\": [\n    {\"title\": \"Not read\", \"text\": ", stdout);
-		json_string(stdout, why, strlen(why));
-		fputs("}\n  ]\n}\n", stdout);
-	} else {
-		printf("Process %d: not read (%s)\n\n", (int)procexe_proc_pid(p), strerror(e));
-		print_wrapped(why);
-	}
-	return EXIT_INCOMPLETE;
-}
-
 static void __attribute__((noreturn)) explain_usage(void)
 {
 	fputs("Usage:\n"
 	      " procexe explain [options] <pid>\n"
 	      "\n"
 	      "Tell, step by step and in plain words, how the kernel answers\n"
-	      "/proc/<pid>/exe for one process, and what that means.\n"
-	      "\n"
-	      "Exit status: 0 explained, 3 the process does not exist or could not\n"
-	      "be read (timed out), 2 trouble.\n"
+	      "/proc/<pid>/exe for one process, which files it maps that need\n"
+	      "attention, and what that means.\n"
 	      "\n"
 	      "Options:\n"
 	      " -J, --json     the same facts and steps as JSON\n"
@@ -495,30 +948,23 @@ static void __attribute__((noreturn)) explain_usage(void)
 	exit(EXIT_OK);
 }
 
-int cmd_explain(int argc, char **argv)
+static pid_t parse_args(int argc, char **argv, bool *json)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct account a = { .n = 0 };
-	struct procexe_list *list = NULL;
-	const struct procexe_proc *p;
-	struct procexe_ctx *ctx;
-	pid_t one;
-	char self_link[32], *end;
-	bool json = false;
-	ssize_t n;
+	char *end;
 	long pid;
-	int c, r;
+	int c;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
-			json = true;
+			*json = true;
 			break;
 		case 'h':
 			explain_usage();
@@ -532,50 +978,65 @@ int cmd_explain(int argc, char **argv)
 	pid = strtol(argv[optind], &end, 10);
 	if (errno || *end || end == argv[optind] || pid <= 0 || pid > INT32_MAX)
 		usage_error("invalid PID: '%s'", argv[optind]);
+	return (pid_t)pid;
+}
+
+/* Read PID through a scan of one, with its mapped files judged; NULL
+ * list entry when the process does not exist.  Exits on errors. */
+static struct procexe_list *read_one(pid_t pid)
+{
+	struct procexe_list *list = NULL;
+	struct procexe_ctx *ctx;
+	int r;
+
+	r = procexe_ctx_new(NULL, &ctx);
+	if (r < 0)
+		errx_("cannot read /proc: %s", strerror(-r));
+	/* The executable mappings, as procexe restart judges by default: a
+	 * deleted data file does not mean old code runs. */
+	procexe_ctx_set_maps(ctx, PROCEXE_MAPS_EXEC);
+	/* Through a scan: a process stuck on a hung filesystem is given up
+	 * on after the per-process deadline instead of blocking us. */
+	r = procexe_scan(ctx, &pid, 1, PROCEXE_ALL_STATES, &list);
+	procexe_ctx_free(ctx);
+	if (r < 0)
+		errx_("PID %d: %s", (int)pid, strerror(-r));
+	return list;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	struct account a = { .n = 0 };
+	struct procexe_list *list;
+	const struct procexe_proc *p;
+	struct facts f;
+	char self_link[32];
+	bool json = false;
+	pid_t pid = parse_args(argc, argv, &json);
+	ssize_t n;
+	int status;
 
 	n = readlink("/proc/self", self_link, sizeof(self_link) - 1);
 	if (n >= 0)
 		self_link[n] = '\0';
-	r = procexe_ctx_new(NULL, &ctx);
-	if (r < 0)
-		errx_("cannot read /proc: %s", strerror(-r));
-	/* Through a scan of one: a process stuck on a hung filesystem is
-	 * given up on after a few seconds instead of blocking us. */
-	one = (pid_t)pid;
-	r = procexe_scan(ctx, &one, 1, PROCEXE_ALL_STATES, &list);
-	procexe_ctx_free(ctx);
-	if (r < 0)
-		errx_("PID %ld: %s", pid, strerror(-r));
+	list = read_one(pid);
 	p = procexe_list_get(list, 0);
 	if (!p) {
 		procexe_list_free(list);
-		warnx_("PID %ld: no such process", pid);
+		warnx_("PID %d: no such process", (int)pid);
 		return EXIT_INCOMPLETE;
 	}
-	if (procexe_proc_state(p) == PROCEXE_STATE_UNREACHABLE && procexe_proc_errno(p)) {
-		r = explain_unread(p, json);
-		procexe_list_free(list);
-		return r;
-	}
-
-	build(&a, p, n >= 0 ? self_link : NULL);
-	if (json) {
-		print_json(&a, p, n >= 0 ? self_link : NULL);
-	} else {
-		const char *comm = procexe_proc_comm(p);
-		char *scomm = comm ? safe_text(comm, strlen(comm)) : xstrdup("?");
-
-		printf("Process %ld (%s): %s%s\n", pid, scomm,
-		       procexe_state_name(procexe_proc_state(p)),
-		       (procexe_proc_flags(p) & PROCEXE_PF_MODIFIED) ? ", modified" : "");
-		free(scomm);
-		for (size_t i = 0; i < a.n; i++) {
-			printf("\n%zu. %s\n", i + 1, a.steps[i].title);
-			print_wrapped(a.steps[i].text);
-		}
-	}
+	facts_load(&f, p, n >= 0 ? self_link : NULL);
+	build(&a, &f);
+	if (json)
+		print_json(&a, &f);
+	else
+		print_text(&a, &f);
+	status = explain_status(&f);
 	for (size_t i = 0; i < a.n; i++)
 		free(a.steps[i].text);
+	free(f.launch);
+	free(f.where);
 	procexe_list_free(list);
-	return EXIT_OK;
+	return status;
 }
