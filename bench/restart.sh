@@ -82,9 +82,6 @@ die() { log "error: $*"; exit 1; }
 
 APT="apt-get install -y needrestart debian-goodies lsof time"
 ((EUID == 0)) || die "run as root (the scan must see every process)"
-for t in python3 "${CC:-cc}" lsof checkrestart needrestart dpkg-query; do
-	command -v "$t" >/dev/null || die "$t not found ($APT)"
-done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time not found ($APT)"
 
 if [[ -z $TOOLS ]]; then
@@ -94,6 +91,13 @@ if [[ -z $TOOLS ]]; then
 		TOOLS=floor-maps,floor-maps-j2,restart,restart-J,checkrestart,needrestart
 	fi
 fi
+# what the chosen tools need (the peers only when they are measured)
+needs=(python3 "${CC:-cc}" lsof dpkg-query)
+case ,$TOOLS, in *,checkrestart,*) needs+=(checkrestart) ;; esac
+case ,$TOOLS, in *,needrestart,*) needs+=(needrestart) ;; esac
+for t in "${needs[@]}"; do
+	command -v "$t" >/dev/null || die "$t not found ($APT)"
+done
 case ,$TOOLS, in
 *,restart,* | *,restart-J,*)
 	[[ -x $PROCEXE ]] || die "procexe binary $PROCEXE not found (set -p or \$PROCEXE; -P for peers only)"
