@@ -88,15 +88,15 @@ static void lookup_in_root(int rootfd, const char *path, uint64_t dev, uint64_t 
 	                          .t = at.t };
 }
 
-/* Is the text rendered relative to the reader's root?  1 yes, 0 no, -1
- * cannot tell (then both roots are asked). */
-static int reader_view(struct pe_reader *r, uint64_t mnt_id)
+/* Is the text rendered relative to the reader's root, by the file's mount
+ * id?  1 yes, 0 no, -1 cannot tell that way. */
+static int reader_view(const struct pe_reader *r, uint64_t mnt_id)
 {
 	const struct procexe_ctx *ctx = r->ctx;
 
 	if (mnt_id && ctx->reader_mounts_known)
 		return pe_idset_has(&ctx->reader_mounts, mnt_id) ? 1 : 0;
-	return pe_reader_same_mntns(r) ? 1 : -1;
+	return -1;
 }
 
 int pe_resolve(struct pe_reader *r, const char *text, size_t len, uint64_t dev, uint64_t ino,
@@ -121,7 +121,10 @@ int pe_resolve(struct pe_reader *r, const char *text, size_t len, uint64_t dev, 
 		in_reader = (struct pe_found){
 			.r = compare(&at, dev, ino, path_loose, path), .err = at.err, .t = at.t,
 		};
-		if (view > 0 || in_reader.r == PE_LOOKUP_SAME) {
+		/* without a mount id, sharing our mount namespace tells; asked
+		 * only now (a system call) since most names reach the file */
+		if (view > 0 || in_reader.r == PE_LOOKUP_SAME ||
+		    (view < 0 && pe_reader_same_mntns(r))) {
 			*ret = in_reader;
 			return 0;
 		}

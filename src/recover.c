@@ -796,10 +796,11 @@ static void recover_free(struct recover *rc)
 	free(rc->entries);
 	free(rc->pids);
 	procexe_ctx_free(rc->ctx);
-	close(rc->dir_fd);
+	if (rc->dir_fd >= 0)
+		close(rc->dir_fd);
 }
 
-int cmd_recover(int argc, char **argv)
+static void parse_args(struct recover *rc, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -810,32 +811,26 @@ int cmd_recover(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct recover rc = { .dir = DEFAULT_DIR, .dir_fd = -1, .last_pct = -1, .verify = true,
-	                      .max_size = DEFAULT_MAX_SIZE };
-	struct procexe_list *list = NULL;
-	char *manifest, *manifest_name;
-	size_t manifest_len, nfail = 0;
-	int c, r, status = EXIT_OK;
-	size_t where = 0;
+	int c;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":d:alJh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			rc.dir = optarg;
+			rc->dir = optarg;
 			break;
 		case 'a':
-			rc.all = true;
+			rc->all = true;
 			break;
 		case 'l':
-			rc.libs = true;
+			rc->libs = true;
 			break;
 		case 'J':
-			rc.json = true;
+			rc->json = true;
 			break;
 		case 'M':
-			if (!parse_size(optarg, &rc.max_size))
+			if (!parse_size(optarg, &rc->max_size))
 				usage_error("invalid size for --max-size: '%s'", optarg);
 			break;
 		case 'h':
@@ -846,80 +841,102 @@ int cmd_recover(int argc, char **argv)
 			usage_error("invalid option for 'recover'");
 		}
 	}
-	parse_pids(&rc, argv + optind, argc - optind);
-	if (rc.all && rc.npids)
+	parse_pids(rc, argv + optind, argc - optind);
+	if (rc->all && rc->npids)
 		usage_error("--all and PIDs are mutually exclusive");
-	if (!rc.all && !rc.npids)
+	if (!rc->all && !rc->npids)
 		usage_error("'recover' needs PIDs or --all");
-	if (!*rc.dir)
+	if (!*rc->dir)
 		usage_error("empty directory name");
+}
+
+/* libcrypto, the output directory and the scan, before anything is
+ * pinned; false (the message said) when any fails. */
+static bool prepare(struct recover *rc, struct procexe_list **ret_list)
+{
+	size_t where = 0;
+	int r;
 
 	/* Before any image is pinned: loading needs free descriptors. */
-	rc.pin_cap = pin_capacity();
+	rc->pin_cap = pin_capacity();
 	r = procexe_copy_init();
 	if (r < 0) {
 		warnx_("cannot load libcrypto (%s), needed to hash recovered images: %s",
 		       PE_LIBCRYPTO_SONAME, strerror(-r));
-		free(rc.pids);
-		return EXIT_TROUBLE;
+		return false;
 	}
-
-	rc.dir_fd = procexe_recover_dir_open_ex(rc.dir, &where);
-	if (rc.dir_fd < 0) {
-		dir_open_error(rc.dir, -rc.dir_fd, where);
-		free(rc.pids);
-		return EXIT_TROUBLE;
+	rc->dir_fd = procexe_recover_dir_open_ex(rc->dir, &where);
+	if (rc->dir_fd < 0) {
+		dir_open_error(rc->dir, -rc->dir_fd, where);
+		return false;
 	}
-
-	r = procexe_ctx_new(NULL, &rc.ctx);
+	r = procexe_ctx_new(NULL, &rc->ctx);
 	if (r < 0) {
 		warnx_("cannot read /proc: %s", strerror(-r));
-		close(rc.dir_fd);
-		free(rc.pids);
-		return EXIT_TROUBLE;
+		return false;
 	}
-	procexe_ctx_set_details(rc.ctx, PROCEXE_DETAIL_COMM);
-	if (rc.libs)
-		procexe_ctx_set_maps(rc.ctx, PROCEXE_MAPS_EXEC | PROCEXE_MAPS_DATA);
-	r = procexe_scan(rc.ctx, rc.npids ? rc.pids : NULL, rc.npids, PROCEXE_ALL_STATES, &list);
+	procexe_ctx_set_details(rc->ctx, PROCEXE_DETAIL_COMM);
+	if (rc->libs)
+		procexe_ctx_set_maps(rc->ctx, PROCEXE_MAPS_EXEC | PROCEXE_MAPS_DATA);
+	r = procexe_scan(rc->ctx, rc->npids ? rc->pids : NULL, rc->npids, PROCEXE_ALL_STATES,
+	                 ret_list);
 	if (r < 0) {
 		warnx_("cannot read /proc: %s", strerror(-r));
-		procexe_ctx_free(rc.ctx);
-		close(rc.dir_fd);
-		free(rc.pids);
-		return EXIT_TROUBLE;
+		return false;
 	}
+	return true;
+}
 
-	pin_all(&rc, list);
-	procexe_list_free(list);
-	test_pin_delay();
+/* The manifest, the report and the exit status. */
+static int finish_run(struct recover *rc)
+{
+	char *manifest, *manifest_name;
+	size_t manifest_len, nfail = 0;
+	int status = EXIT_OK;
 
-	copy_pinned(&rc);
-	if (rc.progress && rc.last_pct >= 0)
-		fputs("\r\033[K", stderr);
-
-	manifest = build_manifest(&rc, &manifest_len);
-	manifest_name = save_manifest(&rc, manifest, manifest_len);
+	manifest = build_manifest(rc, &manifest_len);
+	manifest_name = save_manifest(rc, manifest, manifest_len);
 	if (!manifest_name)
 		status = EXIT_TROUBLE;
-	report_failures(&rc);
-	if (rc.json)
+	report_failures(rc);
+	if (rc->json)
 		fwrite(manifest, 1, manifest_len, stdout);
 	else
-		print_summary(&rc, manifest_name);
-	for (size_t i = 0; i < rc.nentries; i++) {
+		print_summary(rc, manifest_name);
+	for (size_t i = 0; i < rc->nentries; i++) {
 		const char *why;
 
-		if (!rc.entries[i].unseen && entry_error(&rc, &rc.entries[i], &why))
+		if (!rc->entries[i].unseen && entry_error(rc, &rc->entries[i], &why))
 			nfail++;
 	}
 	if (status == EXIT_OK && nfail)
 		status = EXIT_FOUND;
-	else if (status == EXIT_OK && unseen_any(&rc.unseen))
+	else if (status == EXIT_OK && unseen_any(&rc->unseen))
 		status = EXIT_INCOMPLETE;
-
 	free(manifest);
 	free(manifest_name);
+	return status;
+}
+
+int cmd_recover(int argc, char **argv)
+{
+	struct recover rc = { .dir = DEFAULT_DIR, .dir_fd = -1, .last_pct = -1, .verify = true,
+	                      .max_size = DEFAULT_MAX_SIZE };
+	struct procexe_list *list = NULL;
+	int status;
+
+	parse_args(&rc, argc, argv);
+	if (!prepare(&rc, &list)) {
+		recover_free(&rc);
+		return EXIT_TROUBLE;
+	}
+	pin_all(&rc, list);
+	procexe_list_free(list);
+	test_pin_delay();
+	copy_pinned(&rc);
+	if (rc.progress && rc.last_pct >= 0)
+		fputs("\r\033[K", stderr);
+	status = finish_run(&rc);
 	recover_free(&rc);
 	return status;
 }
