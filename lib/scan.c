@@ -116,15 +116,8 @@ static int list_pids(int procfd, pid_t **ret, size_t *ret_n)
 				v = v * 10 + (*c - '0');
 			if (*c || v > INT32_MAX)
 				continue;
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 1024;
-				pid_t *np = realloc(pids, ncap * sizeof(*np));
-
-				if (!np)
-					return -ENOMEM;
-				pids = np;
-				cap = ncap;
-			}
+			if (pe_grow((void **)&pids, &cap, n + 1, sizeof(*pids)) < 0)
+				return -ENOMEM;
 			pids[n++] = (pid_t)v;
 		}
 	}

@@ -131,43 +131,17 @@ static void print_one(pid_t pid, const char *path, unsigned flags, bool show_fla
 	*first = false;
 }
 
-int cmd_path(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "raw", no_argument, NULL, 'r' },
-		{ "flags", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool raw = false, show_flags = false, json = false, first = true;
-	int c, status = EXIT_OK;
-	pid_t self = 0;
-	pid_t *pids;
-	int npids;
+struct path_opts {
+	bool raw, show_flags, json;
+};
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "rfJh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			raw = true;
-			break;
-		case 'f':
-			show_flags = true;
-			break;
-		case 'J':
-			json = true;
-			break;
-		case 'h':
-			path_usage();
-		default:
-			usage_error("invalid option for 'path'");
-		}
-	}
-	npids = argc - optind;
-	pids = xreallocarray(NULL, npids ? (size_t)npids : 1, sizeof(*pids));
-	for (int i = 0; i < npids; i++) {
+/* The PID operands (none: procexe's own executable, as PID 0). */
+static pid_t *path_pids(int argc, char **argv, int *ret_n)
+{
+	int n = argc - optind;
+	pid_t *pids = xreallocarray(NULL, n ? (size_t)n : 1, sizeof(*pids));
+
+	for (int i = 0; i < n; i++) {
 		char *end;
 		long v;
 
@@ -177,34 +151,78 @@ int cmd_path(int argc, char **argv)
 			usage_error("invalid PID: '%s'", argv[optind + i]);
 		pids[i] = (pid_t)v;
 	}
-	if (npids == 0) {
-		pids[0] = self;
-		npids = 1;
+	if (n == 0) {
+		pids[0] = 0;
+		n = 1;
 	}
-	if (json)
+	*ret_n = n;
+	return pids;
+}
+
+/* The path of PID (0: ours) into *PATH and *FLAGS; negative errno. */
+static int one_path(pid_t pid, const struct path_opts *o, char **path, unsigned *flags)
+{
+	int r;
+
+	*flags = 0;
+	if (!o->raw)
+		return pid == 0 ? procexe_self_path(path, flags) : procexe_pid_path(pid, path, flags);
+	r = raw_link(pid, path);
+	/* The flags still come from the identity checks. */
+	if (r >= 0 && (o->show_flags || o->json)) {
+		char *ignored = NULL;
+
+		if ((pid == 0 ? procexe_self_path(&ignored, flags)
+		              : procexe_pid_path(pid, &ignored, flags)) < 0)
+			*flags = 0;
+		free(ignored);
+	}
+	return r;
+}
+
+int cmd_path(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "raw", no_argument, NULL, 'r' },
+		{ "flags", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct path_opts o = { 0 };
+	bool first = true;
+	int c, npids, status = EXIT_OK;
+	pid_t *pids;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "rfJh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			o.raw = true;
+			break;
+		case 'f':
+			o.show_flags = true;
+			break;
+		case 'J':
+			o.json = true;
+			break;
+		case 'h':
+			path_usage();
+		default:
+			usage_error("invalid option for 'path'");
+		}
+	}
+	pids = path_pids(argc, argv, &npids);
+	if (o.json)
 		fputs("{\n  \"paths\": [", stdout);
 	for (int i = 0; i < npids; i++) {
-		unsigned flags = 0;
+		unsigned flags;
 		char *path = NULL;
-		int r;
+		int r = one_path(pids[i], &o, &path, &flags);
 
-		if (raw) {
-			r = raw_link(pids[i], &path);
-			/* The flags still come from the identity checks. */
-			if (r >= 0 && (show_flags || json)) {
-				char *ignored = NULL;
-
-				if ((pids[i] == self ? procexe_self_path(&ignored, &flags)
-				                     : procexe_pid_path(pids[i], &ignored, &flags)) < 0)
-					flags = 0;
-				free(ignored);
-			}
-		} else if (pids[i] == self)
-			r = procexe_self_path(&path, &flags);
-		else
-			r = procexe_pid_path(pids[i], &path, &flags);
 		if (r < 0) {
-			if (pids[i] == self)
+			if (pids[i] == 0)
 				warnx_("cannot find procexe's own executable: %s", strerror(-r));
 			else
 				warnx_("PID %d: %s", (int)pids[i],
@@ -214,10 +232,10 @@ int cmd_path(int argc, char **argv)
 			status = EXIT_FOUND;
 			continue;
 		}
-		print_one(pids[i] ? pids[i] : getpid(), path, flags, show_flags, json, &first);
+		print_one(pids[i] ? pids[i] : getpid(), path, flags, o.show_flags, o.json, &first);
 		free(path);
 	}
-	if (json)
+	if (o.json)
 		fputs("\n  ]\n}\n", stdout);
 	free(pids);
 	return status;
