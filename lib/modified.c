@@ -10,10 +10,12 @@
  *    file installed by rename with its build mtime kept (dpkg, rpm) has a
  *    much later ctime.  Not asked when a name of the file was removed
  *    (LINKS_CHANGED: the unlink moved ctime);
- *  - it is not a file born after the start and written only then (birth
- *    time, where the filesystem records one): a program or plugin copied
- *    in after the fork and then executed or loaded, as container
- *    entrypoints do, even when birth, write and exec share one clock tick.
+ *  - it was written after its birth (mtime more than a second after the
+ *    birth time, where the filesystem records one): a file written only
+ *    when it was created, such as a program or plugin copied in and then
+ *    executed or loaded (as container entrypoints do, even when birth,
+ *    write and exec share one clock tick), runs what it was created with.
+ *    This test needs no start time, so it comes first.
  * No atime rule: any later reader (another exec of the same program, a
  * later mapping of the library) moves atime past the change.  Missed: a
  * write followed by a rename or chmod, a write within a second of the
@@ -35,10 +37,8 @@ bool pe_written_after_start(const struct pe_times *t, bool links_changed,
 	/* the times alone first: the start costs a read of the stat file */
 	if (t->m == 0 || (!links_changed && t->c > t->m + SAME_EVENT_NS))
 		return false;
+	if (t->b && t->m <= t->b + SAME_EVENT_NS)
+		return false;   /* written only when it was created */
 	start = start_ns(userdata);
-	if (start == 0 || t->m <= start)
-		return false;
-	if (t->b > start && t->m <= t->b + SAME_EVENT_NS)
-		return false;
-	return true;
+	return start != 0 && t->m > start;
 }

@@ -166,10 +166,13 @@ static int load_details(struct pe_reader *rd, struct procexe_proc *p)
 		p->ppid = st->ppid;
 		memcpy(p->comm, st->comm, sizeof(p->comm));
 		pe_reader_start_ns(rd);
-	} else if ((what & PROCEXE_DETAIL_COMM) && rd->stat_err == 0) {
-		memcpy(p->comm, rd->st.comm, sizeof(p->comm)); /* read anyway */
 	} else if (what & PROCEXE_DETAIL_COMM) {
-		load_comm(rd->dirfd, p->comm, sizeof(p->comm));
+		/* The stat file costs what comm does and also tells the start
+		 * time, which the MODIFIED check may need next. */
+		if (pe_reader_stat(rd, &st) == 0)
+			memcpy(p->comm, st->comm, sizeof(p->comm));
+		else
+			load_comm(rd->dirfd, p->comm, sizeof(p->comm));
 	}
 	if ((what & PROCEXE_DETAIL_UID) && fstat(rd->dirfd, &sb) == 0)
 		p->uid = sb.st_uid;
@@ -297,8 +300,8 @@ static int phase_maps(struct load *L)
 	return 0;
 }
 
-/* Classify: the state from the facts and, lazily, the resolver; then the
- * MODIFIED flag.  0 or -ENOMEM. */
+/* Classify: the state from the facts and, lazily, the resolver.  0 or
+ * -ENOMEM. */
 static int phase_classify(struct load *L)
 {
 	static const struct pe_probe_ops ops = {
@@ -309,7 +312,6 @@ static int phase_classify(struct load *L)
 	struct pe_probe probe = { .reader = &L->rd, .img = L->img, .mapped = L->mapped };
 	struct procexe_proc *p = L->p;
 	struct pe_verdict v;
-	struct pe_times t;
 
 	pe_classify(&L->f, &ops, &probe, &v);
 	if (L->rd.enomem)
@@ -317,9 +319,19 @@ static int phase_classify(struct load *L)
 	p->state = v.state;
 	p->flags |= v.flags;
 	L->img->launch_len = v.launch_len;
+	return 0;
+}
+
+/* The MODIFIED flag of the main image (pe_written_after_start()); the
+ * start time it may need comes from the stat file, read once. */
+static void phase_modified(struct load *L)
+{
+	struct procexe_proc *p = L->p;
+	struct pe_times t;
+
 	if (p->state == PROCEXE_STATE_DENIED || p->state == PROCEXE_STATE_KERNEL ||
 	    !L->img->have_stat)
-		return 0;
+		return;
 	t = (struct pe_times){
 		.m = pe_ts_ns(L->img->mtime_sec, L->img->mtime_nsec),
 		.c = pe_ts_ns(L->img->ctime_sec, L->img->ctime_nsec),
@@ -329,7 +341,6 @@ static int phase_classify(struct load *L)
 	if (t.m > L->rd.ctx->boot_ns &&
 	    pe_written_after_start(&t, links_changed(p->state), start_of, &L->rd))
 		p->flags |= PROCEXE_PF_MODIFIED;
-	return 0;
 }
 
 /* Judge: every collected mapped file, by the same rules.  0 or -ENOMEM. */
@@ -351,20 +362,28 @@ static int phase_judge(struct load *L)
 	return r;
 }
 
-/* Details, for the records the caller will show (DETAIL_STATES); then,
- * before anything is claimed about this PID, a check that the number still
- * denotes the process we read.  0, -ESRCH, -ENOMEM. */
+/* Details, for the records the caller will show (DETAIL_STATES), and the
+ * MODIFIED flag (after the details of a record shown anyway: they read the
+ * stat file it may need); then, before anything is claimed about this PID,
+ * a check that the number still denotes the process we read.  0, -ESRCH,
+ * -ENOMEM. */
 static int phase_details_verify(struct load *L, unsigned detail_states)
 {
 	struct procexe_proc *p = L->p;
 	bool details = (detail_states >> p->state) & 1;
 	int r;
 
-	if ((detail_states & PROCEXE_DETAILS_IF_MODIFIED) && (p->flags & PROCEXE_PF_MODIFIED))
-		details = true;
 	if ((detail_states & PROCEXE_DETAILS_IF_MAPPINGS) && restart_relevant(p))
 		details = true;
 	if (details) {
+		r = load_details(&L->rd, p);
+		if (r < 0)
+			return r;
+	}
+	phase_modified(L);
+	if (!details && (detail_states & PROCEXE_DETAILS_IF_MODIFIED) &&
+	    (p->flags & PROCEXE_PF_MODIFIED)) {
+		details = true;
 		r = load_details(&L->rd, p);
 		if (r < 0)
 			return r;

@@ -262,6 +262,10 @@ static void test_modified(void **state)
 	assert_false(modified(S + TICK, S + TICK, S + TICK, S, false));
 	/* born after the fork, the copy took 800 ms */
 	assert_false(modified(S + 200 * TICK, S + 200 * TICK, S + TICK, S, false));
+	/* written only at its birth, shortly before the start (a copy that
+	 * ended just after the fork): never modified, the start not asked */
+	assert_false(modified(S + TICK, S + TICK, S - 2 * TICK, S, false));
+	assert_false(modified(S + 2 * SEC, S + 2 * SEC, S + 2 * SEC - 3 * TICK, 0, false));
 	/* born after the fork, written again 5 s later: modified */
 	assert_true(modified(S + 5 * SEC, S + 5 * SEC, S + TICK, S, false));
 	/* no birth time recorded: a copy after the start cannot be told apart */
