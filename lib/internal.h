@@ -216,7 +216,7 @@ struct pe_mapset_file {
 	                           text unless raw_names), " (deleted)" when
 	                           deleted, NUL */
 	size_t name_len;        /* without the suffix */
-	size_t order;           /* first appearance */
+	size_t order;           /* first appearance (increasing with it) */
 	bool deleted, exec;     /* exec: mapped executable anywhere */
 };
 
@@ -228,6 +228,7 @@ struct pe_mapset {
 	bool raw_names;         /* names from PROCMAP_QUERY: never escaped */
 	bool image_seen;        /* a mapping of pe_maps_src.img was seen */
 	size_t added;           /* entries added since the last merge */
+	size_t added_bytes;     /* name bytes added since the last merge */
 	size_t nmaps;           /* file mappings seen */
 	size_t lines;           /* maps lines read (text only) */
 	size_t dropped;         /* file mappings left out: a cap was reached */
@@ -258,8 +259,9 @@ int pe_mapset_query(struct pe_mapset *set, const struct pe_maps_src *src);
 /* Add one mapping M (set->n grows unless it is the same file as the last
  * one added, or a cap is reached); 0 or -ENOMEM. */
 int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m);
-/* Merge the entries of one file (O(n log n)), keeping first-appearance order. */
-void pe_mapset_finish(struct pe_mapset *set);
+/* Merge the entries of one file (O(n log n)), keeping first-appearance
+ * order, and keep only their names.  0 or -ENOMEM. */
+int pe_mapset_finish(struct pe_mapset *set);
 void pe_mapset_done(struct pe_mapset *set);
 /* F as a maps line (its first mapping; path into SET's names). */
 void pe_mapset_file_map(const struct pe_mapset *set, const struct pe_mapset_file *f,

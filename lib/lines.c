@@ -73,7 +73,8 @@ static ssize_t fill(struct pe_lines *r)
 		do
 			n = read(r->fd, r->buf + r->end, room);
 		while (n < 0 && errno == EINTR);
-		return n < 0 ? -errno : n;
+		/* the kernel's ENOMEM is this file's trouble, not our memory */
+		return n < 0 ? (errno == ENOMEM ? -EIO : -errno) : n;
 	}
 	n = (ssize_t)(r->mem_len - r->mem_off);
 	if ((size_t)n > room)

@@ -52,12 +52,18 @@ int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m)
 		set->files[set->n - 1].exec |= m->perms[2] == 'x';
 		return 0;
 	}
-	/* Full: merge what is there (the same files mapped apart), at most
-	 * once per eighth of the room added (amortised O(log n) per entry);
-	 * what still does not fit makes the set incomplete. */
-	if (set->n == PE_MAPSET_FILES_MAX && set->added >= PE_MAPSET_FILES_MAX / 8) {
-		pe_mapset_finish(set);
-		set->added = 0;
+	/* Full (entries or name bytes): merge what is there (the same files
+	 * mapped apart) and compact the names, at most once per eighth of
+	 * either room added (amortised); what still does not fit makes the
+	 * set incomplete. */
+	if ((set->n == PE_MAPSET_FILES_MAX && set->added >= PE_MAPSET_FILES_MAX / 8) ||
+	    (set->names_len + len + suffix + 1 > PE_MAPSET_NAMES_MAX &&
+	     set->added_bytes >= PE_MAPSET_NAMES_MAX / 8)) {
+		int r = pe_mapset_finish(set);
+
+		if (r < 0)
+			return r;
+		set->added = set->added_bytes = 0;
 	}
 	if (set->n == PE_MAPSET_FILES_MAX ||
 	    set->names_len + len + suffix + 1 > PE_MAPSET_NAMES_MAX) {
@@ -73,7 +79,7 @@ int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m)
 		.start = m->start, .end = m->end, .ino = m->ino,
 		.dev_major = m->dev_major, .dev_minor = m->dev_minor,
 		.name_off = set->names_len, .name_len = len,
-		.order = set->n, .deleted = m->deleted, .exec = m->perms[2] == 'x',
+		.order = set->nmaps, .deleted = m->deleted, .exec = m->perms[2] == 'x',
 	};
 	/* the name, then the suffix the kernel wrote, then a NUL */
 	memcpy(set->names + set->names_len, m->path, len);
@@ -82,6 +88,7 @@ int pe_mapset_add(struct pe_mapset *set, const struct pe_map *m)
 	set->names_len += len + suffix + 1;
 	set->n++;
 	set->added++;
+	set->added_bytes += len + suffix + 1;
 	return 0;
 }
 
@@ -118,12 +125,40 @@ static int cmp_order(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-void pe_mapset_finish(struct pe_mapset *set)
+/* Copy the names of the entries kept into a buffer of their size. */
+static int compact_names(struct pe_mapset *set)
+{
+	size_t len = 0, cap = 0;
+	char *names = NULL;
+
+	for (size_t i = 0; i < set->n; i++)
+		len += set->files[i].name_len + (set->files[i].deleted ? PE_DELETED_SUFFIX_LEN : 0) + 1;
+	if (len == set->names_len)
+		return 0;
+	if (pe_grow((void **)&names, &cap, len ? len : 1, 1) < 0)
+		return -ENOMEM;
+	len = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		struct pe_mapset_file *f = &set->files[i];
+		size_t n = f->name_len + (f->deleted ? PE_DELETED_SUFFIX_LEN : 0) + 1;
+
+		memcpy(names + len, set->names + f->name_off, n);
+		f->name_off = len;
+		len += n;
+	}
+	free(set->names);
+	set->names = names;
+	set->names_cap = cap;
+	set->names_len = len;
+	return 0;
+}
+
+int pe_mapset_finish(struct pe_mapset *set)
 {
 	size_t k = 0;
 
 	if (set->n < 2)
-		return;
+		return compact_names(set);
 	qsort_r(set->files, set->n, sizeof(*set->files), cmp_identity, set->names);
 	/* one entry per file: the first mapping seen stands for it */
 	for (size_t i = 0; i < set->n; i++) {
@@ -135,6 +170,7 @@ void pe_mapset_finish(struct pe_mapset *set)
 	}
 	set->n = k;
 	qsort(set->files, set->n, sizeof(*set->files), cmp_order);
+	return compact_names(set);
 }
 
 void pe_mapset_done(struct pe_mapset *set)
@@ -267,8 +303,9 @@ int pe_mapset_query(struct pe_mapset *set, const struct pe_maps_src *src)
 
 		if (i % 1024 == 1023 && pe_cache_past_deadline(src->cache))
 			return -ETIMEDOUT;
+		/* ENOENT: no more; ENOMEM there is the kernel's, not ours */
 		if (ioctl(fd, PE_PROCMAP_QUERY, &q) < 0)
-			return errno == ENOENT ? 0 : -errno;  /* ENOENT: no more */
+			return errno == ENOENT ? 0 : errno == ENOMEM ? -EIO : -errno;
 		if (q.vma_end <= addr)
 			return -EIO;    /* no progress: never loop */
 		addr = q.vma_end;
@@ -293,29 +330,20 @@ int pe_mapset_read(struct pe_mapset *set, const struct pe_maps_src *src)
 		r = pe_mapset_query(set, src);
 		if (r == -ENOTTY || r == -EINVAL)
 			__atomic_store_n(&src->ctx->no_maps_query, 1, __ATOMIC_RELAXED);
-		if (r == -ESRCH || r == -ENOMEM) {
-			pe_mapset_done(set);
-			return r;
-		}
-		if (r == -ETIMEDOUT) {
+		set->raw_names = true;
+		if (r == -ETIMEDOUT)
 			set->err = ETIMEDOUT;
-			pe_mapset_finish(set);
-			return 0;
-		}
 		/* none at all (a process running from anonymous memory
 		 * only?), a name beyond PATH_MAX, no ioctl: the text tells */
-		if (r == 0 && set->n > 0) {
-			set->raw_names = true;
-			pe_mapset_finish(set);
-			return 0;
-		}
+		if (r == -ESRCH || r == -ENOMEM || r == -ETIMEDOUT || (r == 0 && set->n > 0))
+			goto done;
 		pe_mapset_done(set);
 	}
 	r = read_text(set, src);
-	if (r < 0) {
+done:
+	if (r == 0 || r == -ETIMEDOUT)
+		r = pe_mapset_finish(set);
+	if (r < 0)
 		pe_mapset_done(set);
-		return r;
-	}
-	pe_mapset_finish(set);
-	return 0;
+	return r;
 }

@@ -149,6 +149,13 @@ static void *scan_worker(void *arg)
 	struct pe_cache *cache = pe_cache_new();
 
 	free(wa);
+	/* No cache, no deadline: out of memory is ours to report. */
+	if (!cache) {
+		pthread_mutex_lock(&job->lock);
+		if (!job->err)
+			job->err = -ENOMEM;
+		pthread_mutex_unlock(&job->lock);
+	}
 	for (;;) {
 		struct procexe_proc *p = NULL;
 		size_t i;
@@ -263,8 +270,9 @@ static void wait_tick(struct scan_job *job)
 	struct timespec ts;
 	uint64_t t;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec + PE_TICK_NS;
+	/* the condition variable waits on CLOCK_MONOTONIC (job_new): a
+	 * clock set back cannot stretch the tick */
+	t = pe_now_ns() + PE_TICK_NS;
 	ts.tv_sec = (time_t)(t / 1000000000u);
 	ts.tv_nsec = (long)(t % 1000000000u);
 	pthread_cond_timedwait(&job->cond, &job->lock, &ts);
@@ -334,7 +342,14 @@ static int job_new(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 		return -ENOMEM;
 	atomic_init(&job->refs, 1);
 	pthread_mutex_init(&job->lock, NULL);
-	pthread_cond_init(&job->cond, NULL);
+	{
+		pthread_condattr_t attr;
+
+		pthread_condattr_init(&attr);
+		pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+		pthread_cond_init(&job->cond, &attr);
+		pthread_condattr_destroy(&attr);
+	}
 	job->ctx = *ctx;
 	job->ctx.reader_mounts = (struct pe_idset){ 0 };
 	job->ctx.procfd = fcntl(ctx->procfd, F_DUPFD_CLOEXEC, 3);

@@ -207,6 +207,71 @@ static void test_mapset_caps(void **state)
 	free(name);
 }
 
+/* After a merge at the cap, first-appearance order still holds: a file
+ * first seen last before the merge stays before one seen after it. */
+static void test_mapset_order_after_merge(void **state)
+{
+	struct pe_mapset set = { 0 };
+	char name[32];
+	uint64_t addr = 0;
+
+	for (unsigned i = 0; i < 10000; i++) {          /* A0..A9999 */
+		snprintf(name, sizeof(name), "/a/%u", i);
+		struct pe_map m = file_map(++addr << 12, 1, name, true, false);
+
+		assert_int_equal(pe_mapset_add(&set, &m), 0);
+	}
+	for (unsigned i = 0; set.n < PE_MAPSET_FILES_MAX - 1; i++) {   /* A again */
+		snprintf(name, sizeof(name), "/a/%u", i % 10000);
+		struct pe_map m = file_map(++addr << 12, 1, name, true, false);
+
+		assert_int_equal(pe_mapset_add(&set, &m), 0);
+	}
+	{
+		struct pe_map z = file_map(++addr << 12, 2, "/z", true, false);
+		struct pe_map w = file_map(++addr << 12, 3, "/w", true, false);
+
+		assert_int_equal(pe_mapset_add(&set, &z), 0);  /* fills the set */
+		assert_int_equal(pe_mapset_add(&set, &w), 0);  /* merges first */
+	}
+	assert_int_equal(pe_mapset_finish(&set), 0);
+	assert_int_equal(set.err, 0);
+	assert_int_equal(set.n, 10002);
+	assert_string_equal(name_of(&set, 10000), "/z");
+	assert_string_equal(name_of(&set, 10001), "/w");
+	for (size_t i = 1; i < set.n; i++)
+		assert_true(set.files[i - 1].order < set.files[i].order);
+	pe_mapset_done(&set);
+}
+
+/* Long names mapped again and again, never adjacent: the name bytes are
+ * compacted at their cap instead of making the set incomplete. */
+static void test_mapset_names_compacted(void **state)
+{
+	size_t len = 50000;
+	char *a = malloc(len + 1), *b = malloc(len + 1);
+	struct pe_mapset set = { 0 };
+
+	assert_non_null(a);
+	assert_non_null(b);
+	memset(a, 'a', len);
+	memset(b, 'b', len);
+	a[0] = b[0] = '/';
+	a[len] = b[len] = '\0';
+	for (uint64_t i = 0; i < 2000; i++) {
+		struct pe_map m = file_map((i + 1) << 12, 7 + (i & 1), (i & 1) ? b : a, true, false);
+
+		assert_int_equal(pe_mapset_add(&set, &m), 0);
+	}
+	assert_int_equal(pe_mapset_finish(&set), 0);
+	assert_int_equal(set.err, 0);
+	assert_int_equal(set.n, 2);
+	assert_true(set.names_len <= 2 * (len + 1));
+	pe_mapset_done(&set);
+	free(a);
+	free(b);
+}
+
 /*
  * PROCMAP_QUERY on ourselves lists exactly the executable file-backed
  * lines of our maps text (same ranges, devices, inodes, unescaped names).
@@ -261,6 +326,8 @@ int main(void)
 		cmocka_unit_test(test_mapset_merge),
 		cmocka_unit_test(test_mapset_many_names),
 		cmocka_unit_test(test_mapset_caps),
+		cmocka_unit_test(test_mapset_order_after_merge),
+		cmocka_unit_test(test_mapset_names_compacted),
 		cmocka_unit_test(test_query_matches_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
