@@ -9,6 +9,10 @@
  * is reported as unreachable (ETIMEDOUT) and another worker carries on.
  * Worker slots form a pool: the slot of a worker given up on is free
  * again once its thread returns, so slow processes cannot use them up.
+ * Once PE_SLOW_MAX processes of a scan have run into their deadline, the
+ * rest get PE_WORK_SHORT_NS: many copies of one costly process (a fork
+ * bomb of huge mapping lists) cost a scan seconds, not minutes; each is
+ * still reported as incomplete.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -25,6 +29,8 @@
 #define PE_PIDS_PER_THREAD 256 /* below this, a thread costs more than it saves */
 #define PE_STALL_NS (3ull * 1000000000u)
 #define PE_WORK_NS (2ull * 1000000000u)  /* < PE_STALL_NS */
+#define PE_WORK_SHORT_NS (200ull * 1000000u)
+#define PE_SLOW_MAX 8
 #define PE_TICK_NS (100ull * 1000000u)
 
 struct procexe_list {
@@ -62,6 +68,7 @@ struct scan_job {
 	bool abandoned;
 	int err;                /* first fatal error (-ENOMEM) */
 	size_t nvanished;       /* -ESRCH: confirmed gone */
+	size_t nslow;           /* processes that ran into their deadline */
 };
 
 struct worker_arg {
@@ -158,6 +165,7 @@ static void *scan_worker(void *arg)
 	}
 	for (;;) {
 		struct procexe_proc *p = NULL;
+		uint64_t work;
 		size_t i;
 		int r;
 
@@ -170,9 +178,10 @@ static void *scan_worker(void *arg)
 		self->busy = true;
 		self->idx = i;
 		self->since = pe_now_ns();
+		work = job->nslow >= PE_SLOW_MAX ? PE_WORK_SHORT_NS : PE_WORK_NS;
 		pthread_mutex_unlock(&job->lock);
 
-		pe_cache_set_deadline(cache, pe_now_ns() + PE_WORK_NS);
+		pe_cache_set_deadline(cache, pe_now_ns() + work);
 		r = pe_proc_load(&job->ctx, cache, NULL, job->pids[i], job->detail_states, &p);
 		if (r < 0) {
 			procexe_proc_free(p);
@@ -194,11 +203,18 @@ static void *scan_worker(void *arg)
 				job->err = r;
 		} else if (r == -ESRCH) {
 			job->nvanished++;
+		} else if (r == -ETIMEDOUT) {
+			job->nslow++;
+			p = unread(job->pids[i], ETIMEDOUT);
+			if (!p && !job->err)
+				job->err = -ENOMEM;
 		} else if (r < 0) {
 			p = unread(job->pids[i], -r);
 			if (!p && !job->err)
 				job->err = -ENOMEM;
 		}
+		if (p && p->maps_err == ETIMEDOUT)
+			job->nslow++;
 		job->slots[i] = p;
 		pthread_mutex_unlock(&job->lock);
 	}
