@@ -3,10 +3,11 @@
 # A process whose procfs directory cannot be opened (EIO, through the
 # shim) is not dropped: ls and the scan list it as unreachable with its
 # error, restart -J has a row of category incomplete, reason unreadable,
-# stderr counts and names it, and the exit status is 3 (1 if found).
+# stderr counts and names it, recover lists it among the manifest's
+# failures, and the exit status is 3 (1 if found).
 set -u
 : "${PROCEXE:?}" "${PE_STALL_SO:?}"
-echo 1..5
+echo 1..7
 sleep 600 &
 victim=$!
 d=$(mktemp -d) || exit 1
@@ -54,4 +55,20 @@ if grep -q "^$victim unreachable\$" "$d/scan" && { [ $rc -eq 3 ] || [ $rc -eq 1 
 	echo "ok 5 - the scan lists it and exits 3 (or 1 for other findings), not 0 (rc=$rc)"
 else
 	echo "not ok 5 - the scan lists it, exit 3 or 1 # rc=$rc: $(tr '\n' '|' <"$d/scan.err")"
+fi
+# recover: named, it is a failure of the manifest and the run inconclusive
+run "$d/rc" recover -d "$d/ev" -J "$victim"
+if [ $rc -eq 3 ] && tr -d ' \n' <"$d/rc" | grep -q "\"pid\":$victim,[^}]*\"error\":\"EIO\""; then
+	echo "ok 6 - recover PID: a failure with error EIO in the manifest, exit 3"
+else
+	echo "not ok 6 - recover PID: EIO failure, exit 3 # rc=$rc: $(tr '\n' '|' <"$d/rc") $(tr '\n' '|' <"$d/rc.err")"
+fi
+# recover --all: the same, whatever else the host runs (1 when some other
+# image could not be recovered), never 0
+run "$d/rca" recover -d "$d/ev-all" -J --all
+if { [ $rc -eq 3 ] || [ $rc -eq 1 ]; } &&
+   tr -d ' \n' <"$d/rca" | grep -q "\"pid\":$victim,[^}]*\"error\":\"EIO\""; then
+	echo "ok 7 - recover --all: the unreadable process is a failure, not 0 (rc=$rc)"
+else
+	echo "not ok 7 - recover --all: unreadable process listed, not 0 # rc=$rc: $(tr '\n' '|' <"$d/rca.err")"
 fi
