@@ -6,8 +6,9 @@
  *  - entries are merged by sorting (device, inode, name), O(n log n)
  *    whatever the names, after merging neighbours as they come;
  *  - at most PE_MAPSET_FILES_MAX entries and PE_MAPSET_NAMES_MAX bytes of
- *    names are kept; past either, set->err is E2BIG (the set is
- *    incomplete, and says so);
+ *    names are kept (merged and compacted when either fills up); past
+ *    either, set->err is E2BIG (the set is incomplete, and says so) and
+ *    reading stops;
  *  - the text is read as a stream (lines.c); a line too long for
  *    its buffer makes the set incomplete with ENAMETOOLONG;
  *  - the per-process deadline of the cache stops the reading (ETIMEDOUT).
