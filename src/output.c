@@ -507,21 +507,14 @@ bool proc_unread(const struct procexe_proc *proc)
 	       procexe_proc_errno(proc) != 0;
 }
 
-/* The mapping list ended because the process exited: it runs nothing. */
-static bool maps_exited(const struct procexe_proc *proc)
-{
-	int e = procexe_proc_maps_errno(proc);
-
-	return e == ESRCH || e == ENOENT;
-}
-
 const char *unseen_reason(const struct procexe_proc *proc, bool maps)
 {
 	if (proc_unread(proc))
 		return procexe_proc_errno(proc) == ETIMEDOUT ? "timeout" : "unreadable";
+	/* not unread, so only its list of mapped files is incomplete (a
+	 * process that exited while it was read has no record at all) */
 	if (maps && procexe_proc_state(proc) != PROCEXE_STATE_DENIED &&
-	    (procexe_proc_attention(proc) & PROCEXE_ATTN_INCOMPLETE) &&
-	    procexe_proc_maps_errno(proc) != 0 && !maps_exited(proc))
+	    (procexe_proc_attention(proc) & PROCEXE_ATTN_INCOMPLETE))
 		return "maps-incomplete";
 	return NULL;
 }
@@ -562,8 +555,6 @@ void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t
 	for (size_t i = 0; i < n; i++) {
 		const struct procexe_proc *proc = procexe_list_get(list, i);
 
-		if (maps && !proc_unread(proc) && maps_exited(proc))
-			u->nexited++;
 		why = unseen_reason(proc, maps);
 		if (!why)
 			continue;
