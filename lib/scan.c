@@ -203,17 +203,12 @@ static void *scan_worker(void *arg)
 				job->err = r;
 		} else if (r == -ESRCH) {
 			job->nvanished++;
-		} else if (r == -ETIMEDOUT) {
-			job->nslow++;
-			p = unread(job->pids[i], ETIMEDOUT);
-			if (!p && !job->err)
-				job->err = -ENOMEM;
 		} else if (r < 0) {
 			p = unread(job->pids[i], -r);
 			if (!p && !job->err)
 				job->err = -ENOMEM;
 		}
-		if (p && p->maps_err == ETIMEDOUT)
+		if (r == -ETIMEDOUT || (p && p->maps_err == ETIMEDOUT))
 			job->nslow++;
 		job->slots[i] = p;
 		pthread_mutex_unlock(&job->lock);
