@@ -26,20 +26,10 @@
 #include "lines.h"
 #include "parse.h"
 
-static bool fd_has_loose_dev(int fd)
+/* Filesystems whose maps device may differ from what stat says. */
+static bool loose_dev_fs(const struct statfs *sfs)
 {
-	struct statfs sfs;
-
-	return fstatfs(fd, &sfs) == 0 &&
-	       (sfs.f_type == BTRFS_SUPER_MAGIC || sfs.f_type == OVERLAYFS_SUPER_MAGIC);
-}
-
-static bool path_has_loose_dev(const char *path)
-{
-	struct statfs sfs;
-
-	return statfs(path, &sfs) == 0 &&
-	       (sfs.f_type == BTRFS_SUPER_MAGIC || sfs.f_type == OVERLAYFS_SUPER_MAGIC);
+	return sfs->f_type == BTRFS_SUPER_MAGIC || sfs->f_type == OVERLAYFS_SUPER_MAGIC;
 }
 
 /*
@@ -63,12 +53,16 @@ static enum pe_lookup compare(const struct pe_stated *at, uint64_t dev, uint64_t
 
 static bool path_loose(const void *path)
 {
-	return path_has_loose_dev(path);
+	struct statfs sfs;
+
+	return statfs(path, &sfs) == 0 && loose_dev_fs(&sfs);
 }
 
 static bool fd_loose(const void *fd)
 {
-	return fd_has_loose_dev(*(const int *)fd);
+	struct statfs sfs;
+
+	return fstatfs(*(const int *)fd, &sfs) == 0 && loose_dev_fs(&sfs);
 }
 
 /* lstat-like lookup of PATH inside the root directory ROOTFD. */
