@@ -94,14 +94,18 @@ esac
 send run
 is "$REPLY_LINE" running "controller alternates A and B at PID $N"
 mkdir "$T/race"
-# at least PE_REUSE_SECONDS (4) seconds and 30 listings, at most 40 s
+# at least PE_REUSE_SECONDS (4) seconds and 30 listings, and until both A
+# and B were listed (a slow, loaded machine may need more rounds for
+# that), at most 40 s
 start=$(date +%s)
 end=$(( start + ${PE_REUSE_SECONDS:-4} ))
-i=0
-while { [ "$(date +%s)" -lt "$end" ] || [ $i -lt 30 ]; } &&
+i=0 seen_a=0 seen_b=0
+while { [ "$(date +%s)" -lt "$end" ] || [ $i -lt 30 ] || [ $((seen_a * seen_b)) = 0 ]; } &&
       [ "$(date +%s)" -lt $(( start + 40 )) ]; do
 	"$PROCEXE" ls --proc "$PROC" -J -o "$COLS" "$N" >"$T/race/$i.json" 2>"$T/race/$i.err"
 	echo $? >"$T/race/$i.rc"
+	grep -q "reuse-a\"" "$T/race/$i.json" && seen_a=1
+	grep -q "reuse-b\"" "$T/race/$i.json" && seen_b=1
 	i=$((i + 1))
 	[ $i -ge 2000 ] && break
 done
