@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,18 @@ void errx_(const char *fmt, ...)
 	exit(EXIT_TROUBLE);
 }
 
+static const char *command_name;
+
+void cli_set_command(const char *name)
+{
+	command_name = name;
+}
+
+const char *cli_command(void)
+{
+	return command_name;
+}
+
 void usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -46,8 +59,42 @@ void usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vwarnx_(fmt, ap);
 	va_end(ap);
-	fputs("Try '" PROGNAME " --help' for more information.\n", stderr);
+	if (command_name)
+		fprintf(stderr, "Try '" PROGNAME " %s --help' for more information.\n",
+			command_name);
+	else
+		fputs("Try '" PROGNAME " --help' for more information.\n", stderr);
 	exit(EXIT_TROUBLE);
+}
+
+void cli_exit(int status)
+{
+	bool failed = false;
+	int e = 0;
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		failed = true;
+		e = errno;
+	}
+	if (fclose(stdout) != 0 && !failed) {
+		failed = true;
+		e = errno;
+	}
+	if (failed && e != EPIPE) {
+		if (e)
+			warnx_("write error: %s", strerror(e));
+		else
+			warnx_("write error");
+		status = EXIT_TROUBLE;
+	}
+	exit(status);
+}
+
+void print_version(void)
+{
+	printf("%s %s\n", PROGNAME, procexe_version());
+	cli_exit(EXIT_OK);
 }
 
 static void __attribute__((noreturn)) oom(void)

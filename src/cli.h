@@ -32,10 +32,28 @@ void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void errx_(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /*
- * warnx_() followed by the "Try 'procexe --help'" line, then exit with
- * EXIT_TROUBLE.  For errors in the command line.
+ * The subcommand being run (static string; NULL: the plain scan), named
+ * by usage_error()'s hint.  Set once by main().
+ */
+void cli_set_command(const char *name);
+const char *cli_command(void);
+
+/*
+ * warnx_() followed by the "Try 'procexe SUB --help'" line, then exit
+ * with EXIT_TROUBLE.  For errors in the command line.
  */
 void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Exit with STATUS after checking that everything written to stdout
+ * reached it: a write error (other than EPIPE: the reader went away)
+ * turns any status into EXIT_TROUBLE.  Every exit of the command that may
+ * follow output on stdout goes through it.
+ */
+void cli_exit(int status) __attribute__((noreturn));
+
+/* "procexe VERSION" on stdout, then cli_exit(EXIT_OK): every -V. */
+void print_version(void) __attribute__((noreturn));
 
 /* Allocation that cannot fail: out of memory ends the program (status 2). */
 void *xmalloc(size_t size) __attribute__((malloc, returns_nonnull));

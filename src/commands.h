@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Subcommands other than the scan and "ls".  Each takes the arguments
- * after its name (argv[0] is the subcommand) and returns the exit status.
+ * The subcommands.  Each takes the arguments after its name (argv[0] is
+ * the subcommand) and returns the exit status; main() exits through
+ * cli_exit() with it.
  */
 #ifndef PROCEXE_COMMANDS_H
 #define PROCEXE_COMMANDS_H
@@ -9,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+int cmd_scan(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
 int cmd_path(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_recover(int argc, char **argv);

@@ -168,6 +168,7 @@ static char *text_cell(const struct output *out, const char *buf, size_t len)
 		return NULL;
 	switch (out->opts.format) {
 	case OUT_JSON:
+	case OUT_JSONL:
 		return xcheck(escape_json(buf, len));
 	case OUT_RAW:
 		return xcheck(escape_text(buf, len, ESCAPE_BLANK));
@@ -483,16 +484,22 @@ bool table_option(struct table_args *ta, int c, const char *arg)
 	case 'H':
 		ta->list_columns = true;
 		return true;
+	case OPT_JSONL:
+		ta->jsonl = true;
+		return true;
 	}
 	return false;
 }
 
 void table_args_opts(const struct table_args *ta, struct out_opts *ret)
 {
-	if (ta->json && ta->raw)
-		usage_error("--json and --raw are mutually exclusive");
+	if ((ta->json || ta->jsonl) && ta->raw)
+		usage_error("--json, --jsonl and --raw are mutually exclusive");
+	if (ta->json && ta->jsonl)
+		usage_error("--json and --jsonl are mutually exclusive");
 	*ret = (struct out_opts){
-		.format = ta->json ? OUT_JSON : ta->raw ? OUT_RAW : OUT_TABLE,
+		.format = ta->jsonl ? OUT_JSONL : ta->json ? OUT_JSON :
+			  ta->raw ? OUT_RAW : OUT_TABLE,
 		.noheadings = ta->noheadings,
 	};
 }

@@ -13,7 +13,8 @@ struct procexe_proc;
 enum out_format {
 	OUT_TABLE,      /* libsmartcols table, aligned columns */
 	OUT_RAW,        /* one line per row, fields separated by one space */
-	OUT_JSON,       /* libsmartcols JSON: {"NAME": [ {...}, ... ]} */
+	OUT_JSON,       /* schema v1 document (json.h), pretty */
+	OUT_JSONL,      /* schema v1, one object per line, summary last */
 };
 
 struct out_opts {
@@ -21,10 +22,19 @@ struct out_opts {
 	bool noheadings;
 };
 
-/* The table options every listing command takes: -o, -J, -r, -n, -H. */
+/* The table options every listing command takes: -o, -J, --jsonl, -r,
+ * -n, -H.  Commands give --jsonl the value OPT_JSONL in their longopts. */
+#define OPT_JSONL 0x4a4c    /* above CHAR_MAX, below every command's own */
+#define TABLE_LONGOPTS \
+	{ "output",       required_argument, NULL, 'o' }, \
+	{ "json",         no_argument,       NULL, 'J' }, \
+	{ "jsonl",        no_argument,       NULL, OPT_JSONL }, \
+	{ "raw",          no_argument,       NULL, 'r' }, \
+	{ "noheadings",   no_argument,       NULL, 'n' }, \
+	{ "list-columns", no_argument,       NULL, 'H' }
 struct table_args {
 	const char *output;     /* -o LIST, NULL: the defaults */
-	bool json, raw, noheadings, list_columns;
+	bool json, jsonl, raw, noheadings, list_columns;
 };
 /* Take option C (with ARG) when it is one of them; false otherwise. */
 bool table_option(struct table_args *ta, int c, const char *arg);

@@ -65,44 +65,28 @@ struct control {
 	const char *procfs;     /* --proc, NULL: /proc */
 	unsigned threads;
 	bool have_threads;
+	bool quiet;             /* -q: no summary on stderr */
+	bool global;            /* run as plain "procexe", without a command */
 	pid_t *pids;            /* ls operands, sorted and distinct */
 	size_t npids;
 };
 
-static void __attribute__((noreturn)) finish(int status);
+/* The subcommands, in the order of the global help. */
+static const struct verb {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} verbs[] = {
+	{ "scan",    cmd_scan,    "list the processes that need attention (the default)" },
+	{ "ls",      cmd_ls,      "list every process, or the given PIDs" },
+	{ "path",    cmd_path,    "print the path of each PID's running image" },
+	{ "explain", cmd_explain, "tell how the kernel answers for one process" },
+	{ "recover", cmd_recover, "copy running images into a directory, hashed" },
+	{ "restart", cmd_restart, "list the processes that must restart" },
+};
 
-static void __attribute__((noreturn)) usage(void)
+static void print_states(FILE *out)
 {
-	FILE *out = stdout;
-
-	fputs("\nUsage:\n", out);
-	fputs(" " PROGNAME " [options]\n", out);
-	fputs(" " PROGNAME " ls [options] [<pid>...]\n", out);
-	fputs(" " PROGNAME " path [--raw] [--flags] [-J] [<pid>...]\n", out);
-	fputs(" " PROGNAME " explain [-J] <pid>\n", out);
-	fputs(" " PROGNAME " recover [-d <dir>] [--libs] [-J] [--all | <pid>...]\n", out);
-	fputs(" " PROGNAME " restart [options] [<pid>...]\n", out);
-	fputs("\nFind processes whose executable was deleted, replaced or never had a file.\n", out);
-	fputs("\nWithout a command, scan every process and list the suspicious ones;\n"
-	      "'ls' lists every process, or the given PIDs; 'path' prints the path of\n"
-	      "each PID's running image; 'explain' tells, step by step, how the kernel\n"
-	      "answers for one process; 'recover' copies running images (deleted,\n"
-	      "replaced, fileless...) into a directory, hashed, with a manifest;\n"
-	      "'restart' lists the processes that must restart to stop running\n"
-	      "deleted, replaced or modified programs and libraries.\n", out);
-	fputs("\nOptions:\n", out);
-	fputs(" -o, --output <list>    output columns (a list starting with '+' is\n"
-	      "                          added to the default columns)\n", out);
-	fputs("     --output-all       output all columns\n", out);
-	fputs(" -J, --json             use JSON output format\n", out);
-	fputs(" -r, --raw              use raw output format\n", out);
-	fputs(" -n, --noheadings       don't print headings\n", out);
-	fputs(" -H, --list-columns     list the available columns\n", out);
-	fputs("     --state <list>     only processes in these states (see below)\n", out);
-	fputs("     --proc <dir>       read the procfs mounted at <dir>, not /proc\n", out);
-	fputs("     --threads <n>      worker threads (default 0: one per CPU, up to 4)\n", out);
-	fputs("\n -h, --help             display this help\n", out);
-	fputs(" -V, --version          display version\n", out);
 	fputs("\nStates (* = listed by the scan):\n", out);
 	for (int s = 0; s < _PROCEXE_STATE_MAX; s++) {
 		const char *name = procexe_state_name(s);
@@ -115,50 +99,54 @@ static void __attribute__((noreturn)) usage(void)
 	}
 	fprintf(out, " %-12s * %s\n", "modified",
 		"image changed after the process started (a flag)");
-	fputs("\nDefault columns: scan: ", out);
-	for (size_t i = 0; i < default_scan_columns.n; i++)
-		fprintf(out, "%s%s", i ? "," : "", infos[default_scan_columns.ids[i]].name);
-	fputs("; ls: ", out);
-	for (size_t i = 0; i < default_ls_columns.n; i++)
-		fprintf(out, "%s%s", i ? "," : "", infos[default_ls_columns.ids[i]].name);
+}
+
+static void __attribute__((noreturn)) usage(enum mode mode, bool global)
+{
+	FILE *out = stdout;
+	const struct colset *defaults = mode == MODE_LS ?
+		&default_ls_columns : &default_scan_columns;
+
+	fputs("\nUsage:\n", out);
+	if (global) {
+		fputs(" " PROGNAME " [scan] [options]\n", out);
+		fputs(" " PROGNAME " <command> [options] [<pid>...]\n", out);
+		fputs("\nFind processes whose executable was deleted, replaced or never had a file.\n", out);
+		fputs("\nCommands:\n", out);
+		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+			fprintf(out, " %-9s %s\n", verbs[i].name, verbs[i].summary);
+		fputs("\nEach command has its own help: " PROGNAME " <command> --help.\n", out);
+		fputs("\nOptions of the scan (also of 'ls'):\n", out);
+	} else if (mode == MODE_LS) {
+		fputs(" " PROGNAME " ls [options] [<pid>...]\n", out);
+		fputs("\nList every process, or the given PIDs, with the state of its image.\n", out);
+		fputs("\nOptions:\n", out);
+	} else {
+		fputs(" " PROGNAME " scan [options]\n", out);
+		fputs("\nScan every process and list those that need attention.\n", out);
+		fputs("\nOptions:\n", out);
+	}
+	fputs(" -o, --output <list>    output columns (a list starting with '+' is\n"
+	      "                          added to the default columns)\n", out);
+	fputs("     --output-all       output all columns\n", out);
+	fputs(" -J, --json             use JSON output format (schema v1)\n", out);
+	fputs("     --jsonl            one JSON object per line, the summary last\n", out);
+	fputs(" -r, --raw              use raw output format\n", out);
+	fputs(" -n, --noheadings       don't print headings\n", out);
+	fputs(" -H, --list-columns     list the available columns\n", out);
+	fputs("     --state <list>     only processes in these states (see below)\n", out);
+	fputs("     --proc <dir>       read the procfs mounted at <dir>, not /proc\n", out);
+	fputs("     --threads <n>      worker threads (default 0: one per CPU, up to 4)\n", out);
+	fputs(" -q, --quiet            no summary on stderr\n", out);
+	fputs("\n -h, --help             display this help\n", out);
+	fputs(" -V, --version          display version\n", out);
+	print_states(out);
+	fputs("\nDefault columns: ", out);
+	for (size_t i = 0; i < defaults->n; i++)
+		fprintf(out, "%s%s", i ? "," : "", infos[defaults->ids[i]].name);
 	fputs("\nUse --list-columns for a description of every column.\n", out);
 	fputs("\nFor more details see " PROGNAME "(1).\n", out);
-	finish(EXIT_OK);
-}
-
-static void __attribute__((noreturn)) print_version(void)
-{
-	printf("%s %s\n", PROGNAME, procexe_version());
-	finish(EXIT_OK);
-}
-
-/*
- * Check that everything written to stdout reached it, then exit.  A write
- * error (e.g. ENOSPC with > /dev/full) turns any status into EXIT_TROUBLE;
- * EPIPE does not (the reader went away, as with util-linux tools).
- */
-static void finish(int status)
-{
-	bool failed = false;
-	int e = 0;
-
-	errno = 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		failed = true;
-		e = errno;
-	}
-	if (fclose(stdout) != 0 && !failed) {
-		failed = true;
-		e = errno;
-	}
-	if (failed && e != EPIPE) {
-		if (e)
-			warnx_("write error: %s", strerror(e));
-		else
-			warnx_("write error");
-		status = EXIT_TROUBLE;
-	}
-	exit(status);
+	cli_exit(EXIT_OK);
 }
 
 /* --state LIST: comma-separated state names, or "modified". */
@@ -198,33 +186,20 @@ static void parse_args(struct control *ctl, int argc, char **argv)
 		OPT_THREADS,
 	};
 	static const struct option longopts[] = {
-		{ "output",       required_argument, NULL, 'o' },
+		TABLE_LONGOPTS,
 		{ "output-all",   no_argument,       NULL, OPT_OUTPUT_ALL },
-		{ "json",         no_argument,       NULL, 'J' },
-		{ "raw",          no_argument,       NULL, 'r' },
-		{ "noheadings",   no_argument,       NULL, 'n' },
-		{ "list-columns", no_argument,       NULL, 'H' },
 		{ "state",        required_argument, NULL, OPT_STATE },
 		{ "proc",         required_argument, NULL, OPT_PROC },
 		{ "threads",      required_argument, NULL, OPT_THREADS },
+		{ "quiet",        no_argument,       NULL, 'q' },
 		{ "help",         no_argument,       NULL, 'h' },
 		{ "version",      no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	/*
-	 * "procexe ls ...": getopt sees "ls" as argv[0], so options and PIDs
-	 * may follow in any order (and POSIXLY_CORRECT cannot stop at "ls").
-	 * "procexe [options] ls ..." works too, see below.
-	 */
-	if (argc > 1 && strcmp(argv[1], "ls") == 0) {
-		ctl->mode = MODE_LS;
-		argc--;
-		argv++;
-	}
 	opterr = 0;     /* our own messages, named PROGNAME */
-	while ((c = getopt_long(argc, argv, ":o:JrnHhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:JrnHqhV", longopts, NULL)) != -1) {
 		if (table_option(&ctl->ta, c, optarg))
 			continue;
 		switch (c) {
@@ -247,8 +222,11 @@ static void parse_args(struct control *ctl, int argc, char **argv)
 			ctl->have_threads = true;
 			break;
 		}
+		case 'q':
+			ctl->quiet = true;
+			break;
 		case 'h':
-			usage();
+			usage(ctl->mode, ctl->global);
 		case 'V':
 			print_version();
 		default:
@@ -257,12 +235,11 @@ static void parse_args(struct control *ctl, int argc, char **argv)
 	}
 	table_args_opts(&ctl->ta, &ctl->out);
 
-	if (ctl->mode == MODE_SCAN && optind < argc && strcmp(argv[optind], "ls") == 0) {
-		ctl->mode = MODE_LS;
-		optind++;
-	}
 	if (ctl->mode == MODE_LS)
 		ctl->npids = parse_pid_args(argv + optind, argc - optind, &ctl->pids);
+	else if (optind < argc && ctl->global)
+		usage_error("unknown command '%s' (commands come first: "
+			    PROGNAME " <command> [options])", argv[optind]);
 	else if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 }
@@ -371,7 +348,7 @@ static int run(struct control *ctl, const struct colset *cols)
 	}
 	r = output_print(out);
 	if (r < 0) {
-		/* A write error is reported by finish(); anything else here. */
+		/* A write error is reported by cli_exit(); anything else here. */
 		if (!ferror(stdout))
 			warnx_("cannot print the table: %s", strerror(-r));
 		status = EXIT_TROUBLE;
@@ -380,9 +357,10 @@ static int run(struct control *ctl, const struct colset *cols)
 	unseen_count(&unseen, list, ctl->pids, ctl->npids, false);
 	/* Flush the table first, so that the summary follows it. */
 	fflush(stdout);
-	if (ctl->mode == MODE_SCAN)
+	if (ctl->mode == MODE_SCAN && !ctl->quiet)
 		warnx_("%zu processes, %zu flagged, %zu denied", n, nflagged, ndenied);
-	unseen_report(&unseen, list, ctl->pids, ctl->npids, false);
+	if (!ctl->quiet)
+		unseen_report(&unseen, list, ctl->pids, ctl->npids, false);
 	if (status == EXIT_OK && ctl->mode == MODE_SCAN && nflagged > 0)
 		status = EXIT_FOUND;
 	else if (status == EXIT_OK && unseen_any(&unseen))
@@ -394,28 +372,57 @@ static int run(struct control *ctl, const struct colset *cols)
 	return status;
 }
 
-int main(int argc, char **argv)
+/* The scan or "ls" with the arguments after the command name (or all of
+ * them for a plain "procexe"); returns the exit status. */
+static int scan_main(enum mode mode, bool global, int argc, char **argv)
 {
-	struct control ctl = { .mode = MODE_SCAN };
+	struct control ctl = { .mode = mode, .global = global };
 	struct colset cols;
 	int status;
 
-	setlocale(LC_ALL, "");
-	if (argc > 1 && strcmp(argv[1], "path") == 0)
-		finish(cmd_path(argc - 1, argv + 1));
-	if (argc > 1 && strcmp(argv[1], "explain") == 0)
-		finish(cmd_explain(argc - 1, argv + 1));
-	if (argc > 1 && strcmp(argv[1], "recover") == 0)
-		finish(cmd_recover(argc - 1, argv + 1));
-	if (argc > 1 && strcmp(argv[1], "restart") == 0)
-		finish(cmd_restart(argc - 1, argv + 1));
 	parse_args(&ctl, argc, argv);
-
 	if (ctl.ta.list_columns)
-		finish(output_list_columns(&ctl.out) < 0 ? EXIT_TROUBLE : EXIT_OK);
-
+		return output_list_columns(&ctl.out) < 0 ? EXIT_TROUBLE : EXIT_OK;
 	resolve_columns(&ctl, &cols);
 	status = run(&ctl, &cols);
 	free(ctl.pids);
-	finish(status);
+	return status;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	return scan_main(MODE_SCAN, false, argc, argv);
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	return scan_main(MODE_LS, false, argc, argv);
+}
+
+static void __attribute__((noreturn)) unknown_command(const char *name)
+{
+	char *s = safe_text(name, strlen(name));
+
+	warnx_("unknown command '%s'", s);
+	free(s);
+	fputs("Commands:", stderr);
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		fprintf(stderr, " %s", verbs[i].name);
+	fputs("\nTry '" PROGNAME " --help' for more information.\n", stderr);
+	exit(EXIT_TROUBLE);
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	if (argc > 1 && argv[1][0] != '-') {
+		for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+			if (strcmp(argv[1], verbs[i].name) != 0)
+				continue;
+			cli_set_command(verbs[i].name);
+			cli_exit(verbs[i].run(argc - 1, argv + 1));
+		}
+		unknown_command(argv[1]);
+	}
+	cli_exit(scan_main(MODE_SCAN, true, argc, argv));
 }

@@ -46,9 +46,13 @@ run() {
 expect_usage_error() {
 	local desc=$1
 	shift
+	local hint="procexe --help"
+	case "${1-}" in
+	scan|ls|path|explain|recover|restart) hint="procexe $1 --help" ;;
+	esac
 	run "$@"
 	if [ $RC -eq 2 ] && grep -q "^procexe: " "$T/err" &&
-	   grep -qx "Try 'procexe --help' for more information." "$T/err" &&
+	   grep -qxF "Try '$hint' for more information." "$T/err" &&
 	   [ ! -s "$T/out" ]; then
 		ok "$desc"
 	else
@@ -61,7 +65,8 @@ have_python() { command -v "$PYTHON" >/dev/null 2>&1; }
 # ------------------------------------------------------------ options ---
 
 run --help
-if [ $RC -eq 0 ] && grep -q '^ procexe ls \[options\]' "$T/out" &&
+if [ $RC -eq 0 ] && grep -q '^ procexe <command> \[options\]' "$T/out" &&
+   grep -q '^ ls  *list every process' "$T/out" &&
    grep -q -- '--list-columns' "$T/out" && grep -q '^ deleted ' "$T/out" &&
    [ "$(tail -n 1 "$T/out")" = "For more details see procexe(1)." ] && [ ! -s "$T/err" ]; then
 	ok "--help: usage on stdout, states listed, man page last"
