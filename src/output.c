@@ -617,5 +617,5 @@ bool unseen_any(const struct unseen *u)
 
 const char *procfs_strerror(int r)
 {
-	return r == -EMEDIUMTYPE ? "not a procfs (not the root of a proc mount)" : strerror(-r);
+	return r == -EMEDIUMTYPE ? "not a procfs (not the root of a procfs mount)" : strerror(-r);
 }
