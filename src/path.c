@@ -138,19 +138,14 @@ static void path_row_lookup(struct path_row *row, const struct path_opts *o)
  * static, or in BUF of SIZE). */
 static const char *error_words(pid_t pid, int r, char *buf, size_t size)
 {
-	switch (-r) {
-	case 0:
+	if (r == 0)
 		return NULL;
-	case ESRCH:
+	if (r == -ESRCH)
 		return "no such process";
-	case ENOENT:
-		if (pid)
-			return "no executable (kernel thread or zombie)";
-		/* fall through */
-	default:
-		snprintf(buf, size, "%s", strerror(-r));
-		return buf;
-	}
+	if (r == -ENOENT && pid)
+		return "no executable (kernel thread or zombie)";
+	snprintf(buf, size, "%s", strerror(-r));
+	return buf;
 }
 
 static const char *row_error(const struct path_row *row, char *buf, size_t size)
