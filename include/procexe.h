@@ -69,6 +69,11 @@ bool procexe_state_is_suspicious(enum procexe_state state);
 #define PROCEXE_PF_SUFFIX       (1u << 4) /* kernel text ends in " (deleted)" */
 #define PROCEXE_PF_NOT_MAPPED   (1u << 5) /* exe inode not found in the mappings */
 
+/* The name of one PROCEXE_PF_* bit ("modified", "loader", "path-too-long",
+ * "other-root", "suffix", "not-mapped"), a static string; NULL for 0,
+ * several bits or an unknown bit. */
+const char *procexe_pf_name(unsigned bit);
+
 /*
  * One file as seen from a process: the executable (exe link), or for a
  * loader-launched program the main program image or the loader.
@@ -312,6 +317,30 @@ int procexe_proc_maps_errno(const struct procexe_proc *proc);
                                                all known (procexe_proc_maps_errno()) */
 unsigned procexe_proc_attention(const struct procexe_proc *proc);
 
+/* The name of one PROCEXE_ATTN_* bit ("image", "modified", "mapped",
+ * "mapped-fileless", "incomplete"), a static string; NULL for 0, several
+ * bits or an unknown bit. */
+const char *procexe_attention_name(unsigned bit);
+
+/*
+ * Why PROC was not seen whole (PROCEXE_ATTN_INCOMPLETE), one reason:
+ * TIMEOUT and UNREADABLE for a record with no facts read (state
+ * PROCEXE_STATE_UNREACHABLE, procexe_proc_errno() ETIMEDOUT or another
+ * errno); else MAPS when its list of mapped files is incomplete
+ * (procexe_proc_maps_errno(); only set when procexe_ctx_set_maps() had the
+ * mappings read), except for a denied process; NONE otherwise and for NULL.
+ */
+enum procexe_incomplete {
+	PROCEXE_INCOMPLETE_NONE = 0,
+	PROCEXE_INCOMPLETE_TIMEOUT,     /* given up on after the deadline */
+	PROCEXE_INCOMPLETE_UNREADABLE,  /* reading it failed */
+	PROCEXE_INCOMPLETE_MAPS,        /* its mapped files are not all known */
+	_PROCEXE_INCOMPLETE_MAX
+};
+enum procexe_incomplete procexe_proc_incomplete(const struct procexe_proc *proc);
+/* "timeout", "unreadable", "maps-incomplete"; NULL for NONE or out of range. */
+const char *procexe_incomplete_name(enum procexe_incomplete reason);
+
 /*
  * ---- "Where is my executable?" ----
  *
@@ -343,6 +372,11 @@ unsigned procexe_proc_attention(const struct procexe_proc *proc);
 #define PROCEXE_UNLINKED    (1u << 5) /* launch name gone, image linked elsewhere */
 #define PROCEXE_UNREACHABLE (1u << 6) /* path cannot be verified from any root */
 #define PROCEXE_REPOINTED   (1u << 7) /* exe link changed after exec (prctl) */
+
+/* The name of one of these bits ("deleted", "replaced", "loader",
+ * "fileless", "unverified", "unlinked", "unreachable", "repointed"), a
+ * static string; NULL for 0, several bits or an unknown bit. */
+const char *procexe_path_flag_name(unsigned bit);
 
 int procexe_self_path(char **ret_path, unsigned *ret_flags);
 int procexe_pid_path(pid_t pid, char **ret_path, unsigned *ret_flags);

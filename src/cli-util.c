@@ -162,10 +162,9 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-size_t parse_pid_args(char **args, int n, pid_t **ret)
+size_t parse_pid_args_ordered(char **args, int n, pid_t **ret)
 {
 	pid_t *pids;
-	size_t k = 0;
 
 	*ret = NULL;
 	if (n <= 0)
@@ -177,6 +176,19 @@ size_t parse_pid_args(char **args, int n, pid_t **ret)
 		if (parse_ulong(args[i], 1, INT_MAX, &v) < 0)
 			usage_error("invalid PID: '%s'", args[i]);
 		pids[i] = (pid_t)v;
+	}
+	*ret = pids;
+	return (size_t)n;
+}
+
+size_t parse_pid_args(char **args, int n, pid_t **ret)
+{
+	pid_t *pids;
+	size_t k = 0;
+
+	if (parse_pid_args_ordered(args, n, &pids) == 0) {
+		*ret = NULL;
+		return 0;
 	}
 	qsort(pids, (size_t)n, sizeof(pid_t), cmp_pid);
 	for (int i = 0; i < n; i++)

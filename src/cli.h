@@ -73,6 +73,10 @@ int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned lo
  * returns their number, *RET newly allocated (NULL when none). */
 size_t parse_pid_args(char **args, int n, pid_t **ret);
 
+/* The same validation, but in the order given, duplicates kept: returns N
+ * (0 when none, *RET NULL). */
+size_t parse_pid_args_ordered(char **args, int n, pid_t **ret);
+
 /* What getopt_long() (with opterr = 0 and a leading ':') reported as C,
  * ':' or '?', as a usage_error() naming the option. */
 void getopt_error(int c, char **argv) __attribute__((noreturn));

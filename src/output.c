@@ -516,14 +516,13 @@ bool proc_unread(const struct procexe_proc *proc)
 
 const char *unseen_reason(const struct procexe_proc *proc, bool maps)
 {
-	if (proc_unread(proc))
-		return procexe_proc_errno(proc) == ETIMEDOUT ? "timeout" : "unreadable";
-	/* not unread, so only its list of mapped files is incomplete (a
-	 * process that exited while it was read has no record at all) */
-	if (maps && procexe_proc_state(proc) != PROCEXE_STATE_DENIED &&
-	    (procexe_proc_attention(proc) & PROCEXE_ATTN_INCOMPLETE))
-		return "maps-incomplete";
-	return NULL;
+	enum procexe_incomplete why = procexe_proc_incomplete(proc);
+
+	/* the library reports maps-incomplete only when the mappings were
+	 * read: MAPS just states what the caller asked for */
+	if (why == PROCEXE_INCOMPLETE_MAPS && !maps)
+		return NULL;
+	return procexe_incomplete_name(why);
 }
 
 /* Plain words for why PROC was not fully seen; static or in BUF. */
@@ -618,5 +617,5 @@ bool unseen_any(const struct unseen *u)
 
 const char *procfs_strerror(int r)
 {
-	return r == -EMEDIUMTYPE ? "not the root of a procfs mount" : strerror(-r);
+	return r == -EMEDIUMTYPE ? "not a procfs (not the root of a procfs mount)" : strerror(-r);
 }

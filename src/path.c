@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* procexe path [--raw] [-J] [PID...]: the running image's path. */
+/* procexe path [-L] [-f] [-J] [PID...]: the running image's path, one line per PID. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -13,20 +13,8 @@
 #include "cli.h"
 #include "commands.h"
 #include "escape.h"
-
-static const struct {
-	unsigned bit;
-	const char *name;
-} flag_names[] = {
-	{ PROCEXE_DELETED, "deleted" },
-	{ PROCEXE_REPLACED, "replaced" },
-	{ PROCEXE_LOADER, "loader" },
-	{ PROCEXE_FILELESS, "fileless" },
-	{ PROCEXE_UNVERIFIED, "unverified" },
-	{ PROCEXE_UNLINKED, "unlinked" },
-	{ PROCEXE_UNREACHABLE, "unreachable" },
-	{ PROCEXE_REPOINTED, "repointed" },
-};
+#include "json.h"
+#include "summary.h"
 
 char *safe_text(const char *buf, size_t len)
 {
@@ -60,17 +48,23 @@ static void __attribute__((noreturn)) path_usage(void)
 	      " procexe path [options] [PID...]\n"
 	      "\n"
 	      "Print the path of the executable image each PID runs (without PID:\n"
-	      "procexe's own), one per line.  The \" (deleted)\" suffix is removed only\n"
-	      "when the file's identity proves what it means.\n"
+	      "procexe's own), one line per PID in the order given.  A PID that fails\n"
+	      "gives an empty line and a message on stderr.  The \" (deleted)\" suffix is\n"
+	      "removed only when the file's identity proves what it means.\n"
 	      "\n"
 	      "Options:\n"
-	      " -r, --raw      print the kernel's link text as it is (escaped)\n"
+	      " -L, --link     print the kernel's link text as it is (escaped)\n"
 	      " -f, --flags    append what else is true (deleted, replaced, loader...)\n"
-	      " -J, --json     JSON output\n"
+	      " -J, --json     JSON output (failures included, with their error)\n"
+	      " -q, --quiet    no summary on stderr (path prints none; errors still shown)\n"
 	      " -h, --help     display this help\n"
+	      " -V, --version  display the version\n"
+	      "\n"
+	      "Exit status: 0 every PID answered, 3 a PID does not exist or failed,\n"
+	      "2 usage or operational error.\n"
 	      "\n"
 	      "For more details see procexe(1).\n", stdout);
-	exit(EXIT_OK);
+	cli_exit(EXIT_OK);
 }
 
 /* The kernel's link text of PID (0: ourselves), through a scan of one, so
@@ -106,137 +100,202 @@ static int raw_link(pid_t pid, char **ret)
 	return r;
 }
 
-static void print_one(pid_t pid, const char *path, unsigned flags, bool show_flags,
-                      bool json, bool *first)
-{
-	if (json) {
-		printf("%s\n    {\"pid\": %d, \"path\": ", *first ? "" : ",", (int)pid);
-		json_string(stdout, path, strlen(path));
-		fputs(", \"flags\": [", stdout);
-		for (size_t i = 0, n = 0; i < ARRAY_SIZE(flag_names); i++)
-			if (flags & flag_names[i].bit)
-				printf("%s\"%s\"", n++ ? ", " : "", flag_names[i].name);
-		fputs("]}", stdout);
-	} else {
-		char *s = safe_text(path, strlen(path));
-
-		fputs(s, stdout);
-		if (show_flags)
-			for (size_t i = 0; i < ARRAY_SIZE(flag_names); i++)
-				if (flags & flag_names[i].bit)
-					printf(" [%s]", flag_names[i].name);
-		fputc('\n', stdout);
-		free(s);
-	}
-	*first = false;
-}
-
 struct path_opts {
-	bool raw, show_flags, json;
+	bool link, show_flags, json;
 };
 
-/* The PID operands (none: procexe's own executable, as PID 0). */
-static pid_t *path_pids(int argc, char **argv, int *ret_n)
+/* The answer for one requested PID (0: procexe itself). */
+struct path_row {
+	pid_t pid;
+	char *exe;              /* owned; NULL on failure */
+	char *link;             /* owned; -L only, NULL on failure */
+	unsigned flags;         /* PROCEXE_DELETED...: from the exe lookup */
+	int err;                /* negative errno of what was asked (the link
+	                           with -L, else the exe), else 0 */
+	int exe_err;            /* negative errno of the exe lookup, else 0 */
+};
+
+static void path_row_lookup(struct path_row *row, const struct path_opts *o)
 {
-	int n = argc - optind;
-	pid_t *pids = xreallocarray(NULL, n ? (size_t)n : 1, sizeof(*pids));
+	int r = 0;
 
-	for (int i = 0; i < n; i++) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(argv[optind + i], &end, 10);
-		if (errno || *end || end == argv[optind + i] || v <= 0 || v > INT32_MAX)
-			usage_error("invalid PID: '%s'", argv[optind + i]);
-		pids[i] = (pid_t)v;
+	row->flags = 0;
+	if (!o->link || o->show_flags || o->json) {
+		r = row->pid == 0 ? procexe_self_path(&row->exe, &row->flags)
+		                  : procexe_pid_path(row->pid, &row->exe, &row->flags);
+		if (r < 0) {
+			row->exe = NULL;
+			row->flags = 0;
+			row->exe_err = r;
+		}
 	}
-	if (n == 0) {
-		pids[0] = 0;
-		n = 1;
-	}
-	*ret_n = n;
-	return pids;
+	if (o->link)
+		r = raw_link(row->pid, &row->link);
+	row->err = r < 0 ? r : 0;
 }
 
-/* The path of PID (0: ours) into *PATH and *FLAGS; negative errno. */
-static int one_path(pid_t pid, const struct path_opts *o, char **path, unsigned *flags)
+/* Error R (negative errno, 0: none) of a lookup of PID, in words (NULL,
+ * static, or in BUF of SIZE). */
+static const char *error_words(pid_t pid, int r, char *buf, size_t size)
 {
-	int r;
+	if (r == 0)
+		return NULL;
+	if (r == -ESRCH)
+		return "no such process";
+	if (r == -ENOENT && pid)
+		return "no executable (kernel thread or zombie)";
+	snprintf(buf, size, "%s", strerror(-r));
+	return buf;
+}
 
-	*flags = 0;
-	if (!o->raw)
-		return pid == 0 ? procexe_self_path(path, flags) : procexe_pid_path(pid, path, flags);
-	r = raw_link(pid, path);
-	/* The flags still come from the identity checks. */
-	if (r >= 0 && (o->show_flags || o->json)) {
-		char *ignored = NULL;
+static const char *row_error(const struct path_row *row, char *buf, size_t size)
+{
+	return error_words(row->pid, row->err, buf, size);
+}
 
-		if ((pid == 0 ? procexe_self_path(&ignored, flags)
-		              : procexe_pid_path(pid, &ignored, flags)) < 0)
-			*flags = 0;
-		free(ignored);
+/* Count ROW into S: an answer, or a PID not seen (missing, timed out,
+ * unreadable; a named PID the kernel refuses is denied and not seen). */
+static void path_row_count(struct summary *s, const struct path_row *row)
+{
+	if (row->err == -ESRCH) {
+		s->vanished++;
+		s->unseen.nmissing++;
+		return;
 	}
-	return r;
+	s->processes++;
+	if (row->err == 0)
+		return;
+	if (row->err == -EACCES || row->err == -EPERM) {
+		s->denied++;
+		s->states[PROCEXE_STATE_DENIED]++;
+	}
+	if (row->err == -ETIMEDOUT)
+		s->unseen.ntimeout++;
+	else
+		s->unseen.nunreadable++;
+}
+
+static void print_text(const struct path_row *row, const struct path_opts *o)
+{
+	const char *val = o->link ? row->link : row->exe;
+	char *sv;
+
+	if (!val) {
+		fputc('\n', stdout);
+		return;
+	}
+	sv = safe_text(val, strlen(val));
+	fputs(sv, stdout);
+	free(sv);
+	if (o->show_flags)
+		for (unsigned bit = 1; bit; bit <<= 1)
+			if ((row->flags & bit) && procexe_path_flag_name(bit))
+				printf(" [%s]", procexe_path_flag_name(bit));
+	fputc('\n', stdout);
+}
+
+/* {"pid", "exe", ("link",) "flags", "error"}, an element of "processes". */
+static void print_json(struct json *j, const struct path_row *row, const struct path_opts *o)
+{
+	char buf[128];
+
+	json_open(j, NULL);
+	json_int(j, "pid", row->pid ? row->pid : getpid());
+	json_bytes(j, "exe", row->exe, row->exe ? strlen(row->exe) : 0);
+	if (o->link)
+		json_bytes(j, "link", row->link, row->link ? strlen(row->link) : 0);
+	json_open_array(j, "flags");
+	for (unsigned bit = 1; bit; bit <<= 1)
+		if ((row->flags & bit) && procexe_path_flag_name(bit))
+			json_str(j, NULL, procexe_path_flag_name(bit));
+	json_close_array(j);
+	/* with -L, a failed exe lookup is told too (the row still answered) */
+	json_str(j, "error", error_words(row->pid, row->err ? row->err : row->exe_err,
+	                                 buf, sizeof(buf)));
+	json_close(j);
+}
+
+static void parse_path_args(int argc, char **argv, struct path_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "link", no_argument, NULL, 'L' },
+		{ "flags", no_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":LfJqhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'L':
+			o->link = true;
+			break;
+		case 'f':
+			o->show_flags = true;
+			break;
+		case 'J':
+			o->json = true;
+			break;
+		case 'q':
+			break;  /* path writes no summary lines on stderr */
+		case 'h':
+			path_usage();
+		case 'V':
+			print_version();
+		default:
+			getopt_error(c, argv);
+		}
+	}
 }
 
 int cmd_path(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "raw", no_argument, NULL, 'r' },
-		{ "flags", no_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct path_opts o = { 0 };
-	bool first = true;
-	int c, npids, status = EXIT_OK;
+	struct summary sum;
+	struct json *j = NULL;
 	pid_t *pids;
+	size_t npids;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "rfJh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			o.raw = true;
-			break;
-		case 'f':
-			o.show_flags = true;
-			break;
-		case 'J':
-			o.json = true;
-			break;
-		case 'h':
-			path_usage();
-		default:
-			usage_error("invalid option for 'path'");
-		}
+	parse_path_args(argc, argv, &o);
+	npids = parse_pid_args_ordered(argv + optind, argc - optind, &pids);
+	summary_init(&sum, "path");
+	if (o.json) {
+		j = json_new(stdout, true);
+		json_begin_document(j, "path", NULL);
+		json_open_array(j, "processes");
 	}
-	pids = path_pids(argc, argv, &npids);
-	if (o.json)
-		fputs("{\n  \"paths\": [", stdout);
-	for (int i = 0; i < npids; i++) {
-		unsigned flags;
-		char *path = NULL;
-		int r = one_path(pids[i], &o, &path, &flags);
+	for (size_t i = 0; i < (npids ? npids : 1); i++) {
+		/* no operand: procexe itself, as PID 0 */
+		struct path_row row = { .pid = npids ? pids[i] : 0 };
+		char buf[128];
 
-		if (r < 0) {
-			if (pids[i] == 0)
-				warnx_("cannot find procexe's own executable: %s", strerror(-r));
-			else
-				warnx_("PID %d: %s", (int)pids[i],
-				       r == -ESRCH ? "no such process" :
-				       r == -ENOENT ? "no executable (kernel thread or zombie)" :
-				       strerror(-r));
-			status = EXIT_FOUND;
-			continue;
-		}
-		print_one(pids[i] ? pids[i] : getpid(), path, flags, o.show_flags, o.json, &first);
-		free(path);
+		path_row_lookup(&row, &o);
+		if (row.err < 0 && row.pid)
+			warnx_("PID %d: %s", (int)row.pid, row_error(&row, buf, sizeof(buf)));
+		else if (row.err < 0)
+			warnx_("cannot find procexe's own executable: %s",
+			       row_error(&row, buf, sizeof(buf)));
+		path_row_count(&sum, &row);
+		if (j)
+			print_json(j, &row, &o);
+		else
+			print_text(&row, &o);
+		free(row.exe);
+		free(row.link);
 	}
-	if (o.json)
-		fputs("\n  ]\n}\n", stdout);
 	free(pids);
-	return status;
+	sum.exit_status = summary_complete(&sum) ? EXIT_OK : EXIT_INCOMPLETE;
+	if (j) {
+		json_close_array(j);
+		summary_member(j, &sum, NULL, NULL);
+		json_close(j);
+		json_end_line(j);
+		json_free(j);
+	}
+	return sum.exit_status;
 }

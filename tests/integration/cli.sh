@@ -60,7 +60,7 @@ is "$?" 2 "--proc on a regular file: exit 2"
 for d in /proc/self /proc/sys; do
 	"$PROCEXE" --proc "$d" >"$T/np4.out" 2>"$T/np4.err"
 	rc=$?
-	if [ $rc = 2 ] && grep -q "cannot read $d: not the root of a procfs mount" "$T/np4.err" &&
+	if [ $rc = 2 ] && grep -q "cannot read $d: not a procfs (not the root of a procfs mount)" "$T/np4.err" &&
 	   [ ! -s "$T/np4.out" ]; then
 		ok "--proc $d: scan refuses it (exit 2, not the root of a procfs mount)"
 	else
