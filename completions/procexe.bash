@@ -34,7 +34,7 @@ _procexe_pids()
 {
 	local p
 	for p in /proc/[0-9]*; do
-		printf '%s\n' "${p#/proc/}"
+		[ -d "$p" ] && printf '%s\n' "${p#/proc/}"
 	done
 }
 

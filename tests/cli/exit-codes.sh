@@ -28,7 +28,7 @@ cp "$PE_HELPERS/pe-spin" "$D/live"
 cp "$PE_HELPERS/pe-spin" "$D/del"
 cp "$PE_HELPERS/pe-lib.so" "$D/libgone.so"
 settle "$D"/*
-started=1
+started=1 LIVE= DEL= LIB=
 start_fixture live "$T/out.live" "$D/live" marker && LIVE=$FIXTURE_PID || started=0
 start_fixture del "$T/out.del" "$D/del" marker && DEL=$FIXTURE_PID || started=0
 start_fixture lib "$T/out.lib" "$PE_HELPERS/pe-dlopen" "$D/libgone.so" -- pe-exit-lib &&

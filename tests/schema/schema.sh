@@ -26,7 +26,7 @@ mkdir "$D"
 cp "$PE_HELPERS/pe-spin" "$D/live"
 cp "$PE_HELPERS/pe-spin" "$D/del"
 settle "$D"/*
-started=1
+started=1 LIVE= DEL=
 start_fixture live "$T/out.live" "$D/live" marker && LIVE=$FIXTURE_PID || started=0
 start_fixture del "$T/out.del" "$D/del" marker && DEL=$FIXTURE_PID || started=0
 rm -f "$D/del"
