@@ -52,7 +52,7 @@ status() {
 	if [ -z "$ere" ]; then
 		[ -s "$T/err" ] && good=0
 	else
-		grep -qE -- "$ere" "$T/err" || good=0
+		grep -qiE -- "$ere" "$T/err" || good=0
 	fi
 	if [ $good = 1 ]; then
 		ok "$desc"
