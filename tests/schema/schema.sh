@@ -16,7 +16,7 @@
 : "${PE_VALIDATE:?PE_VALIDATE must name tests/schema/validate.py}"
 "$PYTHON" -c 'import jsonschema' 2>/dev/null || skip_all "python3-jsonschema not installed"
 
-plan 26
+plan 27
 
 # A PID that does not exist: above pid_max.
 NOPID=$(($(cat /proc/sys/kernel/pid_max) + 1))
@@ -78,6 +78,7 @@ doc "path -J LIVE" 0 path -J "$LIVE"
 # --- explain
 doc "explain -J LIVE" 0 explain -J "$LIVE"
 doc "explain -J DEL" 1 explain -J "$DEL"
+doc "explain -J of a missing PID (process null)" 3 explain -J "$NOPID"
 
 # --- recover: the document on stdout and the manifest
 scratch_dir R "$T"
