@@ -66,7 +66,7 @@ static const struct colinfo rinfos[_RC_MAX] = {
 	[RC_GROUP]    = { "GROUP",  0.15, 0, COLTYPE_STRING, D_CGROUP,
 			  "systemd unit, user unit, session or container of the process" },
 	[RC_GTYPE]    = { "GTYPE",     9, 0, COLTYPE_STRING, D_CGROUP,
-			  "kind of group: unit, user-unit, session, container or none" },
+			  "kind of group (JSON key group_type): unit, user-unit, session, container or none" },
 	[RC_PID]      = { "PID",       5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0,
 			  "process ID" },
 	[RC_PPID]     = { "PPID",      5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, D_STAT,
@@ -85,7 +85,7 @@ static const struct colinfo rinfos[_RC_MAX] = {
 			  "timeout, unreadable or maps-incomplete" },
 	[RC_TYPE]     = { "TYPE",      4, 0, COLTYPE_STRING, 0,
 			  "exe (the program), lib (mapped executable) or data (mapped, not executable); "
-			  "none for incomplete" },
+			  "empty (JSON null) for incomplete" },
 	[RC_PATH]     = { "PATH",    0.4, 0, COLTYPE_STRING, 0,
 			  "path of the file, without the \" (deleted)\" the kernel appends" },
 	[RC_DEV]      = { "DEV",       5, 0, COLTYPE_STRING, 0,
@@ -376,7 +376,7 @@ static void collect_exe(struct restart *rs, const struct procexe_proc *proc,
 	if (!f.reason || procexe_proc_image(proc, false, &img) < 0)
 		return;
 	/* A path the kernel cannot render (ENAMETOOLONG) is unknown: the
-	 * finding stays, with no FILE. */
+	 * finding stays, with no PATH. */
 	if (img.launch_path) {
 		f.file = xcheck(strndup(img.launch_path, img.launch_path_len));
 		f.file_len = strlen(f.file);
