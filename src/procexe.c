@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "diagnose.h"
 #include "columns.h"
 #include "output.h"
 
@@ -359,6 +360,9 @@ static int run(struct control *ctl, const struct colset *cols)
 	fflush(stdout);
 	if (ctl->mode == MODE_SCAN && !ctl->quiet)
 		warnx_("%zu processes, %zu flagged, %zu denied", n, nflagged, ndenied);
+	if (ctl->mode == MODE_SCAN && !ctl->quiet && ndenied)
+		warnx_("%zu processes could not be inspected (permission denied): %s", ndenied,
+		       denial_advice());
 	if (!ctl->quiet)
 		unseen_report(&unseen, list, ctl->pids, ctl->npids, false);
 	if (status == EXIT_OK && ctl->mode == MODE_SCAN && nflagged > 0)

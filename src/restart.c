@@ -31,8 +31,11 @@
 #include "cli.h"
 #include "columns.h"
 #include "commands.h"
+#include "diagnose.h"
+#include "json.h"
 #include "output.h"
 #include "restart-group.h"
+#include "summary.h"
 #include "users.h"
 
 enum {
@@ -42,11 +45,11 @@ enum {
 	RC_PPID,
 	RC_USER,
 	RC_UID,
-	RC_COMMAND,
+	RC_COMM,
 	RC_CATEGORY,
 	RC_REASON,
 	RC_TYPE,
-	RC_FILE,
+	RC_PATH,
 	RC_DEV,
 	RC_INODE,
 	RC_CGROUP,
@@ -63,7 +66,7 @@ static const struct colinfo rinfos[_RC_MAX] = {
 	[RC_GROUP]    = { "GROUP",  0.15, 0, COLTYPE_STRING, D_CGROUP,
 			  "systemd unit, user unit, session or container of the process" },
 	[RC_GTYPE]    = { "GTYPE",     9, 0, COLTYPE_STRING, D_CGROUP,
-			  "kind of group: unit, user-unit, session, container or none" },
+			  "kind of group (JSON key group_type): unit, user-unit, session, container or none" },
 	[RC_PID]      = { "PID",       5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0,
 			  "process ID" },
 	[RC_PPID]     = { "PPID",      5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, D_STAT,
@@ -72,7 +75,7 @@ static const struct colinfo rinfos[_RC_MAX] = {
 			  "user name of the process (or its UID when the name is unknown)" },
 	[RC_UID]      = { "UID",       5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, D_UID,
 			  "user ID of the process" },
-	[RC_COMMAND]  = { "COMMAND",  16, 0, COLTYPE_STRING, D_COMM,
+	[RC_COMM]     = { "COMM",     16, 0, COLTYPE_STRING, D_COMM,
 			  "command name (comm) of the process" },
 	[RC_CATEGORY] = { "CATEGORY",  8, 0, COLTYPE_STRING, 0,
 			  "restart (the process must restart), fileless (code without a file) "
@@ -82,8 +85,8 @@ static const struct colinfo rinfos[_RC_MAX] = {
 			  "timeout, unreadable or maps-incomplete" },
 	[RC_TYPE]     = { "TYPE",      4, 0, COLTYPE_STRING, 0,
 			  "exe (the program), lib (mapped executable) or data (mapped, not executable); "
-			  "none for incomplete" },
-	[RC_FILE]     = { "FILE",    0.4, 0, COLTYPE_STRING, 0,
+			  "empty (JSON null) for incomplete" },
+	[RC_PATH]     = { "PATH",    0.4, 0, COLTYPE_STRING, 0,
 			  "path of the file, without the \" (deleted)\" the kernel appends" },
 	[RC_DEV]      = { "DEV",       5, 0, COLTYPE_STRING, 0,
 			  "device (major:minor) of the file" },
@@ -93,9 +96,17 @@ static const struct colinfo rinfos[_RC_MAX] = {
 			  "cgroup path of the process" },
 };
 
+/* JSON keys: the lower-case column names, but GTYPE's. */
+static const char *const rkeys[_RC_MAX] = {
+	[RC_GROUP] = "group", [RC_GTYPE] = "group_type", [RC_PID] = "pid", [RC_PPID] = "ppid",
+	[RC_USER] = "user", [RC_UID] = "uid", [RC_COMM] = "comm", [RC_CATEGORY] = "category",
+	[RC_REASON] = "reason", [RC_TYPE] = "type", [RC_PATH] = "path", [RC_DEV] = "dev",
+	[RC_INODE] = "inode", [RC_CGROUP] = "cgroup",
+};
+
 static const struct colset default_restart_columns = {
 	.n = 7,
-	.ids = { RC_GROUP, RC_PID, RC_USER, RC_COMMAND, RC_REASON, RC_TYPE, RC_FILE },
+	.ids = { RC_GROUP, RC_PID, RC_USER, RC_COMM, RC_REASON, RC_TYPE, RC_PATH },
 };
 
 enum category { CAT_RESTART, CAT_FILELESS, CAT_INCOMPLETE };
@@ -123,10 +134,22 @@ struct finding {
 	uint64_t dev, ino;
 };
 
+/* The options of restart beyond the table ones (table_option()). */
+enum {
+	OPT_UNITS = CHAR_MAX + 1,
+	OPT_IGNORE,
+	OPT_IGNORE_FILELESS,
+	OPT_PROC,
+	OPT_MAPS_TEXT,
+	OPT_THREADS,
+	OPT_OUTPUT_ALL,
+};
+_Static_assert(OPT_OUTPUT_ALL < OPT_JSONL, "restart's long options collide with --jsonl");
+
 struct restart {
 	struct out_opts out;
 	struct table_args ta;
-	bool units, summary, all_mappings, ignore_fileless, maps_text;
+	bool units, summary, all_mappings, ignore_fileless, maps_text, quiet, output_all;
 	unsigned threads;       /* --threads, 0: the library's choice */
 	char **ignore;          /* --ignore globs */
 	size_t nignore;
@@ -153,56 +176,93 @@ static void __attribute__((noreturn)) usage(void)
 	fputs("\nOptions:\n", out);
 	fputs(" -o, --output <list>      output columns (a list starting with '+' is\n"
 	      "                            added to the default columns)\n", out);
-	fputs(" -J, --json               use JSON output format\n", out);
+	fputs("     --output-all         output all columns\n", out);
+	fputs(" -J, --json               one JSON document (schema 1) with a summary\n", out);
+	fputs("     --jsonl              one JSON object per row, the summary last\n", out);
 	fputs(" -r, --raw                use raw output format\n", out);
 	fputs(" -n, --noheadings         don't print headings\n", out);
 	fputs(" -H, --list-columns       list the available columns\n", out);
 	fputs(" -s, --summary            one row per unit, session or container (and one\n"
 	      "                            for the processes nothing groups), with PIDs\n", out);
 	fputs("     --units              print only the systemd service units to restart\n", out);
-	fputs(" -a, --all-mappings       also judge files mapped without exec permission\n", out);
+	fputs(" -m, --all-mappings       also judge files mapped without exec permission\n", out);
 	fputs("     --ignore <glob>      drop findings whose file matches <glob> (repeatable)\n", out);
 	fputs("     --ignore-fileless    drop the fileless category\n", out);
 	fputs("     --proc <dir>         read the procfs mounted at <dir>, not /proc\n", out);
 	fputs("     --threads <n>        worker threads (default 0: one per CPU, up to 4)\n", out);
 	fputs("     --maps-text          read the maps text, not the kernel's PROCMAP_QUERY\n"
 	      "                            answers (slower; the same findings)\n", out);
+	fputs(" -q, --quiet              no summary on stderr (errors are still printed)\n", out);
 	fputs("\n -h, --help               display this help\n", out);
 	fputs(" -V, --version            display version\n", out);
 	fputs("\nDefault columns: ", out);
 	for (size_t i = 0; i < default_restart_columns.n; i++)
 		fprintf(out, "%s%s", i ? "," : "", rinfos[default_restart_columns.ids[i]].name);
-	fputs("\nExit status: 0 nothing must restart, 1 something must, 2 trouble,\n"
-	      "3 nothing found but not every process could be fully read.\n", out);
+	fputs("\nExit status: 0 nothing must restart and every process was seen,\n"
+	      "1 something must restart, 2 usage or other trouble, 3 nothing must\n"
+	      "restart but not everything was seen (a named PID missing or denied,\n"
+	      "a process or its mapping list not fully read).\n", out);
 	fputs("\nFor more details see " PROGNAME "(1).\n", out);
-	fflush(out);
-	exit(ferror(out) ? EXIT_TROUBLE : EXIT_OK);
+	cli_exit(EXIT_OK);
+}
+
+/* Take the restart option C (with ARG); false when it is none of them. */
+static bool restart_option(struct restart *rs, int c, char *arg)
+{
+	unsigned long v;
+
+	switch (c) {
+	case OPT_UNITS:
+		rs->units = true;
+		return true;
+	case 's':
+		rs->summary = true;
+		return true;
+	case 'm':
+		rs->all_mappings = true;
+		return true;
+	case 'q':
+		rs->quiet = true;
+		return true;
+	case OPT_OUTPUT_ALL:
+		rs->output_all = true;
+		return true;
+	case OPT_IGNORE:
+		rs->ignore = xreallocarray(rs->ignore, rs->nignore + 1, sizeof(*rs->ignore));
+		rs->ignore[rs->nignore++] = arg;
+		return true;
+	case OPT_IGNORE_FILELESS:
+		rs->ignore_fileless = true;
+		return true;
+	case OPT_PROC:
+		rs->procfs = arg;
+		return true;
+	case OPT_MAPS_TEXT:
+		rs->maps_text = true;
+		return true;
+	case OPT_THREADS:
+		if (parse_ulong(arg, 0, 1024, &v) < 0)
+			usage_error("invalid number of threads: '%s'", arg);
+		rs->threads = (unsigned)v;
+		return true;
+	}
+	return false;
 }
 
 static void parse_args(struct restart *rs, int argc, char **argv)
 {
-	enum {
-		OPT_UNITS = CHAR_MAX + 1,
-		OPT_IGNORE,
-		OPT_IGNORE_FILELESS,
-		OPT_PROC,
-		OPT_MAPS_TEXT,
-		OPT_THREADS,
-	};
 	static const struct option longopts[] = {
-		{ "output",          required_argument, NULL, 'o' },
-		{ "json",            no_argument,       NULL, 'J' },
-		{ "raw",             no_argument,       NULL, 'r' },
-		{ "noheadings",      no_argument,       NULL, 'n' },
-		{ "list-columns",    no_argument,       NULL, 'H' },
+		TABLE_LONGOPTS,
+		{ "output-all",      no_argument,       NULL, OPT_OUTPUT_ALL },
 		{ "units",           no_argument,       NULL, OPT_UNITS },
 		{ "summary",         no_argument,       NULL, 's' },
-		{ "all-mappings",    no_argument,       NULL, 'a' },
+		{ "all-mappings",    no_argument,       NULL, 'm' },
 		{ "ignore",          required_argument, NULL, OPT_IGNORE },
 		{ "ignore-fileless", no_argument,       NULL, OPT_IGNORE_FILELESS },
 		{ "proc",            required_argument, NULL, OPT_PROC },
 		{ "maps-text",       no_argument,       NULL, OPT_MAPS_TEXT },
 		{ "threads",         required_argument, NULL, OPT_THREADS },
+		{ "quiet",           no_argument,       NULL, 'q' },
 		{ "help",            no_argument,       NULL, 'h' },
 		{ "version",         no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -210,55 +270,26 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:JrnHashV", longopts, NULL)) != -1) {
-		if (table_option(&rs->ta, c, optarg))
+	while ((c = getopt_long(argc, argv, ":o:JrnHmsqhV", longopts, NULL)) != -1) {
+		if (table_option(&rs->ta, c, optarg) || restart_option(rs, c, optarg))
 			continue;
-		switch (c) {
-		case OPT_UNITS:
-			rs->units = true;
-			break;
-		case 's':
-			rs->summary = true;
-			break;
-		case 'a':
-			rs->all_mappings = true;
-			break;
-		case OPT_IGNORE:
-			rs->ignore = xreallocarray(rs->ignore, rs->nignore + 1, sizeof(*rs->ignore));
-			rs->ignore[rs->nignore++] = optarg;
-			break;
-		case OPT_IGNORE_FILELESS:
-			rs->ignore_fileless = true;
-			break;
-		case OPT_PROC:
-			rs->procfs = optarg;
-			break;
-		case OPT_MAPS_TEXT:
-			rs->maps_text = true;
-			break;
-		case OPT_THREADS: {
-			unsigned long v;
-
-			if (parse_ulong(optarg, 0, 1024, &v) < 0)
-				usage_error("invalid number of threads: '%s'", optarg);
-			rs->threads = (unsigned)v;
-			break;
-		}
-		case 'h':
+		if (c == 'h')
 			usage();
-		case 'V':
-			printf("%s %s\n", PROGNAME, procexe_version());
-			fflush(stdout);
-			exit(ferror(stdout) ? EXIT_TROUBLE : EXIT_OK);
-		default:
-			getopt_error(c, argv);
-		}
+		if (c == 'V')
+			print_version();
+		getopt_error(c, argv);
 	}
 	table_args_opts(&rs->ta, &rs->out);
-	if (rs->units && (rs->ta.json || rs->ta.raw || rs->ta.output || rs->summary))
-		usage_error("--units prints names only: it takes no --json, --raw, --output or --summary");
-	if (rs->summary && rs->ta.output)
+	if (rs->ta.output && rs->output_all)
+		usage_error("--output and --output-all are mutually exclusive");
+	if (rs->units && (rs->ta.json || rs->ta.jsonl || rs->ta.raw || rs->ta.output ||
+	                  rs->output_all || rs->summary))
+		usage_error("--units prints names only: it takes no --json, --jsonl, --raw, "
+		            "--output or --summary");
+	if (rs->summary && (rs->ta.output || rs->output_all))
 		usage_error("--summary has fixed columns: it takes no --output");
+	if (rs->summary && rs->ta.jsonl)
+		usage_error("--summary prints one document: it takes --json, not --jsonl");
 	rs->npids = parse_pid_args(argv + optind, argc - optind, &rs->pids);
 }
 
@@ -268,6 +299,12 @@ static void resolve_columns(const struct restart *rs, struct colset *cols)
 	size_t badlen = 0;
 
 	*cols = default_restart_columns;
+	if (rs->output_all) {
+		cols->n = _RC_MAX;
+		for (int i = 0; i < _RC_MAX; i++)
+			cols->ids[i] = i;
+		return;
+	}
 	if (!rs->ta.output)
 		return;
 	if (colset_parse_in(rinfos, _RC_MAX, rs->ta.output, &default_restart_columns, cols,
@@ -339,7 +376,7 @@ static void collect_exe(struct restart *rs, const struct procexe_proc *proc,
 	if (!f.reason || procexe_proc_image(proc, false, &img) < 0)
 		return;
 	/* A path the kernel cannot render (ENAMETOOLONG) is unknown: the
-	 * finding stays, with no FILE. */
+	 * finding stays, with no PATH. */
 	if (img.launch_path) {
 		f.file = xcheck(strndup(img.launch_path, img.launch_path_len));
 		f.file_len = strlen(f.file);
@@ -451,7 +488,7 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 		return out_proc_cell(o, users, COL_USER, proc);
 	case RC_UID:
 		return out_proc_cell(o, users, COL_UID, proc);
-	case RC_COMMAND:
+	case RC_COMM:
 		return out_proc_cell(o, users, COL_COMM, proc);
 	case RC_CATEGORY:
 		return xstrdup(category_names[f->cat]);
@@ -459,7 +496,7 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 		return xstrdup(f->reason);
 	case RC_TYPE:
 		return f->type == FT_NONE ? NULL : xstrdup(ftype_names[f->type]);
-	case RC_FILE:
+	case RC_PATH:
 		return f->file ? out_text_cell(o, f->file, f->file_len) : NULL;
 	case RC_DEV:
 		return f->have_id ? xasprintf("%u:%u", major(f->dev), minor(f->dev)) : NULL;
@@ -489,6 +526,155 @@ static int print_findings(struct restart *rs, const struct colset *cols)
 	return r;
 }
 
+/* Counts of one run, for the summaries and the exit status. */
+struct tally {
+	size_t nrestart, nfileless;     /* processes */
+	size_t nfindings;               /* rows of category restart or fileless */
+	size_t nnamed_denied;           /* named PIDs the kernel denied */
+	struct unseen unseen;           /* as unseen_count() gives it */
+};
+
+/* The summary extras of restart: processes to restart, running fileless code. */
+static void summary_extra(struct json *j, const void *arg)
+{
+	const struct tally *t = arg;
+
+	json_uint(j, "restart", t->nrestart);
+	json_uint(j, "fileless", t->nfileless);
+}
+
+/* The user name of UID, or its number when it has none (the USER column). */
+static void json_user(struct json *j, const char *key, struct users *users, uid_t uid)
+{
+	const char *name;
+	char num[24];
+
+	if (uid == (uid_t)-1) {
+		json_null(j, key);
+		return;
+	}
+	name = users_name(users, uid);
+	if (name && *name) {
+		json_bytes(j, key, name, strlen(name));
+		return;
+	}
+	snprintf(num, sizeof(num), "%ju", (uintmax_t)uid);
+	json_str(j, key, num);
+}
+
+/* Untrusted text S (NUL-terminated), null when unknown or empty. */
+static void json_text(struct json *j, const char *key, const char *s)
+{
+	if (s && *s)
+		json_bytes(j, key, s, strlen(s));
+	else
+		json_null(j, key);
+}
+
+/* KEY: V when KNOWN, else null. */
+static void json_uint_if(struct json *j, const char *key, bool known, uint64_t v)
+{
+	if (known)
+		json_uint(j, key, v);
+	else
+		json_null(j, key);
+}
+
+static void json_cell(struct json *j, struct users *users, int col, const struct finding *f)
+{
+	const struct procexe_proc *proc = f->proc;
+	const char *key = rkeys[col];
+	pid_t ppid = procexe_proc_ppid(proc);
+	uid_t uid = procexe_proc_uid(proc);
+
+	switch (col) {
+	case RC_GROUP:
+		json_text(j, key, f->group->name);
+		break;
+	case RC_GTYPE:
+		json_str(j, key, group_type_name(f->group->type));
+		break;
+	case RC_PID:
+		json_int(j, key, procexe_proc_pid(proc));
+		break;
+	case RC_PPID:
+		json_uint_if(j, key, ppid >= 0, (uint64_t)ppid);
+		break;
+	case RC_USER:
+		json_user(j, key, users, uid);
+		break;
+	case RC_UID:
+		json_uint_if(j, key, uid != (uid_t)-1, uid);
+		break;
+	case RC_COMM:
+		json_text(j, key, procexe_proc_comm(proc));
+		break;
+	case RC_CATEGORY:
+		json_str(j, key, category_names[f->cat]);
+		break;
+	case RC_REASON:
+		json_str(j, key, f->reason);
+		break;
+	case RC_TYPE:
+		json_str(j, key, f->type == FT_NONE ? NULL : ftype_names[f->type]);
+		break;
+	case RC_PATH:
+		json_bytes(j, key, f->file, f->file_len);
+		break;
+	case RC_DEV:
+		if (f->have_id)
+			json_dev(j, key, (dev_t)f->dev);
+		else
+			json_null(j, key);
+		break;
+	case RC_INODE:
+		json_uint_if(j, key, f->have_id, f->ino);
+		break;
+	case RC_CGROUP:
+		json_text(j, key, procexe_proc_cgroup(proc));
+		break;
+	}
+}
+
+/*
+ * -J: {"schema":1,"command":"restart","restart":[rows],"summary":{...}};
+ * --jsonl: a line per row, the summary line last.  0 or -EIO.
+ */
+static int print_findings_json(struct restart *rs, const struct colset *cols,
+                               const struct summary *sum, const struct tally *t)
+{
+	bool lines = rs->out.format == OUT_JSONL;
+	struct json *j = json_new(stdout, !lines);
+	struct users *users = users_new();
+
+	if (!lines) {
+		json_begin_document(j, "restart", NULL);
+		json_open_array(j, "restart");
+	}
+	for (size_t i = 0; i < rs->n && !ferror(stdout); i++) {
+		if (lines)
+			json_begin_document(j, "restart", "restart");
+		else
+			json_open(j, NULL);
+		for (size_t c = 0; c < cols->n; c++)
+			json_cell(j, users, cols->ids[c], &rs->findings[i]);
+		json_close(j);
+		if (lines)
+			json_end_line(j);
+	}
+	if (lines) {
+		summary_line(j, sum, summary_extra, t);
+	} else {
+		json_close_array(j);
+		summary_member(j, sum, summary_extra, t);
+		json_close(j);
+		json_end_line(j);
+	}
+	json_free(j);
+	users_free(users);
+	return fflush(stdout) != 0 || ferror(stdout) ? -EIO : 0;
+}
+
 /* --summary: one row per category and group, with its distinct PIDs. */
 enum { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_COUNT, SC_PIDS, _SC_MAX };
 
@@ -510,8 +696,6 @@ static bool same_group(const struct finding *a, const struct finding *b)
 static void summary_row(struct restart *rs, struct libscols_table *tb, size_t from, size_t to)
 {
 	const struct finding *f = &rs->findings[from];
-	/* JSON arrays take one number per line; tables a comma list. */
-	char sep = rs->out.format == OUT_JSON ? '\n' : ',';
 	struct libscols_line *ln = out_table_new_line(tb);
 	char *pids = NULL;
 	size_t count = 0, len = 0;
@@ -525,7 +709,7 @@ static void summary_row(struct restart *rs, struct libscols_table *tb, size_t fr
 		if (pid == last)
 			continue;
 		last = pid;
-		n = snprintf(num, sizeof(num), "%s%jd", count ? (char[]){ sep, 0 } : "", (intmax_t)pid);
+		n = snprintf(num, sizeof(num), "%s%jd", count ? "," : "", (intmax_t)pid);
 		pids = xreallocarray(pids, len + (size_t)n + 1, 1);
 		memcpy(pids + len, num, (size_t)n + 1);
 		len += (size_t)n;
@@ -539,18 +723,72 @@ static void summary_row(struct restart *rs, struct libscols_table *tb, size_t fr
 	out_set_cell(ln, SC_PIDS, pids);
 }
 
-static int print_summary(struct restart *rs)
+/* The group of findings FROM..TO as a JSON object. */
+static void summary_object(struct restart *rs, struct json *j, size_t from, size_t to)
+{
+	const struct finding *f = &rs->findings[from];
+	size_t count = 0;
+	pid_t last = -1;
+
+	json_open(j, NULL);
+	json_str(j, "category", category_names[f->cat]);
+	json_str(j, "group_type", group_type_name(f->group->type));
+	json_text(j, "group", f->group->name);
+	for (size_t i = from; i < to; i++)
+		if (procexe_proc_pid(rs->findings[i].proc) != last) {
+			last = procexe_proc_pid(rs->findings[i].proc);
+			count++;
+		}
+	json_uint(j, "count", count);
+	json_open_array(j, "pids");
+	last = -1;
+	for (size_t i = from; i < to; i++)
+		if (procexe_proc_pid(rs->findings[i].proc) != last) {
+			last = procexe_proc_pid(rs->findings[i].proc);
+			json_int(j, NULL, last);
+		}
+	json_close_array(j);
+	json_close(j);
+}
+
+/* The ends (exclusive) of the groups of the sorted findings, in turn:
+ * 0 when there are no more.  *FROM: where the next one starts. */
+static size_t next_group(const struct restart *rs, size_t *from)
+{
+	size_t i = *from;
+
+	if (i >= rs->n)
+		return 0;
+	while (++i < rs->n && same_group(&rs->findings[*from], &rs->findings[i]))
+		;
+	return i;
+}
+
+/* --summary: a table, or with -J {"schema":1,...,"groups":[...],"summary":{...}}. */
+static int print_summary(struct restart *rs, const struct summary *sum, const struct tally *t)
 {
 	struct colset cols = { .n = _SC_MAX, .ids = { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_COUNT, SC_PIDS } };
-	struct libscols_table *tb = out_table_new(&rs->out, "groups", sinfos, &cols);
-	size_t from = 0;
+	struct libscols_table *tb;
+	struct json *j;
+	size_t from = 0, to;
 	int r;
 
-	for (size_t i = 1; i <= rs->n; i++)
-		if (i == rs->n || !same_group(&rs->findings[from], &rs->findings[i])) {
-			summary_row(rs, tb, from, i);
-			from = i;
-		}
+	if (rs->out.format == OUT_JSON) {
+		j = json_new(stdout, true);
+		json_begin_document(j, "restart", NULL);
+		json_open_array(j, "groups");
+		for (; (to = next_group(rs, &from)) != 0; from = to)
+			summary_object(rs, j, from, to);
+		json_close_array(j);
+		summary_member(j, sum, summary_extra, t);
+		json_close(j);
+		json_end_line(j);
+		json_free(j);
+		return fflush(stdout) != 0 || ferror(stdout) ? -EIO : 0;
+	}
+	tb = out_table_new(&rs->out, "groups", sinfos, &cols);
+	for (; (to = next_group(rs, &from)) != 0; from = to)
+		summary_row(rs, tb, from, to);
 	r = out_table_print(&rs->out, tb);
 	scols_unref_table(tb);
 	return r;
@@ -619,27 +857,20 @@ static unsigned restart_detail_states(void)
 	       PROCEXE_DETAILS_IF_MODIFIED | PROCEXE_DETAILS_IF_MAPPINGS;
 }
 
-/* Counts of one run, for the summary line and the exit status. */
-struct tally {
-	size_t nprocs, ndenied, nrestart, nfileless;
-	struct unseen unseen;
-};
-
 /* The findings of every process LIST holds that the one verdict flags. */
-static void collect_all(struct restart *rs, const struct procexe_list *list, struct tally *t)
+static void collect_all(struct restart *rs, const struct procexe_list *list)
 {
-	t->nprocs = procexe_list_count(list);
-	rs->groups = xreallocarray(NULL, t->nprocs ? t->nprocs : 1, sizeof(*rs->groups));
-	for (size_t i = 0; i < t->nprocs; i++) {
+	size_t n = procexe_list_count(list);
+
+	rs->groups = xreallocarray(NULL, n ? n : 1, sizeof(*rs->groups));
+	for (size_t i = 0; i < n; i++) {
 		const struct procexe_proc *proc = procexe_list_get(list, i);
 		const char *cg = procexe_proc_cgroup(proc), *why;
 		struct pgroup *g = &rs->groups[i];
 
 		*g = (struct pgroup){ .type = GROUP_NONE };
-		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED) {
-			t->ndenied++;
+		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
 			continue;
-		}
 		/* The one verdict decides which processes have rows. */
 		if (!procexe_proc_attention(proc))
 			continue;
@@ -651,10 +882,9 @@ static void collect_all(struct restart *rs, const struct procexe_list *list, str
 		collect_exe(rs, proc, g);
 		collect_maps(rs, proc, g);
 	}
-	unseen_count(&t->unseen, list, rs->pids, rs->npids, true);
 }
 
-/* Sort the findings and count the processes of each category. */
+/* Sort the findings and count rows and processes of each category. */
 static void sort_and_count(struct restart *rs, struct tally *t)
 {
 	pid_t last_restart = -1, last_fileless = -1;
@@ -664,6 +894,8 @@ static void sort_and_count(struct restart *rs, struct tally *t)
 	for (size_t i = 0; i < rs->n; i++) {
 		pid_t pid = procexe_proc_pid(rs->findings[i].proc);
 
+		if (rs->findings[i].cat != CAT_INCOMPLETE)
+			t->nfindings++;
 		/* Sorted by category, then PID within a group: count processes. */
 		if (rs->findings[i].cat == CAT_RESTART && pid != last_restart) {
 			t->nrestart++;
@@ -675,26 +907,72 @@ static void sort_and_count(struct restart *rs, struct tally *t)
 	}
 }
 
-/* stderr after the output; the exit status. */
-static int report(const struct restart *rs, const struct procexe_list *list,
-                  const struct tally *t, int status)
+/* The record of named PID in LIST when the kernel denied it, else NULL. */
+static const struct procexe_proc *named_denied(const struct procexe_list *list, pid_t pid)
 {
-	fflush(stdout);
+	size_t lo = 0, hi = procexe_list_count(list);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct procexe_proc *proc = procexe_list_get(list, mid);
+
+		if (procexe_proc_pid(proc) == pid)
+			return procexe_proc_state(proc) == PROCEXE_STATE_DENIED ? proc : NULL;
+		if (procexe_proc_pid(proc) < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Count the run into SUM and T: every record, what was not seen (a named
+ * PID the kernel denied is not seen: unreadable in SUM), the exit status
+ * (1 something must restart, else 3 anything unseen, else 0).
+ */
+static void count_run(const struct restart *rs, const struct procexe_list *list,
+                      struct summary *sum, struct tally *t)
+{
+	summary_add_list(sum, list, rs->pids, rs->npids, true);
+	t->unseen = sum->unseen;
+	for (size_t i = 0; i < rs->npids; i++)
+		if (named_denied(list, rs->pids[i]))
+			t->nnamed_denied++;
+	sum->unseen.nunreadable += t->nnamed_denied;
+	sum->flagged = t->nfindings;
+	sum->exit_status = t->nrestart > 0 ? EXIT_FOUND :
+	                   summary_complete(sum) ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+/* On stderr, after the output: the counts, notes, what was not seen. */
+static void report(const struct restart *rs, const struct procexe_list *list,
+                   const struct summary *sum, const struct tally *t)
+{
 	warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
-	       t->nprocs, t->nrestart, t->nfileless, t->ndenied);
-	if (t->ndenied)
-		warnx_("%zu processes could not be inspected (permission denied); "
-		       "run as root to see them all", t->ndenied);
+	       sum->processes, t->nrestart, t->nfileless, sum->denied);
+	if (sum->denied)
+		warnx_("%zu processes could not be inspected (permission denied); %s",
+		       sum->denied, denial_advice());
 	if (rs->nignored)
 		warnx_("%zu findings ignored (--ignore)", rs->nignored);
 	if (rs->nfileless_ignored)
 		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->nfileless_ignored);
 	unseen_report(&t->unseen, list, rs->pids, rs->npids, true);
-	if (status == EXIT_OK && t->nrestart > 0)
-		return EXIT_FOUND;
-	if (status == EXIT_OK && unseen_any(&t->unseen))
-		return EXIT_INCOMPLETE;
-	return status;
+	for (size_t i = 0; i < rs->npids; i++) {
+		const struct procexe_proc *proc = named_denied(list, rs->pids[i]);
+		const char *comm = proc ? procexe_proc_comm(proc) : NULL;
+		char *scomm;
+
+		if (!proc)
+			continue;
+		scomm = comm && *comm ? xcheck(safe_text(comm, strlen(comm))) : NULL;
+		if (scomm)
+			warnx_("PID %jd (%s): permission denied", (intmax_t)rs->pids[i], scomm);
+		else
+			warnx_("PID %jd: permission denied", (intmax_t)rs->pids[i]);
+		free(scomm);
+	}
 }
 
 static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct colset *cols)
@@ -715,14 +993,28 @@ static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct co
 	return ctx;
 }
 
+/* Print the findings as asked: 0 or a negative errno. */
+static int print_output(struct restart *rs, const struct colset *cols,
+                        const struct summary *sum, const struct tally *t)
+{
+	if (rs->units)
+		return print_units(rs);
+	if (rs->summary)
+		return print_summary(rs, sum, t);
+	if (rs->out.format == OUT_JSON || rs->out.format == OUT_JSONL)
+		return print_findings_json(rs, cols, sum, t);
+	return print_findings(rs, cols);
+}
+
 int cmd_restart(int argc, char **argv)
 {
 	struct restart rs = { .out.format = OUT_TABLE };
 	struct procexe_ctx *ctx;
 	struct procexe_list *list = NULL;
 	struct colset cols;
+	struct summary sum;
 	struct tally t = { 0 };
-	int r, status = EXIT_OK;
+	int r, status;
 
 	parse_args(&rs, argc, argv);
 	resolve_columns(&rs, &cols);
@@ -731,6 +1023,7 @@ int cmd_restart(int argc, char **argv)
 		free_all(&rs, 0);
 		return r < 0 ? EXIT_TROUBLE : EXIT_OK;
 	}
+	summary_init(&sum, "restart");
 	ctx = restart_ctx(&rs, &cols);
 	r = ctx ? procexe_scan(ctx, rs.pids, rs.npids, restart_detail_states(), &list) : -1;
 	if (r < 0) {
@@ -740,16 +1033,22 @@ int cmd_restart(int argc, char **argv)
 		free_all(&rs, 0);
 		return EXIT_TROUBLE;
 	}
-	collect_all(&rs, list, &t);
+	collect_all(&rs, list);
 	sort_and_count(&rs, &t);
-	r = rs.units ? print_units(&rs) : rs.summary ? print_summary(&rs) : print_findings(&rs, &cols);
+	count_run(&rs, list, &sum, &t);
+	status = sum.exit_status;
+	r = print_output(&rs, &cols, &sum, &t);
 	if (r < 0) {
+		/* a write error is reported by cli_exit() */
 		if (!ferror(stdout))
 			warnx_("cannot print the table: %s", strerror(-r));
 		status = EXIT_TROUBLE;
 	}
-	status = report(&rs, list, &t, status);
-	free_all(&rs, t.nprocs);
+	/* the output first, so that the notes follow it */
+	fflush(stdout);
+	if (!rs.quiet)
+		report(&rs, list, &sum, &t);
+	free_all(&rs, procexe_list_count(list));
 	procexe_list_free(list);
 	procexe_ctx_free(ctx);
 	return status;

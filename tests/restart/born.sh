@@ -61,11 +61,11 @@ J=$T/written.json
 restartj "$J" "${P[direct]}" "${P[loader]}"
 status_is "$J" 1 "written in place after the exec: must restart"
 finding "direct exec: the library written in place is modified" "$J" \
-	pid="${P[direct]}" reason=modified type=lib file="$T/direct/lib.so"
+	pid="${P[direct]}" reason=modified type=lib path="$T/direct/lib.so"
 finding "loader launch: the library written in place is modified" "$J" \
-	pid="${P[loader]}" reason=modified type=lib file="$T/loader/lib.so"
+	pid="${P[loader]}" reason=modified type=lib path="$T/loader/lib.so"
 finding "loader launch: the program written in place is modified" "$J" \
-	pid="${P[loader]}" reason=modified type=exe file="$T/loader/prog"
+	pid="${P[loader]}" reason=modified type=exe path="$T/loader/prog"
 rows_is "direct exec: its untouched program is still not modified" "$J" 0 \
 	pid="${P[direct]}" type=exe
 L=$T/written-ls.json

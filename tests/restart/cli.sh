@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # procexe restart options: exit status 0 / 1 / 2 (bad option, unknown
 # column, bad PID, a directory that is not the root of a procfs) / 3 (a
-# named PID that does not exist: incomplete, 1 still wins); -a (files mapped
-# without exec: TYPE data, judged only with -a); --ignore GLOB
+# named PID that does not exist: incomplete, 1 still wins); -m (files mapped
+# without exec: TYPE data, judged only with -m); --ignore GLOB
 # (fnmatch without flags, matched on the real path, repeatable, a note on
 # stderr, exit 0 when nothing is left); -o with every column that
 # --list-columns lists, in table, raw and JSON, and +LIST.
@@ -11,7 +11,7 @@
 
 plan 61
 
-SPEC_COLS="CATEGORY CGROUP COMMAND DEV FILE GROUP GTYPE INODE PID PPID REASON TYPE UID USER"
+SPEC_COLS="CATEGORY CGROUP COMM DEV GROUP GTYPE INODE PATH PID PPID REASON TYPE UID USER"
 
 mkdir -p "$T/ign/sub" "$T/keep"
 lib_copy "$T/ign/sub/libign.so"
@@ -104,17 +104,17 @@ else
 	nok "--help describes the restart options" "$(head -c 500 "$T/help")"
 fi
 
-# --- -a: the deleted data file counts only with it
+# --- -m: the deleted data file counts only with it
 J=$T/data.json
 restartj "$J" "$PDATA"
-status_is "$J" 0 "deleted file mapped without exec, no -a: exit 0"
-rows_is "deleted file mapped without exec, no -a: no row" "$J" 0
-J=$T/data-a.json
-restartj "$J" -a "$PDATA"
-status_is "$J" 1 "deleted file mapped without exec, -a: exit 1"
-finding "-a: TYPE data, REASON deleted, FILE the data file" "$J" \
-	pid="$PDATA" type=data reason=deleted category=restart file="$T/data.bin"
-rows_is "-a: no row for the intact library (its read-only segments are no data row)" "$J" 1 pid="$PDATA"
+status_is "$J" 0 "deleted file mapped without exec, no -m: exit 0"
+rows_is "deleted file mapped without exec, no -m: no row" "$J" 0
+J=$T/data-m.json
+restartj "$J" -m "$PDATA"
+status_is "$J" 1 "deleted file mapped without exec, -m: exit 1"
+finding "-m: TYPE data, REASON deleted, FILE the data file" "$J" \
+	pid="$PDATA" type=data reason=deleted category=restart path="$T/data.bin"
+rows_is "-m: no row for the intact library (its read-only segments are no data row)" "$J" 1 pid="$PDATA"
 restartj "$J" --all-mappings "$PDATA"
 status_is "$J" 1 "--all-mappings: the same, exit 1"
 
@@ -142,7 +142,7 @@ J=$T/ig4.json
 restartj "$J" --ignore "$T/ign/*" "$PIGN" "$PKEEP"
 status_is "$J" 1 "--ignore leaving another finding: exit 1"
 rows_is "--ignore leaving another finding: the matching row is dropped" "$J" 0 pid="$PIGN"
-finding "--ignore leaving another finding: the other row stays" "$J" pid="$PKEEP" file="$T/keep/libkeep.so"
+finding "--ignore leaving another finding: the other row stays" "$J" pid="$PKEEP" path="$T/keep/libkeep.so"
 
 J=$T/ig5.json
 restartj "$J" --ignore '*libign*' --ignore "$T/keep/lib?eep.so" "$PIGN" "$PKEEP"
@@ -177,16 +177,20 @@ J=$T/all.json
 restartjo "$J" -o "$ALL" "$PCOL"
 status_is "$J" 1 "-o <every column> -J: exit 1"
 check "-o <every column> -J: valid JSON (numbers, null or name for GROUP)" rsj valid "$J"
-want_keys=$(tr 'A-Z' 'a-z' <<<"$COLS_ALL" | sort | paste -sd,)
-is "$(rsj keys "$J")" "$want_keys" "-J: every row has exactly the lowercase keys of -o"
+# keys: the lower-case column names, but GTYPE's (group_type)
+keys_of() {
+	tr 'A-Z' 'a-z' | sed 's/^gtype$/group_type/'
+}
+want_keys=$(keys_of <<<"$COLS_ALL" | sort | paste -sd,)
+is "$(rsj keys "$J")" "$want_keys" "-J: every row has exactly the keys of -o (GTYPE's is group_type)"
 finding "-J: one row for the process" "$J" pid="$PCOL"
 finding "-J: PID, PPID, UID, USER, COMMAND" "$J" pid="$PCOL" ppid=$$ uid="$(id -u)" \
-	user="$(id -un)" command=pe-dlopen
+	user="$(id -un)" comm=pe-dlopen
 finding "-J: CATEGORY, REASON, TYPE, FILE" "$J" pid="$PCOL" category=restart \
-	reason=deleted type=lib file="$T/libcol.so"
+	reason=deleted type=lib path="$T/libcol.so"
 finding "-J: DEV and INODE of the library" "$J" pid="$PCOL" dev="$COL_DEV" inode="$COL_INO"
 finding "-J: CGROUP is the process's cgroup" "$J" pid="$PCOL" cgroup="$(cgroup_of "$PCOL")"
-gtype=$(rget "$J" gtype pid="$PCOL")
+gtype=$(rget "$J" group_type pid="$PCOL")
 group=$(rget "$J" group pid="$PCOL")
 case $gtype in
 '"none"') is "$group" null "-J: GTYPE none goes with GROUP null" ;;
@@ -202,7 +206,7 @@ status_is "$R" 1 "-o <every column> -r: exit 1"
 check "-r: every line has $NCOL cells" rsj rawcells "$R" "$NCOL"
 cells=()
 for c in $COLS_ALL; do
-	v=$(rsj values "$J" "$(tr 'A-Z' 'a-z' <<<"$c")" pid="$PCOL")
+	v=$(rsj values "$J" "$(keys_of <<<"$c")" pid="$PCOL")
 	case $v in null) v= ;; esac
 	cells+=("$v")
 done
@@ -225,4 +229,4 @@ fi
 # --- +LIST appends to the default columns
 restartx "$T/plus.tab" -o +GTYPE,CGROUP "$PCOL"
 read -r -a head <"$T/plus.tab"
-is "${head[*]}" "GROUP PID USER COMMAND REASON TYPE FILE GTYPE CGROUP" "-o +LIST appends to the defaults"
+is "${head[*]}" "GROUP PID USER COMM REASON TYPE PATH GTYPE CGROUP" "-o +LIST appends to the defaults"

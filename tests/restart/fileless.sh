@@ -40,7 +40,7 @@ status_is "$J" 0 "memfd executable mapping alone: exit 0"
 check "valid JSON" rsj valid "$J"
 rows_is "memfd: exactly one row for the process" "$J" 1 pid="$M"
 finding "memfd: REASON fileless, CATEGORY fileless, TYPE lib, FILE /memfd:NAME" "$J" \
-	pid="$M" reason=fileless category=fileless type=lib file="/memfd:$NAME"
+	pid="$M" reason=fileless category=fileless type=lib path="/memfd:$NAME"
 stderr_clean "memfd: nothing on stderr" "$J.err"
 
 restartx "$T/m.tab" "$M"
@@ -50,7 +50,7 @@ if grep -E "(^|[[:space:]])${M}[[:space:]].*fileless[[:space:]]+lib[[:space:]]+/
 else
 	nok "memfd, table output: the fileless row" "$(cat "$T/m.tab")"
 fi
-restartx "$T/m.raw" -r -n -o PID,CATEGORY,REASON,FILE "$M"
+restartx "$T/m.raw" -r -n -o PID,CATEGORY,REASON,PATH "$M"
 check "memfd, raw output: PID fileless fileless /memfd:NAME" \
 	rsj rawhas "$T/m.raw" "$M" fileless fileless "/memfd:$NAME"
 
@@ -80,9 +80,9 @@ if start_preload both "$T/out.b" "$T/libdel.so" "$MAP" "$NAME-b" marker; then
 	restartj "$J" "$M" "$B"
 	status_is "$J" 1 "deleted library next to fileless code: exit 1"
 	finding "deleted library: restart row" "$J" pid="$B" category=restart reason=deleted \
-		type=lib file="$T/libdel.so"
+		type=lib path="$T/libdel.so"
 	finding "the process's memfd: fileless row" "$J" pid="$B" category=fileless \
-		reason=fileless file="/memfd:$NAME-b"
+		reason=fileless path="/memfd:$NAME-b"
 	cats=$(rsj values "$J" category | uniq | tr '\n' ' ')
 	is "$cats" "restart fileless " "restart rows first, then fileless (whatever the PIDs)"
 	is "$(rsj values "$J" pid category=fileless | tr '\n' ' ')" "$(printf '%s\n' "$M" "$B" | sort -n | tr '\n' ' ')" \
@@ -118,7 +118,7 @@ else
 	status_is "$J" 0 "program run from a memfd: exit 0"
 	rows_is "program run from a memfd: one row" "$J" 1 pid="$X"
 	finding "program run from a memfd: TYPE exe, REASON/CATEGORY fileless, FILE /memfd:NAME" "$J" \
-		pid="$X" type=exe reason=fileless category=fileless file="/memfd:$NAME-exe"
+		pid="$X" type=exe reason=fileless category=fileless path="/memfd:$NAME-exe"
 fi
 
 # --- program executed from an O_TMPFILE file in /dev/shm: a fileless exe

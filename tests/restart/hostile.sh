@@ -66,12 +66,12 @@ check "deleted 5 KB names: the listing is said to be incomplete" grep -q "$PD" "
 # --- memory: bounded whatever the process maps (the text is 300 MB); a
 # sanitizer's shadow memory and quarantine would be measured instead
 if [ "${PE_SANITIZE:-none}" != none ]; then
-	skip "peak RSS of -a" "built with -Db_sanitize=$PE_SANITIZE"
+	skip "peak RSS of -m" "built with -Db_sanitize=$PE_SANITIZE"
 	skip "peak RSS of both" "built with -Db_sanitize=$PE_SANITIZE"
 else
 	# shellcheck disable=SC2086
-	mib=$(peak_rss_mib "$PROCEXE" restart ${PE_RESTART_OPTS:-} -a "$PD")
-	check "deleted 5 KB names, -a: peak RSS ${mib} MiB < 64 MiB" test "${mib:-999}" -lt 64
+	mib=$(peak_rss_mib "$PROCEXE" restart ${PE_RESTART_OPTS:-} -m "$PD")
+	check "deleted 5 KB names, -m: peak RSS ${mib} MiB < 64 MiB" test "${mib:-999}" -lt 64
 	# shellcheck disable=SC2086
 	mib=$(peak_rss_mib "$PROCEXE" restart ${PE_RESTART_OPTS:-} "$PL" "$PD")
 	check "both processes: peak RSS ${mib} MiB < 64 MiB" test "${mib:-999}" -lt 64

@@ -52,16 +52,16 @@ status_is "$J" 1 "program removed: exit 1"
 check "valid JSON" rsj valid "$J"
 rows_is "program removed: exactly one row for the process" "$J" 1 pid="${P[prog1]}"
 finding "program removed: TYPE exe, REASON deleted, FILE the program" "$J" \
-	pid="${P[prog1]}" type=exe reason=deleted category=restart file="$D/prog1"
-rows_is "program removed: no row names the loader" "$J" 0 pid="${P[prog1]}" file="$LDSO"
+	pid="${P[prog1]}" type=exe reason=deleted category=restart path="$D/prog1"
+rows_is "program removed: no row names the loader" "$J" 0 pid="${P[prog1]}" path="$LDSO"
 rows_is "program removed: no row names the loader (canonical path)" "$J" 0 \
-	pid="${P[prog1]}" file="$(readlink -f "$LDSO")"
+	pid="${P[prog1]}" path="$(readlink -f "$LDSO")"
 rows_is "untouched loader launch: not flagged" "$J" 0 pid="${P[prog2]}"
 rows_is "loader launch with a deleted library: one row" "$J" 1 pid="${P[prog3]}"
 finding "loader launch with a deleted library: TYPE lib, REASON deleted" "$J" \
-	pid="${P[prog3]}" type=lib reason=deleted file="$D/libld.so"
+	pid="${P[prog3]}" type=lib reason=deleted path="$D/libld.so"
 
-restartx "$T/after.raw" -r -n -o PID,TYPE,REASON,FILE "${P[prog1]}"
+restartx "$T/after.raw" -r -n -o PID,TYPE,REASON,PATH "${P[prog1]}"
 status_is "$T/after.raw" 1 "raw output: exit 1"
 check "raw output: PID exe deleted PROGRAM" rsj rawhas "$T/after.raw" "${P[prog1]}" exe deleted "$D/prog1"
 
@@ -79,4 +79,4 @@ mv -f "$D/prog2.new" "$D/prog2"
 J=$T/rep.json
 restartj "$J" "${P[prog2]}"
 finding "loader launch, program replaced: TYPE exe, REASON replaced, FILE the program" "$J" \
-	pid="${P[prog2]}" type=exe reason=replaced file="$D/prog2"
+	pid="${P[prog2]}" type=exe reason=replaced path="$D/prog2"

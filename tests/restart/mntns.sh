@@ -91,10 +91,10 @@ J=$T/b.json
 restartj "$J" "${P[@]}" "${H[@]}"
 status_is "$J" 1 "after the changes: exit 1"
 finding "removed inside the namespace: deleted, FILE the path" "$J" \
-	pid="${P[ns3]}" reason=deleted type=lib file="$T/ns3/libns.so"
+	pid="${P[ns3]}" reason=deleted type=lib path="$T/ns3/libns.so"
 finding "removed inside the namespace, the host has a file there: still deleted" "$J" \
-	pid="${P[ns4]}" reason=deleted type=lib file="$T/ns4/libns.so"
+	pid="${P[ns4]}" reason=deleted type=lib path="$T/ns4/libns.so"
 finding "replaced inside the namespace: replaced" "$J" \
-	pid="${P[ns5]}" reason=replaced type=lib file="$T/ns5/libns.so"
+	pid="${P[ns5]}" reason=replaced type=lib path="$T/ns5/libns.so"
 rows_is "still intact (ns1): not flagged" "$J" 0 pid="${P[ns1]}"
 rows_is "still intact, host file differs (ns2): not flagged" "$J" 0 pid="${P[ns2]}"

@@ -64,18 +64,19 @@ status_is "$J" 1 "removed: exit 1"
 check "removed: valid JSON (strict, UTF-8)" rsj valid "$J"
 for k in $DEL; do
 	finding "$k: deleted, JSON FILE is the real name" "$J" \
-		pid="${P[$k]}" reason=deleted type=lib file="${F[$k]}"
+		pid="${P[$k]}" reason=deleted type=lib path="${F[$k]}"
 done
 rows_is "twin: its library (same maps text as bs) is intact: not flagged" "$J" 0 pid="${P[twin]}"
-if grep -q '\\n' "$J" && ! grep -q 'line\.so' <(grep -F '\\012' "$J"); then
-	ok "JSON: the newline is written as \\n, not as the kernel's \\012"
+# a JSON escape of the newline (\n or \u000a), never the kernel's \012
+if grep -Eq 'new(\\n|\\u000a)line\.so' "$J" && ! grep -q 'line\.so' <(grep -F '\\012' "$J"); then
+	ok "JSON: the newline is written as a JSON escape, not as the kernel's \\012"
 else
-	nok "JSON: the newline is written as \\n, not as the kernel's \\012" "$(grep -a line "$J")"
+	nok "JSON: the newline is written as a JSON escape, not as the kernel's \\012" "$(grep -a line "$J")"
 fi
 
 # --- raw output: one line per row, escaped names
 R=$T/del.raw
-restartx "$R" -r -n -o PID,FILE $PIDS
+restartx "$R" -r -n -o PID,PATH $PIDS
 status_is "$R" 1 "raw: exit 1"
 check "raw: no raw control character or invalid UTF-8" pejson clean "$R"
 is "$(wc -l <"$R")" 6 "raw: one line per row (the newline is escaped)"
@@ -91,7 +92,7 @@ fi
 
 # --- table output
 TAB=$T/del.tab
-restartx "$TAB" -o PID,REASON,FILE $PIDS
+restartx "$TAB" -o PID,REASON,PATH $PIDS
 status_is "$TAB" 1 "table: exit 1"
 check "table: no raw control character or invalid UTF-8" pejson clean "$TAB"
 is "$(wc -l <"$TAB")" 7 "table: header and one line per row"
@@ -128,4 +129,4 @@ rm "$D/${NAME[twin]}"
 J=$T/twin.json
 restartj "$J" "${P[twin]}"
 finding "twin removed: deleted, JSON FILE has the newline" "$J" \
-	pid="${P[twin]}" reason=deleted type=lib file="${F[twin]}"
+	pid="${P[twin]}" reason=deleted type=lib path="${F[twin]}"

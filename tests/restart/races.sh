@@ -3,7 +3,7 @@
 # procexe restart while processes exit during the scan: short-lived
 # processes that map a library deleted while they run (some exit by
 # themselves, some are killed at once) are started all the time while
-# procexe restart runs again and again (JSON, table, -a, --units, raw).
+# procexe restart runs again and again (JSON, table, -m, --units, raw).
 # Every run over every process exits 0 or 1 (never 2 or 3, never a
 # signal; named PIDs that are gone make it 3), every JSON output is valid,
 # and stderr never says more than a run over the quiet system did, but
@@ -83,7 +83,7 @@ while [ $r -lt "$ROUNDS" ] || [ "$(count_now)" -lt "$WANT" ]; do
 		case $mode in
 		json)  "$PROCEXE" restart -J -o "$RCOLS" >"$out" 2>"$out.err" ;;
 		table) "$PROCEXE" restart >"$out" 2>"$out.err" ;;
-		all)   "$PROCEXE" restart -J -a >"$out" 2>"$out.err" ;;
+		all)   "$PROCEXE" restart -J -m >"$out" 2>"$out.err" ;;
 		units) "$PROCEXE" restart --units >"$out" 2>"$out.err" ;;
 		raw)   "$PROCEXE" restart -r -o +CGROUP >"$out" 2>"$out.err" ;;
 		pids)  "$PROCEXE" restart -J $(tail -n 30 "$T/pids") >"$out" 2>"$out.err" ;;

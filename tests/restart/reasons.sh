@@ -93,23 +93,23 @@ check "valid JSON" rsj valid "$J"
 
 finding "deleted library (dlopen): one row" "$J" pid="${P[del]}"
 finding "deleted library: REASON deleted, TYPE lib, FILE the path, CATEGORY restart" "$J" \
-	pid="${P[del]}" reason=deleted type=lib file="$D/libdel.so" category=restart
+	pid="${P[del]}" reason=deleted type=lib path="$D/libdel.so" category=restart
 finding "deleted library (LD_PRELOAD): one row" "$J" pid="${P[pre]}"
 finding "deleted library (LD_PRELOAD): REASON deleted, TYPE lib, FILE the path" "$J" \
-	pid="${P[pre]}" reason=deleted type=lib file="$D/libpre.so"
+	pid="${P[pre]}" reason=deleted type=lib path="$D/libpre.so"
 finding "replaced library: one row" "$J" pid="${P[rep]}"
 finding "replaced library: REASON replaced, TYPE lib, FILE the path" "$J" \
-	pid="${P[rep]}" reason=replaced type=lib file="$D/librep.so" category=restart
+	pid="${P[rep]}" reason=replaced type=lib path="$D/librep.so" category=restart
 finding "library modified in place: one row" "$J" pid="${P[mod]}"
 finding "library modified in place: REASON modified, TYPE lib, FILE the path" "$J" \
-	pid="${P[mod]}" reason=modified type=lib file="$D/libmod.so" category=restart
+	pid="${P[mod]}" reason=modified type=lib path="$D/libmod.so" category=restart
 is "$(rget "$J" inode pid="${P[mod]}")" "$(stat -c %i "$D/libmod.so")" \
 	"modified: INODE is the library's (same inode)"
 no_finding "control started after the modification: not flagged" "$J" pid="${P[modctl]:-none}"
 # a rename, chmod or new hard link moves ctime only: MODIFIED goes by mtime
 rows_is "renamed library (same inode): not deleted" "$J" 0 pid="${P[ren]}" reason=deleted
 rows_is "renamed library (same inode): not replaced" "$J" 0 pid="${P[ren]}" reason=replaced
-rows_is "renamed library: no row under its old name" "$J" 0 pid="${P[ren]}" file="$D/libren.so"
+rows_is "renamed library: no row under its old name" "$J" 0 pid="${P[ren]}" path="$D/libren.so"
 no_finding "renamed library: no row at all (a rename is not a modification)" "$J" pid="${P[ren]}"
 no_finding "chmod and a new hard link of a library: not flagged" "$J" pid="${P[meta]}"
 no_finding "intact library: not flagged" "$J" pid="${P[ok]}"
@@ -117,23 +117,23 @@ no_finding "intact executable: not flagged" "$J" pid="${P[spin-ok]}"
 no_finding "live library named \"... (deleted)\": not flagged" "$J" pid="${P[xdel]}"
 
 rows_is "two deleted libraries: two rows" "$J" 2 pid="${P[two]}"
-is "$(rsj values "$J" file pid="${P[two]}" | tr '\n' '|')" "$D/liba.so|$D/libb.so|" \
+is "$(rsj values "$J" path pid="${P[two]}" | tr '\n' '|')" "$D/liba.so|$D/libb.so|" \
 	"two deleted libraries: rows sorted by FILE"
 
 rows_is "deleted executable and library: two rows" "$J" 2 pid="${P[exe]}"
 finding "deleted executable: REASON deleted, TYPE exe, FILE the path" "$J" \
-	pid="${P[exe]}" reason=deleted type=exe file="$D/spin-del"
+	pid="${P[exe]}" reason=deleted type=exe path="$D/spin-del"
 finding "deleted executable: its library row too" "$J" \
-	pid="${P[exe]}" reason=deleted type=lib file="$D/libexe.so"
+	pid="${P[exe]}" reason=deleted type=lib path="$D/libexe.so"
 is "$(rsj values "$J" type pid="${P[exe]}" | tr '\n' ' ')" "exe lib " \
 	"deleted executable and library: the exe row first"
 
 finding "replaced executable: one row" "$J" pid="${P[spin-rep]}"
 finding "replaced executable: REASON replaced, TYPE exe, FILE the path" "$J" \
-	pid="${P[spin-rep]}" reason=replaced type=exe file="$D/spin-rep"
+	pid="${P[spin-rep]}" reason=replaced type=exe path="$D/spin-rep"
 finding "unlinked executable: one row" "$J" pid="${P[spin-unl]}"
 finding "unlinked executable (other link survives): REASON unlinked, TYPE exe" "$J" \
-	pid="${P[spin-unl]}" reason=unlinked type=exe file="$D/spin-unl"
+	pid="${P[spin-unl]}" reason=unlinked type=exe path="$D/spin-unl"
 
 # rows sorted: everything here is in the test's own cgroup, so by PID
 pids=$(rsj values "$J" pid)
@@ -163,14 +163,14 @@ rm "$D/libx.so (deleted)"
 restartj "$T/xdel.json" "${P[xdel]}"
 status_is "$T/xdel.json" 1 "library named \"... (deleted)\" removed: exit 1"
 finding "library named \"... (deleted)\" removed: deleted, FILE keeps its own suffix" \
-	"$T/xdel.json" pid="${P[xdel]}" reason=deleted type=lib file="$D/libx.so (deleted)"
+	"$T/xdel.json" pid="${P[xdel]}" reason=deleted type=lib path="$D/libx.so (deleted)"
 
 # --- table output: default columns and the rows
 TAB=$T/all.tab
 restartx "$TAB" "${P[del]}" "${P[spin-rep]}" "${P[ok]}"
 status_is "$TAB" 1 "table output: exit 1"
 read -r -a head <"$TAB"
-is "${head[*]}" "GROUP PID USER COMMAND REASON TYPE FILE" "table: default columns in the spec's order"
+is "${head[*]}" "GROUP PID USER COMM REASON TYPE PATH" "table: default columns in the spec's order"
 if grep -E "(^|[[:space:]])${P[del]}[[:space:]]+$(id -un)[[:space:]]+pe-dlopen[[:space:]]+deleted[[:space:]]+lib[[:space:]]+$D/libdel\.so[[:space:]]*\$" "$TAB" >/dev/null; then
 	ok "table: the deleted library's row"
 else
@@ -193,7 +193,7 @@ is "$(wc -l <"$T/all.noh")" 2 "--noheadings: two rows, no header"
 
 # --- raw output
 RAW=$T/all.raw
-restartx "$RAW" -r -n -o PID,REASON,TYPE,FILE "${P[@]}"
+restartx "$RAW" -r -n -o PID,REASON,TYPE,PATH "${P[@]}"
 status_is "$RAW" 1 "raw output: exit 1"
 check "raw: deleted library row" rsj rawhas "$RAW" "${P[del]}" deleted lib "$D/libdel.so"
 check "raw: replaced library row" rsj rawhas "$RAW" "${P[rep]}" replaced lib "$D/librep.so"

@@ -25,7 +25,7 @@ rsj() {
 }
 
 # Every column of the spec: the JSON queries filter on any of them.
-RCOLS=GROUP,GTYPE,PID,PPID,USER,UID,COMMAND,CATEGORY,REASON,TYPE,FILE,DEV,INODE,CGROUP
+RCOLS=GROUP,GTYPE,PID,PPID,USER,UID,COMM,CATEGORY,REASON,TYPE,PATH,DEV,INODE,CGROUP
 
 # restartj OUT ARGS...: procexe restart -J -o $RCOLS ARGS > OUT (stderr
 # OUT.err); RS_RC = exit status.  restartjo: the same without -o.

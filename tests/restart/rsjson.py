@@ -2,7 +2,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Queries on `procexe restart` output for the restart tests (restart-lib.sh).
 
-JSON output is {"restart": [ {row}, ... ]} with one row per (process, file)
+Output is schema v1: -J gives {"schema": 1, "command": "restart",
+"restart": [ {row}, ... ], "summary": {...}}, --jsonl one line per row
+{"schema": 1, "command": "restart", "record": "restart", ...} and the
+summary line {"schema": 1, "command": "restart", "record": "summary", ...}
+last; every command below reads either form.  One row per (process, file)
 finding, so rows are selected by filters, not by PID alone.  A FILTER is
 KEY=VALUE: the row's KEY equals VALUE, where VALUE is compared with
   null / true / false    the JSON literal,
@@ -12,9 +16,12 @@ KEY=VALUE: the row's KEY equals VALUE, where VALUE is compared with
                          text, backslash -> \\\\ text, anything else as is).
 
   valid FILE                   strict JSON of the restart form: UTF-8, no
-                               duplicate keys, lowercase keys, numbers for
-                               pid/ppid/uid/inode, a non-empty string or null
+                               duplicate keys, the v1 envelope or lines,
+                               lowercase keys (none of the old command,
+                               file, gtype), numbers for pid/ppid/uid/inode,
+                               "MAJ:MIN" for dev, a non-empty string or null
                                for group
+  summary FILE KEY[.KEY...]    print json.dumps of the summary's KEY
   count FILE [FILTER...]       print the number of matching rows
   get FILE KEY [FILTER...]     print json.dumps(KEY) of the one matching row
                                (exit 3: none, 5: several, 4: no such key)
@@ -35,6 +42,7 @@ KEY=VALUE: the row's KEY equals VALUE, where VALUE is compared with
 """
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.environ.get('PE_SRCDIR') or
@@ -43,27 +51,83 @@ sys.path.insert(0, os.environ.get('PE_SRCDIR') or
 import pejson  # noqa: E402  (strict_load, json_forms, table_forms)
 
 NUMERIC = ('pid', 'ppid', 'uid', 'inode')
+OLD_KEYS = ('command', 'file', 'gtype')
+HEAD = ['schema', 'command']
+
+
+def check_row(row):
+    if not isinstance(row, dict):
+        raise ValueError('row is not an object: %s' % ascii(row))
+    for k, v in row.items():
+        if k != k.lower():
+            raise ValueError('key not lowercase: %r' % k)
+        if k in OLD_KEYS:
+            raise ValueError('key %r of before schema v1 in %s' % (k, ascii(row)))
+        # an incomplete row names a process, no file: no inode, no dev
+        if k in ('inode', 'dev') and v is None and row.get('category') == 'incomplete':
+            continue
+        if k in NUMERIC and (not isinstance(v, int) or isinstance(v, bool)):
+            raise ValueError('%s is not a number in %s' % (k, ascii(row)))
+        if k == 'dev' and not (isinstance(v, str) and re.fullmatch(r'[0-9]+:[0-9]+', v)):
+            raise ValueError('dev is not "MAJ:MIN" in %s' % ascii(row))
+        if k == 'group' and not (v is None or (isinstance(v, str) and v)):
+            raise ValueError('group is neither null nor a non-empty string '
+                             'in %s' % ascii(row))
+
+
+def check_summary(summ):
+    if not isinstance(summ, dict):
+        raise ValueError('summary is not an object')
+    for k in ('processes', 'flagged', 'denied', 'exit_status', 'restart', 'fileless'):
+        if not isinstance(summ.get(k), int) or isinstance(summ.get(k), bool):
+            raise ValueError('summary %s is not a number: %s' % (k, ascii(summ.get(k))))
+    if not isinstance(summ.get('complete'), bool):
+        raise ValueError('summary complete is not a boolean')
+
+
+def load_lines(path):
+    '''--jsonl output: rows, then one summary line, each with the v1 head.'''
+    with open(path, 'rb') as f:
+        lines = f.read().decode('utf-8').split('\n')
+    if lines and lines[-1] == '':
+        lines.pop()
+    rows, summ = [], None
+    for i, line in enumerate(lines, 1):
+        obj = json.loads(line, object_pairs_hook=pejson._no_dups,
+                         parse_constant=pejson._no_constant)
+        if not isinstance(obj, dict) or list(obj)[:3] != HEAD + ['record'] or \
+                obj['schema'] != 1 or obj['command'] != 'restart':
+            raise ValueError('line %d does not start with schema, command, record' % i)
+        if summ is not None:
+            raise ValueError('line %d follows the summary line' % i)
+        rec = obj.pop('record')
+        del obj['schema'], obj['command']
+        if rec == 'summary':
+            summ = obj
+        elif rec == 'restart':
+            rows.append(obj)
+        else:
+            raise ValueError('line %d: unknown record %r' % (i, rec))
+    if summ is None:
+        raise ValueError('no summary line')
+    return {'restart': rows, 'summary': summ, 'lines': len(lines)}
 
 
 def load(path):
-    doc = pejson.strict_load(path)
-    if not isinstance(doc, dict) or list(doc) != ['restart'] or \
-            not isinstance(doc['restart'], list):
-        raise ValueError('top level is not {"restart": [...]}')
+    with open(path, 'rb') as f:
+        first = f.readline()
+    if first.startswith(b'{"schema":1,"command":"restart","record":'):
+        doc = load_lines(path)
+    else:
+        doc = pejson.strict_load(path)
+        if not isinstance(doc, dict) or list(doc) != HEAD + ['restart', 'summary'] or \
+                doc['schema'] != 1 or doc['command'] != 'restart' or \
+                not isinstance(doc['restart'], list):
+            raise ValueError('top level is not {"schema": 1, "command": "restart", '
+                             '"restart": [...], "summary": {...}}')
     for row in doc['restart']:
-        if not isinstance(row, dict):
-            raise ValueError('row is not an object: %s' % ascii(row))
-        for k, v in row.items():
-            if k != k.lower():
-                raise ValueError('key not lowercase: %r' % k)
-            # an incomplete row names a process, no file: no inode
-            if k == 'inode' and v is None and row.get('category') == 'incomplete':
-                continue
-            if k in NUMERIC and (not isinstance(v, int) or isinstance(v, bool)):
-                raise ValueError('%s is not a number in %s' % (k, ascii(row)))
-            if k == 'group' and not (v is None or (isinstance(v, str) and v)):
-                raise ValueError('group is neither null nor a non-empty string '
-                                 'in %s' % ascii(row))
+        check_row(row)
+    check_summary(doc['summary'])
     return doc
 
 
@@ -128,6 +192,15 @@ def main(argv):
             return 0
         doc = load(path)
         if cmd == 'valid':
+            return 0
+        if cmd == 'summary':
+            v = doc['summary']
+            for k in argv[3].split('.'):
+                if not isinstance(v, dict) or k not in v:
+                    print('no summary key %r' % argv[3], file=sys.stderr)
+                    return 4
+                v = v[k]
+            print(json.dumps(v))
             return 0
         if cmd == 'keys':
             seen = []

@@ -46,10 +46,10 @@ run_dir() {
 	restartj "$j" "$pdel" "$pok" "$pexe"
 	status_is "$j" 1 "$top: deleted library and program: exit 1"
 	finding "$top: deleted library flagged deleted, FILE the path" "$j" \
-		pid="$pdel" reason=deleted type=lib category=restart file="$dir/lib$tag-del.so"
+		pid="$pdel" reason=deleted type=lib category=restart path="$dir/lib$tag-del.so"
 	rows_is "$top: deleted library: the only row of its process" "$j" 1 pid="$pdel"
 	finding "$top: deleted program flagged deleted, TYPE exe" "$j" \
-		pid="$pexe" reason=deleted type=exe category=restart file="$dir/spin-$tag"
+		pid="$pexe" reason=deleted type=exe category=restart path="$dir/spin-$tag"
 	rows_is "$top: intact library: not flagged" "$j" 0 pid="$pok"
 }
 

@@ -181,21 +181,21 @@ check "valid JSON" rsj valid "$J"
 # fixed ones, v1 and both are checked below
 for k in a1 a2 b scope uunit umgr sess dock none; do
 	finding "$k: GROUP ${WANT_GROUP[$k]}, GTYPE ${WANT_GTYPE[$k]}" "$J" pid="${P[$k]}" \
-		group="${WANT_GROUP[$k]}" gtype="${WANT_GTYPE[$k]}" reason=deleted file="$T/lib$k.so"
+		group="${WANT_GROUP[$k]}" group_type="${WANT_GTYPE[$k]}" reason=deleted path="$T/lib$k.so"
 	finding "$k: CGROUP is the path moved into" "$J" pid="${P[$k]}" cgroup="${CG[$k]}"
 done
 rows_is "the intact process in a unit: not flagged" "$J" 0 pid="${P[c]}"
 if [ $USE_V2 = 1 ] && [ $USE_V1 = 1 ]; then
 	finding "v2 path \"/\": the v1 name=systemd path groups (unit pe-test-ID-v1.service)" "$J" \
-		pid="${P[v1]}" group="${WANT_GROUP[v1]}" gtype=unit cgroup="$SYS/pe-test-$ID-v1.service"
+		pid="${P[v1]}" group="${WANT_GROUP[v1]}" group_type=unit cgroup="$SYS/pe-test-$ID-v1.service"
 	finding "v2 and v1 paths both set: the v2 one groups" "$J" \
-		pid="${P[both]}" group="${WANT_GROUP[both]}" gtype=unit cgroup="$SYS/pe-test-$ID-v2.service"
+		pid="${P[both]}" group="${WANT_GROUP[both]}" group_type=unit cgroup="$SYS/pe-test-$ID-v2.service"
 else
 	skip_n 2 "v1 fallback and v2 precedence" "needs both a writable cgroup2 and a name=systemd hierarchy, v2 path \"/\""
 fi
 
 # sort: unit < user-unit < session < container < none, then GROUP, then PID
-rsj values "$J" gtype >"$T/s.gtype"
+rsj values "$J" group_type >"$T/s.gtype"
 rsj values "$J" group >"$T/s.group"
 rsj values "$J" pid >"$T/s.pid"
 paste -d'\t' "$T/s.gtype" "$T/s.group" "$T/s.pid" |

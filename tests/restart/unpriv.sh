@@ -3,7 +3,8 @@
 # procexe restart run by an unprivileged reader (nobody): its own process
 # with a deleted library is listed (exit 1), root's planted process with a
 # deleted library is not, and the warning on stderr counts the processes
-# it could not inspect; never exit 2.
+# it could not inspect (and names a PID given that was denied); root's
+# process alone, named, was not seen: exit 3; never exit 2.
 . "$(dirname "$0")/restart-lib.sh"
 
 need_root "to switch to nobody"
@@ -20,15 +21,21 @@ fi
 
 plan 17
 
-# warn_is FILE N DESC: besides the summary line, stderr FILE holds exactly
-# one line, the warning, and it gives the count N
+# warn_is FILE N DESC [PID...]: besides the summary line, stderr FILE holds
+# the warning, which gives the count N, and a line per named PID denied
 warn_is() {
-	local notes
-	notes=$(stderr_notes "$1")
-	if [ "$(grep -c . <<<"$notes")" = 1 ] && grep -qw -- "$2" <<<"$notes"; then
-		ok "$3"
+	local notes file=$1 n=$2 desc=$3 p
+	shift 3
+	notes=$(stderr_notes "$file")
+	for p in "$@"; do
+		grep -qx "procexe: PID $p: permission denied" <<<"$notes" || notes=
+		notes=$(grep -vx "procexe: PID $p: permission denied" <<<"$notes")
+	done
+	if [ "$(grep -c . <<<"$notes")" = 1 ] && grep -qw -- "$n" <<<"$notes" &&
+	   grep -q "could not be inspected (permission denied); run as root" <<<"$notes"; then
+		ok "$desc"
 	else
-		nok "$3" "stderr: $(cat "$1")"
+		nok "$desc" "stderr: $(cat "$file")"
 	fi
 }
 
@@ -62,18 +69,18 @@ RS_RC=$?
 status_is "$J" 1 "nobody, three PIDs: exit 1 (its own deleted library)"
 check "nobody, three PIDs: valid JSON" rsj valid "$J"
 finding "nobody: own process, deleted library listed" "$J" \
-	pid="$N" reason=deleted type=lib file="$T/libnobody.so" uid=65534
+	pid="$N" reason=deleted type=lib path="$T/libnobody.so" uid=65534
 rows_is "nobody: root's process not listed" "$J" 0 pid="$R"
 rows_is "nobody: own intact process not listed" "$J" 0 pid="$NO"
-warn_is "$J.err" 1 "nobody, three PIDs: one warning line counts 1 process not inspected"
+warn_is "$J.err" 1 "nobody, three PIDs: one warning line counts 1 process not inspected, a line names it" "$R"
 
-# nobody, root's process alone: nothing it may see, exit 0 (not 2)
+# nobody, root's process alone: nothing it may see, not seen: exit 3 (not 2)
 J=$T/root-only.json
 "${NOBODY[@]}" "$PROCEXE" restart -J "$R" >"$J" 2>"$J.err"
 RS_RC=$?
-status_is "$J" 0 "nobody, root's process alone: exit 0"
+status_is "$J" 3 "nobody, root's process alone: exit 3 (a named PID not seen)"
 rows_is "nobody, root's process alone: no rows" "$J" 0
-warn_is "$J.err" 1 "nobody, root's process alone: one warning line counts it"
+warn_is "$J.err" 1 "nobody, root's process alone: one warning line counts it, a line names it" "$R"
 
 # nobody, every process
 J=$T/all.json
