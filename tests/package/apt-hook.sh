@@ -5,6 +5,7 @@
 # place of /usr/bin/procexe: it must never fail the apt run.
 #
 # Environment (from meson): PROCEXE, PE_HELPERS, PE_SRCDIR, PE_SOURCE_ROOT.
+# shellcheck source=../integration/lib.sh
 . "$PE_SRCDIR/lib.sh"
 
 command -v apt-config >/dev/null || skip_all "no apt-config"

@@ -10,6 +10,7 @@
 #
 # Environment (from meson): PROCEXE, PE_HELPERS, PE_SRCDIR, PE_SOURCE_ROOT,
 # PE_VERSION, PE_SANITIZE, PE_CC.
+# shellcheck source=../integration/lib.sh
 . "$PE_SRCDIR/lib.sh"
 
 for tool in dpkg-buildpackage dpkg-checkbuilddeps dpkg-architecture dpkg-deb dh lintian \

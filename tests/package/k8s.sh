@@ -7,6 +7,7 @@
 # without a cluster.
 #
 # Environment (from meson): PROCEXE, PE_HELPERS, PE_SRCDIR, PE_SOURCE_ROOT, PYTHON.
+# shellcheck source=../integration/lib.sh
 . "$PE_SRCDIR/lib.sh"
 
 manifest="$PE_SOURCE_ROOT/deploy/kubernetes/procexe-daemonset.yaml"

@@ -4,6 +4,7 @@
 # (debian/update-symbols rewrites it), and the built library exports it.
 #
 # Environment (from meson): PROCEXE, PE_HELPERS, PE_SRCDIR, PE_SOURCE_ROOT.
+# shellcheck source=../integration/lib.sh
 . "$PE_SRCDIR/lib.sh"
 plan 2
 

@@ -9,6 +9,7 @@
 # Environment (from meson): PROCEXE, PE_HELPERS, PE_SRCDIR (tests/integration),
 # PE_SOURCE_ROOT, PE_UNIT_SERVICE (the configured service in the build
 # directory), PE_BINDIR (the bindir it was configured with).
+# shellcheck source=../integration/lib.sh
 . "$PE_SRCDIR/lib.sh"
 
 command -v systemd-analyze >/dev/null || skip_all "no systemd-analyze"
@@ -93,7 +94,7 @@ fi
 if ! "$PROCEXE" restart --help 2>&1 | grep -q -- '--jsonl'; then
 	skip_n 2 "the service's command" "procexe restart has no --jsonl yet (issue #11)"
 else
-	read -r -a argv <<<"${exec_line#ExecStart=$PE_BINDIR/procexe }"
+	read -r -a argv <<<"${exec_line#"ExecStart=$PE_BINDIR/procexe "}"
 	"$PROCEXE" "${argv[@]}" >"$T/restart.jsonl" 2>"$T/restart.err"
 	rc=$?
 	case $rc in
