@@ -111,7 +111,7 @@ is "$(stat -c %a:%U "$PUB/u777")" 700:root "new DIR under umask 0777: mode 0700"
 (umask 0 && "$PROCEXE" recover -d "$PUB/u000/" "$P" >/dev/null 2>"$T/u000.err")
 is "$?" 0 "new DIR under umask 0 (trailing /): recovered"
 is "$(stat -c %a "$PUB/u000")" 700 "new DIR under umask 0: mode 0700"
-check "new DIR: the image is there" cmp "$PUB/u000/$(mf get "$PUB/u000/manifest.json" "$P" file)" "$S"
+check "new DIR: the image is there" cmp "$PUB/u000/$(mf get "$PUB/u000/manifest.json" "$P" copy)" "$S"
 (umask 0777 && asnobody "$PROCEXE" recover -d "$PUB/nb777" "$P" >/dev/null 2>"$T/nb777.err")
 isnt "$?" 2 "nobody, new DIR under umask 0777: DIR accepted"
 is "$(stat -c %a:%U "$PUB/nb777")" 700:nobody "nobody, new DIR under umask 0777: mode 0700"
