@@ -872,6 +872,7 @@ static void json_mappings(struct json *j, const struct facts *f)
 	json_error(j, "maps_error", procexe_proc_maps_errno(f->p));
 }
 
+/* The names are procexe_attention_name()'s (the library's, once exported). */
 static void json_attention(struct json *j, unsigned attn, bool given_up)
 {
 	static const struct {
@@ -881,7 +882,7 @@ static void json_attention(struct json *j, unsigned attn, bool given_up)
 		{ PROCEXE_ATTN_IMAGE, "image" },
 		{ PROCEXE_ATTN_MODIFIED, "modified" },
 		{ PROCEXE_ATTN_MAPPED, "mapped" },
-		{ PROCEXE_ATTN_MAPPED_FILELESS, "mapped_fileless" },
+		{ PROCEXE_ATTN_MAPPED_FILELESS, "mapped-fileless" },
 		{ PROCEXE_ATTN_INCOMPLETE, "incomplete" },
 	};
 

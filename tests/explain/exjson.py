@@ -42,7 +42,7 @@ MAPPING_KEYS = {'path': str, 'state': str, 'dev': str, 'inode': int, 'executable
                 'deleted_suffix': bool, 'map_files': str, 'error': STR_OR_NULL}
 SUMMARY_KEYS = ['version', 'host', 'boot_id', 'time', 'processes', 'states', 'flagged',
                 'denied', 'vanished', 'unseen', 'complete', 'exit_status']
-ATTENTION = {'image', 'modified', 'mapped', 'mapped_fileless', 'incomplete'}
+ATTENTION = {'image', 'modified', 'mapped', 'mapped-fileless', 'incomplete'}
 TIME_RE = r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z'
 
 
