@@ -809,11 +809,43 @@ static bool open_dir(struct recover *rc)
 }
 
 /*
+ * Whether the missing DIR may be created in PARENT, its parent directory
+ * (reached without following a symlink; "." or a prefix of DIR): trusted
+ * as procexe_recover_dir_open() requires of a directory on the way (owned
+ * by root or us, not writable by others unless sticky), and writable by
+ * us.  False (the message said) when not.
+ */
+static bool parent_usable(const char *dir, const char *parent, int pfd)
+{
+	struct stat st;
+	char *d;
+	int r;
+
+	if (fstat(pfd, &st) < 0)
+		r = -errno;
+	else if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	         ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)))
+		r = -EUSERS;
+	else
+		r = dir_writable(pfd);
+	if (r == 0)
+		return true;
+	if (r == -EUSERS) {
+		dir_open_error(dir, EUSERS, strcmp(parent, ".") ? strlen(parent) : 0);
+		return false;
+	}
+	d = safe_text(dir, strlen(dir));
+	warnx_("cannot create %s: %s", d, strerror(-r));
+	free(d);
+	return false;
+}
+
+/*
  * Before any process is read and before anything is created: an existing
  * DIR is opened (open_dir()) and must be writable; a missing one must be
- * creatable, its parent (reached without following a symlink) writable by
- * us, and is created later (rc->dir_fd stays -1).  Any other trouble on
- * the way is left to the library's checks, which create nothing then.
+ * creatable (parent_usable()), and is created later (rc->dir_fd stays -1)
+ * with the library's checks of every directory on the way.  Any other
+ * trouble on the way is left to those checks, which create nothing then.
  * False (the message said) when DIR cannot be used.
  */
 static bool check_dir(struct recover *rc)
@@ -823,20 +855,12 @@ static bool check_dir(struct recover *rc)
 	if (fd == -ENOENT) {
 		char *parent = parent_of(rc->dir);
 		int pfd = parent ? open_dir_nofollow(parent) : -ENOENT;
+		bool ok = pfd >= 0 && parent_usable(rc->dir, parent, pfd);
 
 		free(parent);
 		if (pfd >= 0) {
-			int r = dir_writable(pfd);
-
 			close(pfd);
-			if (r < 0) {
-				char *d = safe_text(rc->dir, strlen(rc->dir));
-
-				warnx_("cannot create %s: %s", d, strerror(-r));
-				free(d);
-				return false;
-			}
-			return true;
+			return ok;
 		}
 	} else if (fd >= 0) {
 		close(fd);

@@ -22,7 +22,7 @@ SW=$PE_HELPERS/pe-swap
 need_root "runs as nobody against root"
 command -v setpriv >/dev/null || skip_all "no setpriv"
 
-plan 68
+plan 69
 
 asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
@@ -77,6 +77,10 @@ check "symlinked parent: no sub created" test ! -e "$T/sub"
 asnobody mkdir -m 755 "$PUB/nd"
 refused "nobody's directory on the way" "$PUB/nd is not owned by root or you" "$PUB/nd/out"
 check "nobody's directory: nothing created in it" test ! -e "$PUB/nd/out"
+# checked before the processes: a missing PID does not hide the refusal
+"$PROCEXE" recover -d "$PUB/nd/out" 999999999 >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:procexe: $PUB/nd/out: $PUB/nd is not owned by root or you, or is writable by others without the sticky bit: refused" \
+	"nobody's directory on the way, missing PID: refused first (status 2)"
 refused "nobody's directory, then .." "$PUB/nd is not owned" "$PUB/nd/../x"
 check "nobody's directory, then ..: nothing created" test ! -e "$PUB/x"
 mkdir "$T/ow"
