@@ -30,6 +30,8 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "json.h"
+#include "summary.h"
 
 #define MAX_STEPS 16
 /* Mapped files named one by one in the prose; all are in the JSON. */
@@ -796,73 +798,82 @@ static void print_text(const struct account *a, const struct facts *f)
 	}
 }
 
-static void json_str_or_null(const char *val, size_t len)
+/* LEN bytes of VAL (NULL: null) under KEY. */
+static void json_text(struct json *j, const char *key, const char *val, size_t len)
 {
 	if (val)
-		json_string(stdout, val, len);
+		json_bytes(j, key, val, len);
 	else
-		fputs("null", stdout);
+		json_null(j, key);
 }
 
-static void json_field_str(const char *key, const char *val, size_t len, bool comma)
+/* strerror(ERR) under KEY; null when ERR is 0. */
+static void json_error(struct json *j, const char *key, int err)
 {
-	printf("    \"%s\": ", key);
-	json_str_or_null(val, len);
-	fputs(comma ? ",\n" : "\n", stdout);
+	json_str(j, key, err ? strerror(err) : NULL);
 }
 
-/* IMG as a JSON object, or null; only the facts procexe read. */
-static void print_json_image(const char *key, const struct procexe_image *img, bool comma)
+/*
+ * IMG under KEY as an object, or null; only the facts procexe read.  Its
+ * text is the kernel's exe link ("link") when LINK, else the name maps
+ * shows for the program ("maps_text"); "exe" is the path it was judged on.
+ */
+static void json_image(struct json *j, const char *key, const struct procexe_image *img,
+                       bool link)
 {
 	if (!img) {
-		printf("    \"%s\": null%s\n", key, comma ? "," : "");
+		json_null(j, key);
 		return;
 	}
-	printf("    \"%s\": {\"link\": ", key);
-	json_str_or_null(img->path, img->path_len);
-	fputs(", \"launch_path\": ", stdout);
-	json_str_or_null(img->launch_path, img->launch_path_len);
-	if (img->have_stat)
-		printf(", \"dev\": \"%u:%u\", \"inode\": %" PRIu64 ", \"nlink\": %" PRIu64
-		       ", \"size\": %" PRIu64 ", \"mode\": \"%04o\", \"mntid\": %" PRIu64 "}",
-		       major(img->dev), minor(img->dev), img->ino, img->nlink, img->size,
-		       img->mode & 07777, img->mnt_id);
-	else if (img->dev || img->ino)
-		printf(", \"dev\": \"%u:%u\", \"inode\": %" PRIu64 "}", major(img->dev),
-		       minor(img->dev), img->ino);
-	else
-		fputs("}", stdout);
-	fputs(comma ? ",\n" : "\n", stdout);
+	json_open(j, key);
+	json_text(j, link ? "link" : "maps_text", img->path, img->path_len);
+	json_text(j, "exe", img->launch_path, img->launch_path_len);
+	if (img->have_stat || img->dev || img->ino) {
+		json_dev(j, "dev", (dev_t)img->dev);
+		json_uint(j, "inode", img->ino);
+	}
+	if (img->have_stat) {
+		if (img->nlink != UINT64_MAX)
+			json_uint(j, "nlink", img->nlink);
+		else
+			json_null(j, "nlink");
+		json_uint(j, "size", img->size);
+		json_mode(j, "mode", (mode_t)img->mode);
+		json_uint(j, "mntid", img->mnt_id);
+	}
+	json_close(j);
 }
 
-static void print_json_mappings(const struct facts *f)
+static void json_mappings(struct json *j, const struct facts *f)
 {
 	size_t n = procexe_proc_mapping_count(f->p);
-	int err = procexe_proc_maps_errno(f->p);
 
-	fputs("    \"mappings\": [", stdout);
+	json_open_array(j, "mappings");
 	for (size_t i = 0; i < n; i++) {
 		struct procexe_mapping m = { .sz = sizeof(m) };
+		char map_files[96];
 
 		if (procexe_proc_mapping(f->p, i, &m) < 0)
 			continue;
-		fputs(i ? ",\n      {\"path\": " : "\n      {\"path\": ", stdout);
-		json_string(stdout, m.path, m.path_len);
-		printf(", \"state\": \"%s\", \"dev\": \"%u:%u\", \"inode\": %" PRIu64
-		       ", \"executable\": %s, \"deleted_suffix\": %s"
-		       ", \"map_files\": \"/proc/%d/map_files/%" PRIx64 "-%" PRIx64 "\", \"error\": ",
-		       procexe_map_state_name(m.state), major(m.dev), minor(m.dev), m.ino,
-		       (m.flags & PROCEXE_MF_EXEC) ? "true" : "false",
-		       (m.flags & PROCEXE_MF_SUFFIX) ? "true" : "false", f->pid, m.start, m.end);
-		json_str_or_null(m.err ? strerror(m.err) : NULL, m.err ? strlen(strerror(m.err)) : 0);
-		fputs("}", stdout);
+		snprintf(map_files, sizeof(map_files), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+		         f->pid, m.start, m.end);
+		json_open(j, NULL);
+		json_bytes(j, "path", m.path, m.path_len);
+		json_str(j, "state", procexe_map_state_name(m.state));
+		json_dev(j, "dev", (dev_t)m.dev);
+		json_uint(j, "inode", m.ino);
+		json_bool(j, "executable", m.flags & PROCEXE_MF_EXEC);
+		json_bool(j, "deleted_suffix", m.flags & PROCEXE_MF_SUFFIX);
+		json_str(j, "map_files", map_files);
+		json_error(j, "error", m.err);
+		json_close(j);
 	}
-	fputs(n ? "\n    ],\n" : "],\n", stdout);
-	json_field_str("maps_error", err ? strerror(err) : NULL, err ? strlen(strerror(err)) : 0,
-	               true);
+	json_close_array(j);
+	json_error(j, "maps_error", procexe_proc_maps_errno(f->p));
 }
 
-static void print_json_attention(unsigned attn, bool given_up)
+/* The names are procexe_attention_name()'s (the library's, once exported). */
+static void json_attention(struct json *j, unsigned attn, bool given_up)
 {
 	static const struct {
 		unsigned bit;
@@ -871,64 +882,82 @@ static void print_json_attention(unsigned attn, bool given_up)
 		{ PROCEXE_ATTN_IMAGE, "image" },
 		{ PROCEXE_ATTN_MODIFIED, "modified" },
 		{ PROCEXE_ATTN_MAPPED, "mapped" },
-		{ PROCEXE_ATTN_MAPPED_FILELESS, "mapped_fileless" },
+		{ PROCEXE_ATTN_MAPPED_FILELESS, "mapped-fileless" },
 		{ PROCEXE_ATTN_INCOMPLETE, "incomplete" },
 	};
-	bool first = true;
 
 	/* given up on: nothing about the image was judged */
 	if (given_up)
 		attn = PROCEXE_ATTN_INCOMPLETE;
-	fputs("  \"attention\": [", stdout);
-	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
-		if (!(attn & reasons[i].bit))
-			continue;
-		printf("%s\"%s\"", first ? "" : ", ", reasons[i].name);
-		first = false;
-	}
-	fputs("],\n", stdout);
+	json_open_array(j, "attention");
+	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++)
+		if (attn & reasons[i].bit)
+			json_str(j, NULL, reasons[i].name);
+	json_close_array(j);
 }
 
-static void print_json_facts(const struct facts *f)
+/* The "process" object: the facts the account rests on. */
+static void json_process(struct json *j, const struct facts *f)
 {
 	const char *comm = procexe_proc_comm(f->p), *root = procexe_proc_root(f->p);
-	int err = procexe_proc_errno(f->p);
+	const struct procexe_image *exe = f->loader ? &f->ld : &f->img;
 	bool img = !f->given_up && (f->img.have_stat || f->img.path);
+	pid_t ppid = procexe_proc_ppid(f->p);
+	uint64_t start = procexe_proc_start_ns(f->p);
 
-	json_field_str("self_link", f->self_link, f->self_link ? strlen(f->self_link) : 0, true);
-	json_field_str("comm", comm, comm ? strlen(comm) : 0, true);
-	printf("    \"state\": \"%s\",\n", procexe_state_name(f->state));
-	printf("    \"given_up\": %s,\n", f->given_up ? "true" : "false");
-	if (procexe_proc_ppid(f->p) >= 0)
-		printf("    \"ppid\": %d,\n", (int)procexe_proc_ppid(f->p));
+	json_open(j, "process");
+	json_int(j, "pid", f->pid);
+	json_text(j, "comm", comm, comm ? strlen(comm) : 0);
+	json_str(j, "state", procexe_state_name(f->state));
+	json_text(j, "exe", f->given_up ? NULL : f->img.launch_path, f->img.launch_path_len);
+	json_text(j, "link", f->given_up ? NULL : exe->path, exe->path_len);
+	if (ppid >= 0)
+		json_int(j, "ppid", ppid);
 	else
-		fputs("    \"ppid\": null,\n", stdout);
-	printf("    \"modified\": %s,\n", (f->flags & PROCEXE_PF_MODIFIED) ? "true" : "false");
-	printf("    \"loader_launched\": %s,\n", f->loader ? "true" : "false");
-	printf("    \"deleted_suffix\": %s,\n", (f->flags & PROCEXE_PF_SUFFIX) ? "true" : "false");
-	printf("    \"path_too_long\": %s,\n", (f->flags & PROCEXE_PF_PATH_TOOLONG) ? "true" : "false");
-	json_field_str("root", root, root ? strlen(root) : 0, true);
-	json_field_str("error", err ? strerror(err) : NULL, err ? strlen(strerror(err)) : 0, true);
-	print_json_mappings(f);
-	print_json_image("image", img ? &f->img : NULL, true);
-	print_json_image("loader", f->loader && !f->given_up ? &f->ld : NULL, false);
+		json_null(j, "ppid");
+	if (start)
+		json_time(j, "start", start);
+	else
+		json_null(j, "start");
+	json_text(j, "root", root, root ? strlen(root) : 0);
+	json_attention(j, f->attn, f->given_up);
+	json_bool(j, "given_up", f->given_up);
+	json_bool(j, "modified", f->flags & PROCEXE_PF_MODIFIED);
+	json_bool(j, "loader_launched", f->loader);
+	json_bool(j, "deleted_suffix", f->flags & PROCEXE_PF_SUFFIX);
+	json_bool(j, "path_too_long", f->flags & PROCEXE_PF_PATH_TOOLONG);
+	json_error(j, "error", procexe_proc_errno(f->p));
+	json_str(j, "self_link", f->self_link);
+	json_image(j, "image", img ? &f->img : NULL, !f->loader);
+	json_image(j, "loader", f->loader && !f->given_up ? &f->ld : NULL, true);
+	json_mappings(j, f);
+	json_close(j);
 }
 
-static void print_json(const struct account *a, const struct facts *f)
+/* The schema v1 document: the process (NULL: it does not exist, "process"
+ * is null), the steps of A and SUM. */
+static void print_json(const struct account *a, const struct facts *f,
+                       const struct summary *sum)
 {
-	printf("{\n  \"pid\": %d,\n", f->pid);
-	print_json_attention(f->attn, f->given_up);
-	fputs("  \"facts\": {\n", stdout);
-	print_json_facts(f);
-	fputs("  },\n  \"steps\": [\n", stdout);
-	for (size_t i = 0; i < a->n; i++) {
-		fputs("    {\"title\": ", stdout);
-		json_string(stdout, a->steps[i].title, strlen(a->steps[i].title));
-		fputs(", \"text\": ", stdout);
-		json_string(stdout, a->steps[i].text, strlen(a->steps[i].text));
-		printf("}%s\n", i + 1 < a->n ? "," : "");
+	struct json *j = json_new(stdout, true);
+
+	json_begin_document(j, "explain", NULL);
+	if (f)
+		json_process(j, f);
+	else
+		json_null(j, "process");
+	json_open_array(j, "steps");
+	for (size_t i = 0; a && i < a->n; i++) {
+		json_open(j, NULL);
+		json_str(j, "title", a->steps[i].title);
+		json_str(j, "text", a->steps[i].text);
+		json_close(j);
 	}
-	fputs("  ]\n}\n", stdout);
+	json_close_array(j);
+	summary_member(j, sum, NULL, NULL);
+	json_close(j);
+	json_end_line(j);
+	json_free(j);
 }
 
 static void __attribute__((noreturn)) explain_usage(void)
@@ -941,44 +970,55 @@ static void __attribute__((noreturn)) explain_usage(void)
 	      "attention, and what that means.\n"
 	      "\n"
 	      "Options:\n"
-	      " -J, --json     the same facts and steps as JSON\n"
+	      " -J, --json     the same facts and steps as JSON (schema v1)\n"
+	      " -q, --quiet    no summary on stderr (explain prints none; errors still are)\n"
+	      "\n"
 	      " -h, --help     display this help\n"
+	      " -V, --version  display version\n"
+	      "\n"
+	      "Exit status: 0 nothing needs attention, 1 something does, 3 not seen\n"
+	      "whole or no such process, 2 an error.\n"
 	      "\n"
 	      "For more details see procexe(1).\n", stdout);
-	exit(EXIT_OK);
+	cli_exit(EXIT_OK);
 }
 
 static pid_t parse_args(int argc, char **argv, bool *json)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long pid;
+	pid_t *pids, pid;
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "Jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":JqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			*json = true;
 			break;
+		case 'q':
+			/* explain writes no summary on stderr: nothing to silence */
+			break;
 		case 'h':
 			explain_usage();
+		case 'V':
+			print_version();
 		default:
-			usage_error("invalid option for 'explain'");
+			getopt_error(c, argv);
 		}
 	}
 	if (optind + 1 != argc)
 		usage_error("'explain' takes exactly one PID");
-	errno = 0;
-	pid = strtol(argv[optind], &end, 10);
-	if (errno || *end || end == argv[optind] || pid <= 0 || pid > INT32_MAX)
-		usage_error("invalid PID: '%s'", argv[optind]);
-	return (pid_t)pid;
+	parse_pid_args(argv + optind, 1, &pids);
+	pid = pids[0];
+	free(pids);
+	return pid;
 }
 
 /* Read PID through a scan of one, with its mapped files judged; NULL
@@ -1009,30 +1049,40 @@ int cmd_explain(int argc, char **argv)
 	struct account a = { .n = 0 };
 	struct procexe_list *list;
 	const struct procexe_proc *p;
+	struct summary sum;
 	struct facts f;
 	char self_link[32];
 	bool json = false;
-	pid_t pid = parse_args(argc, argv, &json);
+	pid_t pid;
 	ssize_t n;
 	int status;
 
+	summary_init(&sum, "explain");
+	pid = parse_args(argc, argv, &json);
 	n = readlink("/proc/self", self_link, sizeof(self_link) - 1);
 	if (n >= 0)
 		self_link[n] = '\0';
 	list = read_one(pid);
+	/* with the mappings: they were judged */
+	summary_add_list(&sum, list, &pid, 1, true);
 	p = procexe_list_get(list, 0);
 	if (!p) {
-		procexe_list_free(list);
 		warnx_("PID %d: no such process", (int)pid);
+		sum.exit_status = EXIT_INCOMPLETE;
+		if (json)
+			print_json(NULL, NULL, &sum);
+		procexe_list_free(list);
 		return EXIT_INCOMPLETE;
 	}
 	facts_load(&f, p, n >= 0 ? self_link : NULL);
 	build(&a, &f);
+	status = explain_status(&f);
+	sum.flagged = status == EXIT_FOUND;
+	sum.exit_status = status;
 	if (json)
-		print_json(&a, &f);
+		print_json(&a, &f, &sum);
 	else
 		print_text(&a, &f);
-	status = explain_status(&f);
 	for (size_t i = 0; i < a.n; i++)
 		free(a.steps[i].text);
 	free(f.launch);

@@ -2,20 +2,28 @@
 /*
  * procexe recover [-d DIR] [--libs] [-J] [--all | PID...]: copy the images
  * that processes run (deleted, replaced, fileless...) into DIR, hashed, and
- * describe them in DIR/manifest.json.
+ * describe them in DIR/manifest.json, a schema v1 document (the same one
+ * -J prints).
  *
  * Order of work: load libcrypto and raise the soft limit on descriptors,
- * read the processes (one scan), pin every image (an open fd, so a process
- * that exits afterwards still yields it; one fd per device:inode), then
- * copy and hash each distinct image once, then write the manifest.  When
+ * check that DIR can be written (or created) without creating anything,
+ * read the processes (one scan), open (or create) DIR unless every PID
+ * named is missing, pin every image (an open fd, so a process that exits
+ * afterwards still yields it; one fd per device:inode), then copy and
+ * hash each distinct image once, then write the manifest.  When
  * the images pinned reach the descriptors allowed (the soft limit less a
  * reserve), that batch is copied (closing its fds) before pinning goes on.
  * Nothing recovered is ever executed.
+ *
+ * Exit status: 0 everything asked for was recovered, 3 something named is
+ * missing or was not recovered or not read whole, 2 an error (DIR, the
+ * manifest, stdout); never 1.
  *
  * PROCEXE_TEST_PIN_DELAY_MS (test-only, see procexe(1)): after pinning,
  * print "procexe: test: pinned" on stderr and wait that long.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -25,15 +33,19 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/openat2.h>
 
 #include <procexe.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "json.h"
 #include "output.h"
+#include "summary.h"
 
 #define DEFAULT_DIR "procexe-recovered"
 #define MANIFEST_NAME "manifest"
@@ -65,19 +77,17 @@ struct entry {
 	char *comm;             /* NULL when unknown */
 	const char *state;      /* static name, NULL when unknown */
 	bool modified;
-	const char *source;     /* "exe" or "map" */
+	const char *source;     /* "exe", "map", or NULL (no such process) */
 	char *path;             /* kernel's text, NULL when unknown */
 	size_t image;           /* index in images, SIZE_MAX when failed */
 	int err;                /* positive errno when failed before copying */
 	const char *why;        /* static explanation, or NULL */
-	bool unseen;            /* failed because the process was not seen whole:
-	                           inconclusive (exit 3), not a failed copy */
 };
 
 struct recover {
 	const char *dir;
-	int dir_fd;
-	bool json, all, libs;
+	int dir_fd;             /* -1 until DIR is opened (or created) */
+	bool json, all, libs, quiet;
 	bool verify;            /* compare each copy with its source */
 	uint64_t max_size;      /* larger images are refused (EFBIG); 0: no limit */
 	size_t pin_cap;         /* images pinned at once, at most */
@@ -92,40 +102,48 @@ struct recover {
 	uint64_t total_bytes, done_bytes;
 	bool progress;
 	int last_pct;
-	struct unseen unseen;   /* processes not seen whole, named PIDs missing */
+	struct summary sum;     /* its unseen: processes not seen whole, PIDs missing */
 };
 
 static void __attribute__((noreturn)) recover_usage(void)
 {
 	fputs("Usage:\n"
-	      " procexe recover [options] [--all | PID...]\n"
+	      " procexe recover [options] [--all | <pid>...]\n"
 	      "\n"
 	      "Copy the executable image each PID runs (for --all: every process the\n"
 	      "scan flags; with --libs also the mapped files restart lists) into a\n"
 	      "directory, byte for byte, with its SHA-256, and describe what was\n"
-	      "recovered and what failed in DIR/manifest.json.  Each distinct image is\n"
-	      "copied once; files are created with mode 0400 and never replace anything.\n"
+	      "recovered and what failed in DIR/manifest.json (the -J document).  Each\n"
+	      "distinct image is copied once; files are created with mode 0400 and\n"
+	      "never replace anything.\n"
 	      "\n"
 	      "Options:\n"
-	      " -d, --dir <dir>  write into <dir> (default ./" DEFAULT_DIR "; created 0700;\n"
-	      "                    refused when a symlink or not owned by you)\n"
-	      " -a, --all        every suspicious process\n"
-	      " -l, --libs       also mapped files that were deleted, replaced or modified,\n"
-	      "                  or never had a file (memfd)\n"
-	      " -J, --json       print the manifest instead of a summary\n"
-	      "     --max-size <size>\n"
-	      "                  refuse images larger than <size> (apparent size): a\n"
-	      "                  failure with error EFBIG; suffixes K, M, G, T (powers\n"
-	      "                  of 1024); 0 for no limit (default 4G)\n"
-	      " -h, --help       display this help\n"
+	      " -d, --dir <dir>       write into <dir> (default ./" DEFAULT_DIR "; created\n"
+	      "                         0700; refused when a symlink or not owned by you;\n"
+	      "                         checked writable before any process is read)\n"
+	      " -a, --all             every process the verdict flags\n"
+	      " -l, --libs            also mapped files that were deleted, replaced or\n"
+	      "                         modified, or never had a file (memfd)\n"
+	      " -J, --json            print the manifest (schema v1) instead of a summary\n"
+	      " -M, --max-size <size> refuse images larger than <size> (apparent size):\n"
+	      "                         a failure \"File too large\" (EFBIG); suffixes K, M,\n"
+	      "                         G, T (powers of 1024); 0 for no limit (default 4G)\n"
+	      " -q, --quiet           no progress and no failure lines on stderr\n"
+	      "\n"
+	      " -h, --help            display this help\n"
+	      " -V, --version         display version\n"
 	      "\n"
 	      "Images are pinned (opened) before copying, so that a process that exits\n"
 	      "still yields its image.  When more images are found than descriptors allow\n"
 	      "(the soft RLIMIT_NOFILE, raised to the hard one, less 64), those pinned so\n"
-	      "far are copied first and the others are pinned after them.\n"
+	      "far are copied first and the others are pinned after them.  A PID that\n"
+	      "does not exist creates nothing.\n"
+	      "\n"
+	      "Exit status: 0 all recovered, 3 a PID missing or something not recovered\n"
+	      "or not read whole, 2 an error (the directory, the manifest, stdout).\n"
 	      "\n"
 	      "For more details see procexe(1).\n", stdout);
-	exit(EXIT_OK);
+	cli_exit(EXIT_OK);
 }
 
 /* ---- collecting ---- */
@@ -194,7 +212,7 @@ static void copy_image(struct recover *rc, size_t idx);
 /* Copy every image pinned and not yet copied, which closes their fds. */
 static void copy_pinned(struct recover *rc)
 {
-	rc->progress = isatty(STDERR_FILENO) && rc->total_bytes >= PROGRESS_MIN_BYTES;
+	rc->progress = !rc->quiet && isatty(STDERR_FILENO) && rc->total_bytes >= PROGRESS_MIN_BYTES;
 	for (; rc->ncopied < rc->nimages; rc->ncopied++)
 		copy_image(rc, rc->ncopied);
 }
@@ -285,7 +303,6 @@ static void pin_libs(struct recover *rc, const struct procexe_proc *p)
 		           err == ETIMEDOUT ? "gave up judging its mapped files after the deadline" :
 		           err == ENAMETOOLONG ? "a mapped file's name is too long to read" :
 		           "cannot read the process's maps");
-		e->unseen = true;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct procexe_mapping m = { .sz = sizeof(m) };
@@ -399,42 +416,6 @@ static void copy_image(struct recover *rc, size_t idx)
 
 /* ---- the manifest ---- */
 
-static const char *errno_name(int err)
-{
-	static const struct { int err; const char *name; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
-		{ EIO, "EIO" }, { EACCES, "EACCES" }, { EEXIST, "EEXIST" },
-		{ EINVAL, "EINVAL" }, { ENOSPC, "ENOSPC" }, { EROFS, "EROFS" },
-		{ EAGAIN, "EAGAIN" }, { ESTALE, "ESTALE" }, { ENOMEM, "ENOMEM" },
-		{ EMFILE, "EMFILE" }, { ENFILE, "ENFILE" }, { EDQUOT, "EDQUOT" },
-		{ EFBIG, "EFBIG" }, { ELOOP, "ELOOP" }, { ETIMEDOUT, "ETIMEDOUT" },
-		{ ELIBACC, "ELIBACC" }, { E2BIG, "E2BIG" }, { ENOTDIR, "ENOTDIR" },
-		{ EISDIR, "EISDIR" }, { ENXIO, "ENXIO" }, { ENODATA, "ENODATA" },
-		{ EOVERFLOW, "EOVERFLOW" }, { EBADF, "EBADF" }, { EINTR, "EINTR" },
-		{ ENAMETOOLONG, "ENAMETOOLONG" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-		{ ENOSYS, "ENOSYS" }, { EXDEV, "EXDEV" }, { EMLINK, "EMLINK" },
-		{ EBUSY, "EBUSY" }, { ETXTBSY, "ETXTBSY" }, { EALREADY, "EALREADY" },
-		{ EFAULT, "EFAULT" }, { ENODEV, "ENODEV" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (names[i].err == err)
-			return names[i].name;
-#ifdef HAVE_STRERRORNAME_NP
-	return strerrorname_np(err);
-#else
-	return NULL;
-#endif
-}
-
-static void json_str_or_null(FILE *out, const char *s)
-{
-	if (s)
-		json_string(out, s, strlen(s));
-	else
-		fputs("null", out);
-}
-
 /* The error of entry E (its own or its image's), 0 when recovered. */
 static int entry_error(const struct recover *rc, const struct entry *e, const char **why)
 {
@@ -451,74 +432,108 @@ static int entry_error(const struct recover *rc, const struct entry *e, const ch
 	return 0;
 }
 
-static void write_common(FILE *out, const struct entry *e)
+/* The number of entries recovered (*OK) and failed (*FAIL). */
+static void count_entries(const struct recover *rc, size_t *ok, size_t *fail)
 {
-	fprintf(out, "\"pid\": %d, \"comm\": ", (int)e->pid);
-	json_str_or_null(out, e->comm);
-	fputs(", \"state\": ", out);
-	json_str_or_null(out, e->state);
-	fprintf(out, ", \"modified\": %s, \"source\": \"%s\", \"path\": ",
-	        e->modified ? "true" : "false", e->source);
-	if (e->path)
-		json_string(out, e->path, strlen(e->path));
-	else
-		fputs("null", out);
+	size_t nok = 0, nfail = 0;
+
+	for (size_t i = 0; i < rc->nentries; i++) {
+		const char *why;
+
+		if (entry_error(rc, &rc->entries[i], &why))
+			nfail++;
+		else
+			nok++;
+	}
+	if (ok)
+		*ok = nok;
+	if (fail)
+		*fail = nfail;
 }
 
-static char *build_manifest(const struct recover *rc, size_t *ret_len)
+/* One element of "images": the recovered entry E. */
+static void json_image(struct json *j, const struct recover *rc, const struct entry *e)
+{
+	const struct image *img = &rc->images[e->image];
+
+	json_open(j, NULL);
+	json_int(j, "pid", e->pid);
+	json_str(j, "comm", e->comm);
+	json_str(j, "state", e->state);
+	json_bool(j, "modified", e->modified);
+	json_str(j, "source", e->source);
+	json_str(j, "path", e->path);
+	json_dev(j, "dev", (dev_t)img->dev);
+	json_uint(j, "inode", img->ino);
+	json_uint(j, "size", img->size);
+	json_mode(j, "mode", (mode_t)img->mode);
+	json_uint(j, "uid", img->uid);
+	json_str(j, "sha256", img->sha256);
+	json_str(j, "copy", img->file);
+	json_close(j);
+}
+
+/* One element of "failures": entry E, which failed with ERR (WHY: NULL or
+ * the explanation). */
+static void json_failure(struct json *j, const struct entry *e, int err, const char *why)
+{
+	char *text = why ? xasprintf("%s (%s)", why, strerror(err)) : xstrdup(strerror(err));
+
+	json_open(j, NULL);
+	json_int(j, "pid", e->pid);
+	json_str(j, "source", e->source);
+	json_str(j, "path", e->path);
+	json_str(j, "error", text);
+	json_close(j);
+	free(text);
+}
+
+/* The summary's recover keys (summary_extra_fn; ARG: the struct recover). */
+static void summary_extra(struct json *j, const void *arg)
+{
+	const struct recover *rc = arg;
+	size_t ok, fail;
+
+	count_entries(rc, &ok, &fail);
+	json_bytes(j, "directory", rc->dir, strlen(rc->dir));
+	json_uint(j, "recovered", ok);
+	json_uint(j, "failed", fail);
+}
+
+/* The schema v1 document of the run (the manifest, and -J), newly
+ * allocated, *RET_LEN bytes. */
+static char *build_document(const struct recover *rc, size_t *ret_len)
 {
 	char *buf = NULL;
-	size_t len = 0, n = 0;
+	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
+	struct json *j;
 
 	if (!out)
 		errx_("%s", strerror(errno));
-	fprintf(out, "{\n  \"tool\": \"procexe %s\",\n  \"created\": %lld,\n  \"directory\": ",
-	        procexe_version(), (long long)time(NULL));
-	json_string(out, rc->dir, strlen(rc->dir));
-	fputs(",\n  \"images\": [", out);
+	j = json_new(out, true);
+	json_begin_document(j, "recover", NULL);
+	json_open_array(j, "images");
 	for (size_t i = 0; i < rc->nentries; i++) {
-		const struct entry *e = &rc->entries[i];
-		const struct image *img;
 		const char *why;
 
-		if (entry_error(rc, e, &why))
-			continue;
-		img = &rc->images[e->image];
-		fprintf(out, "%s\n    {", n++ ? "," : "");
-		write_common(out, e);
-		fprintf(out, ", \"dev\": \"%u:%u\", \"inode\": %" PRIu64 ", \"size\": %" PRIu64
-		        ", \"mode\": \"%06o\", \"uid\": %u, \"sha256\": \"%s\", \"file\": ",
-		        major(img->dev), minor(img->dev), img->ino, img->size,
-		        (unsigned)img->mode, (unsigned)img->uid, img->sha256);
-		json_string(out, img->file, strlen(img->file));
-		fputc('}', out);
+		if (!entry_error(rc, &rc->entries[i], &why))
+			json_image(j, rc, &rc->entries[i]);
 	}
-	fputs(n ? "\n  ],\n  \"failures\": [" : "],\n  \"failures\": [", out);
-	n = 0;
+	json_close_array(j);
+	json_open_array(j, "failures");
 	for (size_t i = 0; i < rc->nentries; i++) {
-		const struct entry *e = &rc->entries[i];
-		const char *why, *name;
-		int err = entry_error(rc, e, &why);
+		const char *why;
+		int err = entry_error(rc, &rc->entries[i], &why);
 
-		if (!err)
-			continue;
-		name = errno_name(err);
-		fprintf(out, "%s\n    {", n++ ? "," : "");
-		write_common(out, e);
-		fputs(", \"error\": ", out);
-		json_str_or_null(out, name);
-		fputs(", \"reason\": ", out);
-		{
-			char *reason = why ? xasprintf("%s (%s)", why, strerror(err))
-			                   : xstrdup(strerror(err));
-
-			json_string(out, reason, strlen(reason));
-			free(reason);
-		}
-		fputc('}', out);
+		if (err)
+			json_failure(j, &rc->entries[i], err, why);
 	}
-	fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
+	json_close_array(j);
+	summary_member(j, &rc->sum, summary_extra, rc);
+	json_close(j);
+	json_end_line(j);
+	json_free(j);
 	if (fclose(out) != 0)
 		errx_("%s", strerror(ENOMEM));
 	*ret_len = len;
@@ -546,21 +561,6 @@ static char *save_manifest(const struct recover *rc, const char *buf, size_t len
 }
 
 /* ---- the command ---- */
-
-static void parse_pids(struct recover *rc, char **args, int n)
-{
-	rc->pids = xreallocarray(NULL, n > 0 ? (size_t)n : 1, sizeof(*rc->pids));
-	for (int i = 0; i < n; i++) {
-		char *end;
-		long v;
-
-		errno = 0;
-		v = strtol(args[i], &end, 10);
-		if (errno || *end || end == args[i] || v <= 0 || v > INT32_MAX)
-			usage_error("invalid PID: '%s'", args[i]);
-		rc->pids[rc->npids++] = (pid_t)v;
-	}
-}
 
 /* --all: what the one verdict says needs attention; 0 when nothing. */
 static unsigned wanted_by_all(const struct recover *rc, const struct procexe_proc *p)
@@ -669,13 +669,10 @@ static void print_summary(const struct recover *rc, const char *manifest)
 		}
 		putchar('\n');
 	}
-	for (size_t i = 0; i < rc->nentries; i++) {
-		const char *why;
-
-		if (entry_error(rc, &rc->entries[i], &why))
-			nfail++;
-		else
-			nok++;
+	count_entries(rc, &nok, &nfail);
+	if (rc->dir_fd < 0) {
+		printf("0 images recovered, %zu failed: nothing written\n", nfail);
+		return;
 	}
 	{
 		char *d = safe_text(rc->dir, strlen(rc->dir));
@@ -738,6 +735,139 @@ static void dir_open_error(const char *dir, int err, size_t where)
 	free(d);
 }
 
+/* openat2(RESOLVE_NO_SYMLINKS) of the directory PATH as an O_PATH fd, or
+ * a negative errno (-ELOOP for a symlink anywhere in PATH). */
+static int open_dir_nofollow(const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Whether we may create entries in the directory FD: 0 or a negative
+ * errno (-EACCES, -EROFS, -EPERM for an immutable one...). */
+static int dir_writable(int fd)
+{
+	return faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
+
+/*
+ * The directory a missing DIR would be created in: DIR without its last
+ * component (trailing "/" and "/." skipped), "." for a relative single
+ * component; NULL when the last component is "." or "..", which always
+ * exist.  Newly allocated.
+ */
+static char *parent_of(const char *dir)
+{
+	size_t n = strlen(dir), start, end;
+
+	for (;;) {
+		while (n > 1 && dir[n - 1] == '/')
+			n--;
+		if (n >= 2 && dir[n - 1] == '.' && dir[n - 2] == '/')
+			n--;
+		else
+			break;
+	}
+	for (start = n; start > 0 && dir[start - 1] != '/'; start--)
+		;
+	if ((n - start == 1 && dir[start] == '.') ||
+	    (n - start == 2 && dir[start] == '.' && dir[start + 1] == '.'))
+		return NULL;
+	if (start == 0)
+		return xstrdup(".");
+	for (end = start; end > 1 && dir[end - 1] == '/'; end--)
+		;
+	return xcheck(strndup(dir, end));
+}
+
+/* Open DIR (creating it when absent) with the library's checks, and check
+ * that we may write into it; false (the message said) when not. */
+static bool open_dir(struct recover *rc)
+{
+	size_t where = 0;
+	int r;
+
+	rc->dir_fd = procexe_recover_dir_open_ex(rc->dir, &where);
+	if (rc->dir_fd < 0) {
+		dir_open_error(rc->dir, -rc->dir_fd, where);
+		return false;
+	}
+	r = dir_writable(rc->dir_fd);
+	if (r < 0) {
+		char *d = safe_text(rc->dir, strlen(rc->dir));
+
+		warnx_("cannot write to %s: %s", d, strerror(-r));
+		free(d);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Whether the missing DIR may be created in PARENT, its parent directory
+ * (reached without following a symlink; "." or a prefix of DIR): trusted
+ * as procexe_recover_dir_open() requires of a directory on the way (owned
+ * by root or us, not writable by others unless sticky), and writable by
+ * us.  False (the message said) when not.
+ */
+static bool parent_usable(const char *dir, const char *parent, int pfd)
+{
+	struct stat st;
+	char *d;
+	int r;
+
+	if (fstat(pfd, &st) < 0)
+		r = -errno;
+	else if ((st.st_uid != 0 && st.st_uid != geteuid()) ||
+	         ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)))
+		r = -EUSERS;
+	else
+		r = dir_writable(pfd);
+	if (r == 0)
+		return true;
+	if (r == -EUSERS) {
+		dir_open_error(dir, EUSERS, strcmp(parent, ".") ? strlen(parent) : 0);
+		return false;
+	}
+	d = safe_text(dir, strlen(dir));
+	warnx_("cannot create %s: %s", d, strerror(-r));
+	free(d);
+	return false;
+}
+
+/*
+ * Before any process is read and before anything is created: an existing
+ * DIR is opened (open_dir()) and must be writable; a missing one must be
+ * creatable (parent_usable()), and is created later (rc->dir_fd stays -1)
+ * with the library's checks of every directory on the way.  Any other
+ * trouble on the way is left to those checks, which create nothing then.
+ * False (the message said) when DIR cannot be used.
+ */
+static bool check_dir(struct recover *rc)
+{
+	int fd = open_dir_nofollow(rc->dir);
+
+	if (fd == -ENOENT) {
+		char *parent = parent_of(rc->dir);
+		int pfd = parent ? open_dir_nofollow(parent) : -ENOENT;
+		bool ok = pfd >= 0 && parent_usable(rc->dir, parent, pfd);
+
+		free(parent);
+		if (pfd >= 0) {
+			close(pfd);
+			return ok;
+		}
+	} else if (fd >= 0) {
+		close(fd);
+	}
+	return open_dir(rc);
+}
+
 /* Pin the images of LIST's processes (copying in batches past pin_cap:
  * see pin_room()) and record the PIDs asked for that LIST lacks. */
 static void pin_all(struct recover *rc, const struct procexe_list *list)
@@ -746,6 +876,8 @@ static void pin_all(struct recover *rc, const struct procexe_list *list)
 		const struct procexe_proc *p = procexe_list_get(list, i);
 		unsigned a = p ? wanted_by_all(rc, p) : 0;
 
+		if (a & ~PROCEXE_ATTN_INCOMPLETE)
+			rc->sum.flagged++;
 		if (!p || (rc->all && (!a || procexe_proc_pid(p) == getpid())))
 			continue;
 		if (proc_unread(p)) {
@@ -755,8 +887,7 @@ static void pin_all(struct recover *rc, const struct procexe_list *list)
 			           procexe_proc_errno(p) == ETIMEDOUT ?
 			           "procexe gave up on the process after the per-process deadline" :
 			           "the process could not be read");
-			e->unseen = true;
-			continue;
+				continue;
 		}
 		/* --all --libs: an intact executable is not copied for its libraries */
 		if (!rc->all || (a & (PROCEXE_ATTN_IMAGE | PROCEXE_ATTN_MODIFIED)))
@@ -764,19 +895,23 @@ static void pin_all(struct recover *rc, const struct procexe_list *list)
 		if (rc->libs)
 			pin_libs(rc, p);
 	}
-	unseen_count(&rc->unseen, list, rc->pids, rc->npids, rc->libs);
+	/* rc->pids are distinct (parse_pid_args()) */
 	for (size_t i = 0; i < rc->npids; i++) {
-		bool dup = false;
+		if (!list_has_pid(list, rc->pids[i])) {
+			struct entry *e = add_entry(rc, NULL, rc->pids[i], NULL);
 
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = rc->pids[j] == rc->pids[i];
-		if (!dup && !list_has_pid(list, rc->pids[i])) {
-			struct entry *e = add_entry(rc, NULL, rc->pids[i], "exe");
-
-			fail_entry(e, ESRCH, "no such process");
-			e->unseen = true;
-		}
+			fail_entry(e, ESRCH, NULL);
+			}
 	}
+}
+
+/* Whether PIDs were named and none of them exists. */
+static bool all_missing(const struct recover *rc, const struct procexe_list *list)
+{
+	for (size_t i = 0; i < rc->npids; i++)
+		if (list_has_pid(list, rc->pids[i]))
+			return false;
+	return rc->npids > 0;
 }
 
 static void recover_free(struct recover *rc)
@@ -808,14 +943,16 @@ static void parse_args(struct recover *rc, int argc, char **argv)
 		{ "libs", no_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "max-size", required_argument, NULL, 'M' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:alJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:alJM:qhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			rc->dir = optarg;
@@ -833,15 +970,18 @@ static void parse_args(struct recover *rc, int argc, char **argv)
 			if (!parse_size(optarg, &rc->max_size))
 				usage_error("invalid size for --max-size: '%s'", optarg);
 			break;
+		case 'q':
+			rc->quiet = true;
+			break;
 		case 'h':
 			recover_usage();
-		case ':':
-			usage_error("option '%s' requires an argument", argv[optind - 1]);
+		case 'V':
+			print_version();
 		default:
-			usage_error("invalid option for 'recover'");
+			getopt_error(c, argv);
 		}
 	}
-	parse_pids(rc, argv + optind, argc - optind);
+	rc->npids = parse_pid_args(argv + optind, argc - optind, &rc->pids);
 	if (rc->all && rc->npids)
 		usage_error("--all and PIDs are mutually exclusive");
 	if (!rc->all && !rc->npids)
@@ -850,11 +990,10 @@ static void parse_args(struct recover *rc, int argc, char **argv)
 		usage_error("empty directory name");
 }
 
-/* libcrypto, the output directory and the scan, before anything is
- * pinned; false (the message said) when any fails. */
+/* libcrypto, the output directory's check and the scan, before anything
+ * is pinned; false (the message said) when any fails. */
 static bool prepare(struct recover *rc, struct procexe_list **ret_list)
 {
-	size_t where = 0;
 	int r;
 
 	/* Before any image is pinned: loading needs free descriptors. */
@@ -865,11 +1004,8 @@ static bool prepare(struct recover *rc, struct procexe_list **ret_list)
 		       PE_LIBCRYPTO_SONAME, strerror(-r));
 		return false;
 	}
-	rc->dir_fd = procexe_recover_dir_open_ex(rc->dir, &where);
-	if (rc->dir_fd < 0) {
-		dir_open_error(rc->dir, -rc->dir_fd, where);
+	if (!check_dir(rc))
 		return false;
-	}
 	r = procexe_ctx_new(NULL, &rc->ctx);
 	if (r < 0) {
 		warnx_("cannot read /proc: %s", strerror(-r));
@@ -884,36 +1020,40 @@ static bool prepare(struct recover *rc, struct procexe_list **ret_list)
 		warnx_("cannot read /proc: %s", strerror(-r));
 		return false;
 	}
+	summary_add_list(&rc->sum, *ret_list, rc->pids, rc->npids, rc->libs);
 	return true;
 }
 
-/* The manifest, the report and the exit status. */
+/* The manifest (when DIR is open), the report and the exit status. */
 static int finish_run(struct recover *rc)
 {
-	char *manifest, *manifest_name;
-	size_t manifest_len, nfail = 0;
-	int status = EXIT_OK;
+	char *doc = NULL, *manifest_name = NULL;
+	size_t len = 0, nfail = 0;
+	int status;
 
-	manifest = build_manifest(rc, &manifest_len);
-	manifest_name = save_manifest(rc, manifest, manifest_len);
-	if (!manifest_name)
-		status = EXIT_TROUBLE;
-	report_failures(rc);
-	if (rc->json)
-		fwrite(manifest, 1, manifest_len, stdout);
-	else
-		print_summary(rc, manifest_name);
-	for (size_t i = 0; i < rc->nentries; i++) {
-		const char *why;
-
-		if (!rc->entries[i].unseen && entry_error(rc, &rc->entries[i], &why))
-			nfail++;
+	count_entries(rc, NULL, &nfail);
+	status = nfail || unseen_any(&rc->sum.unseen) ? EXIT_INCOMPLETE : EXIT_OK;
+	rc->sum.exit_status = status;
+	if (rc->dir_fd >= 0) {
+		doc = build_document(rc, &len);
+		manifest_name = save_manifest(rc, doc, len);
+		if (!manifest_name) {
+			/* -J tells the status the run ends with */
+			status = rc->sum.exit_status = EXIT_TROUBLE;
+			free(doc);
+			doc = NULL;
+		}
 	}
-	if (status == EXIT_OK && nfail)
-		status = EXIT_FOUND;
-	else if (status == EXIT_OK && unseen_any(&rc->unseen))
-		status = EXIT_INCOMPLETE;
-	free(manifest);
+	if (!rc->quiet)
+		report_failures(rc);
+	if (rc->json) {
+		if (!doc)
+			doc = build_document(rc, &len);
+		fwrite(doc, 1, len, stdout);
+	} else {
+		print_summary(rc, manifest_name);
+	}
+	free(doc);
 	free(manifest_name);
 	return status;
 }
@@ -925,10 +1065,17 @@ int cmd_recover(int argc, char **argv)
 	struct procexe_list *list = NULL;
 	int status;
 
+	summary_init(&rc.sum, "recover");
 	parse_args(&rc, argc, argv);
-	if (!prepare(&rc, &list)) {
-		recover_free(&rc);
-		return EXIT_TROUBLE;
+	if (!prepare(&rc, &list))
+		goto trouble;
+	if (all_missing(&rc, list)) {
+		/* a PID that does not exist creates nothing: no DIR, no manifest */
+		if (rc.dir_fd >= 0)
+			close(rc.dir_fd);
+		rc.dir_fd = -1;
+	} else if (rc.dir_fd < 0 && !open_dir(&rc)) {
+		goto trouble;
 	}
 	pin_all(&rc, list);
 	procexe_list_free(list);
@@ -939,4 +1086,9 @@ int cmd_recover(int argc, char **argv)
 	status = finish_run(&rc);
 	recover_free(&rc);
 	return status;
+
+trouble:
+	procexe_list_free(list);
+	recover_free(&rc);
+	return EXIT_TROUBLE;
 }

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Checks on `procexe explain -J` output for tests/explain/*.sh.
+"""Checks on `procexe explain -J` output for tests/explain/*.sh: a schema
+v1 document {"schema":1, "command":"explain", "process", "steps",
+"summary"}.
 
-  valid FILE              FILE is strict UTF-8 JSON with pid, attention,
-                          facts (with mappings) and steps
+  valid FILE              FILE is strict UTF-8 JSON of that shape, with the
+                          v1 keys and types (exe/link, "0755" modes, "M:m"
+                          devices, RFC 3339 times, attention names)
   get FILE KEY[.KEY...]   print json.dumps of the value (exit 4: no such key)
   attention FILE          print the attention reasons, space-separated
   mapping FILE PATH       print "STATE DEV INODE" of the mapping whose path
@@ -15,17 +18,88 @@
 """
 import json
 import os
+import re
 import sys
+
+sys.path.insert(0, os.environ.get('PE_SRCDIR') or
+                os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'integration'))
+import pejson  # noqa: E402  (strict_load)
+
+STR_OR_NULL = (str, type(None))
+INT_OR_NULL = (int, type(None))
+TOP_KEYS = ['schema', 'command', 'process', 'steps', 'summary']
+PROCESS_KEYS = {'pid': int, 'comm': STR_OR_NULL, 'state': str, 'exe': STR_OR_NULL,
+                'link': STR_OR_NULL, 'ppid': INT_OR_NULL, 'start': STR_OR_NULL,
+                'root': STR_OR_NULL, 'attention': list, 'given_up': bool,
+                'modified': bool, 'loader_launched': bool, 'deleted_suffix': bool,
+                'path_too_long': bool, 'error': STR_OR_NULL, 'self_link': STR_OR_NULL,
+                'image': (dict, type(None)), 'loader': (dict, type(None)),
+                'mappings': list, 'maps_error': STR_OR_NULL}
+IMAGE_KEYS = {'link': STR_OR_NULL, 'maps_text': STR_OR_NULL, 'exe': STR_OR_NULL,
+              'dev': str, 'inode': int, 'nlink': INT_OR_NULL, 'size': int, 'mode': str,
+              'mntid': int}
+MAPPING_KEYS = {'path': str, 'state': str, 'dev': str, 'inode': int, 'executable': bool,
+                'deleted_suffix': bool, 'map_files': str, 'error': STR_OR_NULL}
+SUMMARY_KEYS = ['version', 'host', 'boot_id', 'time', 'processes', 'states', 'flagged',
+                'denied', 'vanished', 'unseen', 'complete', 'exit_status']
+ATTENTION = {'image', 'modified', 'mapped', 'mapped-fileless', 'incomplete'}
+TIME_RE = r'\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z'
+
+
+def typed(what, obj, keys, exact=True):
+    if exact and list(obj) != list(keys):
+        raise ValueError('%s keys: %r' % (what, list(obj)))
+    for k, v in obj.items():
+        if k not in keys:
+            raise ValueError('%s: unknown key %r' % (what, k))
+        t = keys[k]
+        if not isinstance(v, t) or (isinstance(v, bool) and t in (int, INT_OR_NULL)):
+            raise ValueError('%s.%s has type %s' % (what, k, type(v).__name__))
+
+
+def check_image(what, img, link):
+    typed(what, img, IMAGE_KEYS, exact=False)
+    if ('link' in img) != link or ('maps_text' in img) == link:
+        raise ValueError('%s: text under %r' % (what, sorted(img)))
+    if 'dev' in img and not re.fullmatch(r'\d+:\d+', img['dev']):
+        raise ValueError('%s.dev %r' % (what, img['dev']))
+    if 'mode' in img and not re.fullmatch(r'[0-7]{4}', img['mode']):
+        raise ValueError('%s.mode %r (permission bits, 4 octal digits)' % (what, img['mode']))
+
+
+def check(doc):
+    if not isinstance(doc, dict) or list(doc) != TOP_KEYS:
+        raise ValueError('top-level keys: %r' % (list(doc) if isinstance(doc, dict) else doc))
+    if doc['schema'] != 1 or doc['command'] != 'explain':
+        raise ValueError('schema %r, command %r' % (doc['schema'], doc['command']))
+    if list(doc['summary']) != SUMMARY_KEYS:
+        raise ValueError('summary keys: %r' % list(doc['summary']))
+    if not re.fullmatch(TIME_RE, doc['summary']['time']):
+        raise ValueError('summary.time %r' % doc['summary']['time'])
+    for s in doc['steps']:
+        if list(s) != ['title', 'text'] or not all(isinstance(v, str) for v in s.values()):
+            raise ValueError('step %r' % s)
+    p = doc['process']
+    if p is None:
+        return
+    typed('process', p, PROCESS_KEYS)
+    if p['start'] is not None and not re.fullmatch(TIME_RE, p['start']):
+        raise ValueError('process.start %r is not RFC 3339 with nanoseconds' % p['start'])
+    if not set(p['attention']) <= ATTENTION:
+        raise ValueError('attention %r' % p['attention'])
+    if p['image'] is not None:
+        check_image('process.image', p['image'], not p['loader_launched'])
+    if p['loader'] is not None:
+        check_image('process.loader', p['loader'], True)
+    for m in p['mappings']:
+        typed('mapping', m, MAPPING_KEYS)
+        if not re.fullmatch(r'\d+:\d+', m['dev']):
+            raise ValueError('mapping.dev %r' % m['dev'])
 
 
 def load(path):
-    with open(path, 'rb') as f:
-        doc = json.loads(f.read().decode('utf-8'))
-    for key in ('pid', 'attention', 'facts', 'steps'):
-        if key not in doc:
-            raise ValueError('no key %r' % key)
-    if not isinstance(doc['facts'].get('mappings'), list):
-        raise ValueError('facts.mappings is not a list')
+    doc = pejson.strict_load(path)
+    check(doc)
     return doc
 
 
@@ -47,8 +121,7 @@ def main(argv):
     cmd, path = argv[1], argv[2]
     try:
         # the steps alone are read from any well-formed output
-        doc = load(path) if cmd not in ('step', 'text') else \
-            json.loads(open(path, 'rb').read().decode('utf-8'))
+        doc = load(path) if cmd not in ('step', 'text') else pejson.strict_load(path)
     except (OSError, ValueError) as e:
         print('invalid: %s' % e, file=sys.stderr)
         return 2
@@ -64,15 +137,15 @@ def main(argv):
         print(json.dumps(v))
         return 0
     if cmd == 'attention':
-        print(' '.join(doc['attention']))
+        print(' '.join(doc['process']['attention']))
         return 0
     if cmd == 'mapping':
         want = rendered(os.fsencode(argv[3]))
-        for m in doc['facts']['mappings']:
+        for m in doc['process']['mappings']:
             if m.get('path') == want:
                 print('%s %s %s' % (m['state'], m['dev'], m['inode']))
                 return 0
-        print('no mapping %r in %r' % (want, doc['facts']['mappings']), file=sys.stderr)
+        print('no mapping %r in %r' % (want, doc['process']['mappings']), file=sys.stderr)
         return 3
     if cmd == 'step':
         for s in doc['steps']:

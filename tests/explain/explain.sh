@@ -8,7 +8,9 @@
 # " (deleted)" claimed for the exe link, procexe recover advised), a memfd
 # program, a zombie (its parent named), a library with a hostile name
 # (escaped), and a PID that cannot exist (exit 3).  No output ever advises
-# copying /proc/PID/exe.
+# copying /proc/PID/exe.  The JSON is the schema v1 document (process with
+# exe/link, "0755" modes, RFC 3339 start, attention names; steps; summary);
+# -q, -V, --help and option errors.
 . "$(dirname "$0")/../integration/lib.sh"
 
 EXJSON=$(dirname "$0")/exjson.py
@@ -79,11 +81,15 @@ errtext() { # NAME: strerror of errno NAME
 	"$PYTHON" -c 'import errno, os, sys; print(os.strerror(getattr(errno, sys.argv[1])))' "$1"
 }
 
+devof() { # FILE: its st_dev as MAJOR:MINOR
+	"$PYTHON" -c 'import os, sys; d = os.stat(sys.argv[1]).st_dev; print("%d:%d" % (os.major(d), os.minor(d)))' "$1"
+}
+
 status() { # DESC GOT WANT
 	is "$2" "$3" "$1"
 }
 
-plan 48
+plan 70
 
 D=$T/d
 mkdir "$D"
@@ -118,6 +124,16 @@ status "intact: exit 0 (text)" "$RC_TXT" 0
 status "intact: exit 0 (JSON)" "$RC_JSON" 0
 check "intact: says nothing is amiss" has "$T/intact.txt" "Nothing is amiss"
 is "$(exj attention "$T/intact.json")" "" "intact: JSON attention is empty"
+check "intact: JSON is a valid schema v1 document" exj valid "$T/intact.json"
+is "$(exj get "$T/intact.json" process.exe)" "\"$D/intact\"" "intact: process.exe is the launch path"
+is "$(exj get "$T/intact.json" process.link)" "\"$(readlink "/proc/$PI/exe")\"" \
+	"intact: process.link is the kernel's exe link text"
+is "$(exj get "$T/intact.json" process.image.mode)" "\"$(printf '%04d' "$(stat -c %a "$D/intact")")\"" \
+	"intact: mode is the permission bits, 4 octal digits"
+is "$(exj get "$T/intact.json" process.image.dev)" "\"$(devof "$D/intact")\"" \
+	"intact: dev is \"MAJ:MIN\""
+is "$(exj get "$T/intact.json" summary.exit_status):$(exj get "$T/intact.json" summary.complete)" \
+	0:true "intact: summary exit_status 0, complete"
 for fn in proc_self_get_link proc_pid_lookup proc_exe_link get_task_exe_file d_path \
 	begin_new_exec set_mm_exe_file; do
 	check "intact: a step names $fn()" has "$T/intact.txt" "$fn()"
@@ -132,6 +148,9 @@ is "$(exj mapping "$T/preload.json" "$D/libpre.so" | cut -d' ' -f1,3)" "deleted 
 	"deleted preload library: JSON mapping with its path, state deleted, its inode"
 check "deleted preload library: JSON attention has 'mapped'" \
 	eval "exj attention '$T/preload.json' | grep -qw mapped"
+check "deleted preload library: JSON valid" exj valid "$T/preload.json"
+is "$(exj get "$T/preload.json" summary.exit_status):$(exj get "$T/preload.json" summary.flagged)" 1:1 \
+	"deleted preload library: summary exit_status 1, flagged 1"
 check "deleted preload library: the text names it" has "$T/preload.txt" "\"$D/libpre.so\""
 check "deleted preload library: the text names map_files" has "$T/preload.txt" "/proc/$PP/map_files/"
 check "deleted preload library: the text names proc_map_files_get_link()" \
@@ -143,11 +162,17 @@ check "deleted preload library: advises procexe recover --libs" \
 explain loader "$PL"
 status "loader launch, program deleted: exit 1" "$RC_JSON" 1
 check "loader: valid JSON" exj valid "$T/loader.json"
-is "$(exj get "$T/loader.json" facts.image.inode)" "$PROG_INO" \
+is "$(exj get "$T/loader.json" process.image.inode)" "$PROG_INO" \
 	"loader: JSON image inode is the program's"
-is "$(exj get "$T/loader.json" facts.image.launch_path)" "\"$D/prog\"" \
-	"loader: JSON image launch_path is the program's"
-is "$(exj get "$T/loader.json" facts.loader.inode)" "$LDSO_INO" \
+is "$(exj get "$T/loader.json" process.image.exe)" "\"$D/prog\"" \
+	"loader: JSON image exe is the program's"
+is "$(exj get "$T/loader.json" process.exe)" "\"$D/prog\"" \
+	"loader: JSON process exe is the program's"
+is "$(exj get "$T/loader.json" process.link)" "\"$(readlink "/proc/$PL/exe")\"" \
+	"loader: JSON process link is the kernel's text (the loader)"
+is "$(exj get "$T/loader.json" process.image.maps_text)" "\"$D/prog (deleted)\"" \
+	"loader: the program's name as maps shows it is maps_text, not link"
+is "$(exj get "$T/loader.json" process.loader.inode)" "$LDSO_INO" \
 	"loader: JSON loader inode is the loader's"
 check "loader: the program step names the program's path and inode" \
 	eval "step_has '$T/loader.json' 'The program' '$D/prog' &&
@@ -169,7 +194,7 @@ if [ $rc -eq 0 ]; then
 	PM=$READY_PID
 	explain memfd "$PM"
 	status "memfd program: exit 1" "$RC_JSON" 1
-	is "$(exj get "$T/memfd.json" facts.state)" '"fileless"' "memfd program: state fileless"
+	is "$(exj get "$T/memfd.json" process.state)" '"fileless"' "memfd program: state fileless"
 	check "memfd program: advises procexe recover PID" has "$T/memfd.txt" "procexe recover $PM"
 else
 	skip_n 3 "memfd program" "cannot execute a memfd here: ${READY_LINE:-rc $rc}"
@@ -177,8 +202,9 @@ fi
 
 # --- zombie: its parent named
 explain zombie "$ZPID"
-is "$(exj get "$T/zombie.json" facts.state)" '"zombie"' "zombie: state zombie"
-is "$(exj get "$T/zombie.json" facts.ppid)" "$ZPARENT" "zombie: JSON ppid is its parent"
+is "$(exj get "$T/zombie.json" process.state)" '"zombie"' "zombie: state zombie"
+is "$(exj get "$T/zombie.json" process.ppid)" "$ZPARENT" "zombie: JSON ppid is its parent"
+check "zombie: JSON valid" exj valid "$T/zombie.json"
 check "zombie: the text names the parent that should reap it" \
 	has "$T/zombie.txt" "parent, process $ZPARENT"
 
@@ -187,6 +213,7 @@ explain hostile "$PH"
 status "hostile library name: exit 1" "$RC_JSON" 1
 is "$(exj mapping "$T/hostile.json" "$HOSTILE" | cut -d' ' -f1)" "deleted" \
 	"hostile library name: JSON mapping with the exact bytes"
+check "hostile library name: JSON valid" exj valid "$T/hostile.json"
 check "hostile library name: the text holds no raw control byte" pejson clean "$T/hostile.txt"
 
 # --- more mapped files than procexe keeps: incomplete, said with the
@@ -197,7 +224,7 @@ if [ "$max" -gt 5400 ] && [ -x "$PE_HELPERS/pe-many-maps" ] &&
 	start_fixture many "$T/out.many" "$PE_HELPERS/pe-many-maps" deleted "$T/many" 5000 1; then
 	explain many "$FIXTURE_PID"
 	status "5,000 deleted mapped files: exit 1" "$RC_JSON" 1
-	is "$(exj get "$T/many.json" facts.maps_error)" "\"$(errtext E2BIG)\"" \
+	is "$(exj get "$T/many.json" process.maps_error)" "\"$(errtext E2BIG)\"" \
 		"5,000 deleted mapped files: JSON maps_error is E2BIG"
 	is "$(exj attention "$T/many.json")" "mapped incomplete" \
 		"5,000 deleted mapped files: JSON attention mapped and incomplete"
@@ -212,6 +239,24 @@ nopid=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 "$PROCEXE" explain "$nopid" >"$T/nopid.txt" 2>"$T/nopid.err"
 status "PID beyond pid_max: exit 3" "$?" 3
 check "PID beyond pid_max: 'no such process'" has "$T/nopid.err" "no such process"
+"$PROCEXE" explain -J "$nopid" >"$T/nopid.json" 2>/dev/null
+status "PID beyond pid_max, -J: exit 3" "$?" 3
+check "PID beyond pid_max, -J: a valid document" exj valid "$T/nopid.json"
+is "$(exj get "$T/nopid.json" process):$(exj get "$T/nopid.json" summary.unseen.missing):$(exj get "$T/nopid.json" summary.exit_status)" \
+	"null:1:3" "PID beyond pid_max, -J: process null, counted missing, exit_status 3"
+
+# --- options: -q, -V, its own --help, an option error naming the option
+"$PROCEXE" explain -q "$PI" >"$T/q.txt" 2>"$T/q.err"
+is "$?:$(cat "$T/q.err")" 0: "-q: accepted, nothing on stderr"
+"$PROCEXE" explain -V >"$T/v.out" 2>&1
+is "$?:$(cat "$T/v.out")" "0:$("$PROCEXE" --version 2>&1)" "-V prints the version"
+"$PROCEXE" explain --help >"$T/h.out" 2>&1
+check "--help: its own usage" grep -q '^ procexe explain ' "$T/h.out"
+check "--help: lists -q and -V" eval "grep -q -- '-q, --quiet' '$T/h.out' && grep -q -- '-V, --version' '$T/h.out'"
+"$PROCEXE" explain -5 1 >/dev/null 2>"$T/opt.err"
+is "$?:$(head -n 1 "$T/opt.err")" "2:procexe: invalid option -- '5'" "an invalid option is named"
+check "an invalid option points to 'procexe explain --help'" \
+	grep -qxF "Try 'procexe explain --help' for more information." "$T/opt.err"
 
 # --- never advise copying the exe link
 check "no output advises 'cp /proc/'" eval "! grep -lF 'cp /proc/' '$T'/*.txt '$T'/*.json"

@@ -4,7 +4,8 @@
 # tests/stall makes procexe's openat of /proc/PID sleep): procexe gives up
 # after the per-process deadline, says so, states no fact it did not read
 # (no device 0:0, no inode 0, no invented ENAMETOOLONG, no "the file the
-# process executed") and exits 3.
+# process executed") and exits 3; its JSON is a valid schema v1 document
+# with attention "incomplete" and a summary counting it timed out.
 . "$(dirname "$0")/../integration/lib.sh"
 
 : "${PE_STALL_SO:?PE_STALL_SO must name the stall shim}"
@@ -17,7 +18,7 @@ if ! env LD_PRELOAD="$PE_STALL_SO" "$PROCEXE" --version >/dev/null 2>"$T/probe.e
 	skip_all "the stall shim cannot be preloaded into procexe here: $(head -c 200 "$T/probe.err" | tr '\n' ' ')"
 fi
 
-plan 10
+plan 12
 
 started=1
 start_fixture victim "$T/out.v" "$S" marker || started=0
@@ -45,4 +46,7 @@ check "given up on: says procexe gave up after the deadline" \
 for bad in "0:0" "inode 0" "ENAMETOOLONG" "the file the process executed"; do
 	check "given up on: no '$bad' stated" eval "! grep -qF '$bad' '$T/v.txt' '$T/v.json'"
 done
-is "$("$PYTHON" "$EXJSON" get "$T/v.json" facts.image)" "null" "given up on: JSON image is null"
+is "$("$PYTHON" "$EXJSON" get "$T/v.json" process.image)" "null" "given up on: JSON image is null"
+check "given up on: JSON valid" "$PYTHON" "$EXJSON" valid "$T/v.json"
+is "$("$PYTHON" "$EXJSON" get "$T/v.json" process.attention):$("$PYTHON" "$EXJSON" get "$T/v.json" summary.unseen.timeout):$("$PYTHON" "$EXJSON" get "$T/v.json" summary.complete)" \
+	'["incomplete"]:1:false' "given up on: attention incomplete, summary counts a timeout"

@@ -22,7 +22,7 @@ SW=$PE_HELPERS/pe-swap
 need_root "runs as nobody against root"
 command -v setpriv >/dev/null || skip_all "no setpriv"
 
-plan 68
+plan 69
 
 asnobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
@@ -77,6 +77,10 @@ check "symlinked parent: no sub created" test ! -e "$T/sub"
 asnobody mkdir -m 755 "$PUB/nd"
 refused "nobody's directory on the way" "$PUB/nd is not owned by root or you" "$PUB/nd/out"
 check "nobody's directory: nothing created in it" test ! -e "$PUB/nd/out"
+# checked before the processes: a missing PID does not hide the refusal
+"$PROCEXE" recover -d "$PUB/nd/out" 999999999 >/dev/null 2>"$T/err"
+is "$?:$(cat "$T/err")" "2:procexe: $PUB/nd/out: $PUB/nd is not owned by root or you, or is writable by others without the sticky bit: refused" \
+	"nobody's directory on the way, missing PID: refused first (status 2)"
 refused "nobody's directory, then .." "$PUB/nd is not owned" "$PUB/nd/../x"
 check "nobody's directory, then ..: nothing created" test ! -e "$PUB/x"
 mkdir "$T/ow"
@@ -111,7 +115,7 @@ is "$(stat -c %a:%U "$PUB/u777")" 700:root "new DIR under umask 0777: mode 0700"
 (umask 0 && "$PROCEXE" recover -d "$PUB/u000/" "$P" >/dev/null 2>"$T/u000.err")
 is "$?" 0 "new DIR under umask 0 (trailing /): recovered"
 is "$(stat -c %a "$PUB/u000")" 700 "new DIR under umask 0: mode 0700"
-check "new DIR: the image is there" cmp "$PUB/u000/$(mf get "$PUB/u000/manifest.json" "$P" file)" "$S"
+check "new DIR: the image is there" cmp "$PUB/u000/$(mf get "$PUB/u000/manifest.json" "$P" copy)" "$S"
 (umask 0777 && asnobody "$PROCEXE" recover -d "$PUB/nb777" "$P" >/dev/null 2>"$T/nb777.err")
 isnt "$?" 2 "nobody, new DIR under umask 0777: DIR accepted"
 is "$(stat -c %a:%U "$PUB/nb777")" 700:nobody "nobody, new DIR under umask 0777: mode 0700"

@@ -11,6 +11,8 @@
 
 M="$PE_RECOVER_SRCDIR/manifest.py"
 mf() { "$PYTHON" "$M" "$@"; }
+# fail_says FILE PID TEXT: PID's failure in manifest FILE has TEXT in its error
+fail_says() { mf fail "$1" "$2" error | grep -qF -- "$3"; }
 
 S=$PE_HELPERS/pe-spin
 MANY=$PE_HELPERS/pe-map-many
@@ -38,7 +40,7 @@ if [ "$(id -u)" = 0 ]; then
 		is "$(mf count "$O/manifest.json" failures 2>&1)" 0 "fd limit 1024: no failure"
 		is "$(mf files "$O/manifest.json" 2>/dev/null | wc -l)" $((N + 1)) "fd limit 1024: one file per distinct image"
 		for i in 0 511 1023 $((N - 1)); do
-			f=$(mf map "$O/manifest.json" "$P" "$T/many/live.$i (deleted)" file 2>/dev/null)
+			f=$(mf map "$O/manifest.json" "$P" "$T/many/live.$i (deleted)" copy 2>/dev/null)
 			check "fd limit 1024: file $i equals its original" cmp "$O/$f" "$T/many/orig.$i"
 		done
 		kill_tracked "$P"
@@ -59,7 +61,7 @@ if start_fixture soft "$T/o.soft" "$D/soft" m; then
 	timeout 60 bash -c 'ulimit -Sn 4 && exec "$0" recover -d "$1" "$2"' "$PROCEXE" "$O" "$P" \
 		>"$O.stdout" 2>"$O.err"
 	is "$?" 0 "soft limit 4: raised, recover succeeded"
-	check "soft limit 4: the image is recovered" cmp "$O/$(mf get "$O/manifest.json" "$P" file)" "$S"
+	check "soft limit 4: the image is recovered" cmp "$O/$(mf get "$O/manifest.json" "$P" copy)" "$S"
 
 	# ---- libcrypto cannot be loaded: status 2 before anything is pinned
 	mkdir "$T/fakelib"
@@ -89,9 +91,9 @@ else
 		rm "$D/huge"
 		O=$T/out.huge
 		timeout 60 "$PROCEXE" recover -d "$O" "$P" >"$O.stdout" 2>"$O.err"
-		is "$?" 1 "1 TiB sparse image: status 1, quickly (timeout 60 s)"
+		is "$?" 3 "1 TiB sparse image: status 3 (not recovered), quickly (timeout 60 s)"
 		check "1 TiB: manifest is strict JSON" mf check "$O/manifest.json"
-		is "$(mf fail "$O/manifest.json" "$P" error 2>&1)" EFBIG "1 TiB: the failure is EFBIG"
+		check "1 TiB: the failure is EFBIG" fail_says "$O/manifest.json" "$P" "(File too large)"
 		check "1 TiB: the reason names the size and the limit" \
 			grep -q "1099511627776 bytes, over the limit of 4294967296 bytes" "$O/manifest.json"
 		is "$(find "$O" -type f ! -name 'manifest*.json' | wc -l)" 0 "1 TiB: no file copied"
@@ -109,7 +111,7 @@ else
 		O=$T/out.sp64
 		timeout 60 "$PROCEXE" recover -d "$O" "$P" >"$O.stdout" 2>"$O.err"
 		is "$?" 0 "64 MiB sparse image: recovered under the default limit"
-		f=$(mf get "$O/manifest.json" "$P" file 2>/dev/null)
+		f=$(mf get "$O/manifest.json" "$P" copy 2>/dev/null)
 		check "64 MiB: the copy equals the image" cmp "$O/$f" "$T/sp64.orig"
 		is "$(stat -c %s "$O/$f" 2>&1)" 67108864 "64 MiB: apparent size kept"
 		alloc=$(stat -c '%b*%B' "$O/$f" 2>/dev/null)
@@ -119,12 +121,12 @@ else
 			nok "64 MiB: the copy is sparse" "allocated: $((alloc)) bytes"
 		fi
 		timeout 60 "$PROCEXE" recover --max-size 1M -d "$T/out.1m" "$P" >/dev/null 2>&1
-		is "$?" 1 "--max-size 1M: status 1"
-		is "$(mf fail "$T/out.1m/manifest.json" "$P" error 2>&1)" EFBIG "--max-size 1M: EFBIG"
+		is "$?" 3 "--max-size 1M: status 3"
+		check "--max-size 1M: EFBIG" fail_says "$T/out.1m/manifest.json" "$P" "(File too large)"
 		timeout 60 "$PROCEXE" recover --max-size 64M -d "$T/out.64m" "$P" >/dev/null 2>&1
 		is "$?" 0 "--max-size 64M: an image of exactly 64 MiB is recovered"
 		timeout 60 "$PROCEXE" recover --max-size 67108863 -d "$T/out.64m-1" "$P" >/dev/null 2>&1
-		is "$?" 1 "--max-size 67108863: one byte over, refused"
+		is "$?" 3 "--max-size 67108863: one byte over, refused"
 		timeout 60 "$PROCEXE" recover --max-size 0 -d "$T/out.0" "$P" >/dev/null 2>&1
 		is "$?" 0 "--max-size 0: no limit"
 		kill_tracked "$P"

@@ -3,18 +3,23 @@
 # Safety of procexe recover: a DIR that is a symlink or not the caller's is
 # refused; planted files and symlinks named like the outputs are neither
 # followed nor overwritten (nothing outside DIR is written); a read-only
-# or full target gives a clear error and no partial file; an unprivileged
-# caller recovers its own processes and is told why others fail.
+# or full target gives a clear error and no partial file; an unwritable
+# DIR (read-only mount, immutable, a 0555 one for nobody; or one that
+# cannot be created there) is refused before any process is read, naming
+# DIR, status 2, nothing created; an unprivileged caller recovers its own
+# processes and is told why others fail.
 . "$PE_SRCDIR/lib.sh"
 
 M="$PE_RECOVER_SRCDIR/manifest.py"
 mf() { "$PYTHON" "$M" "$@"; }
+# fail_says FILE PID TEXT: PID's failure in manifest FILE has TEXT in its error
+fail_says() { mf fail "$1" "$2" error | grep -qF -- "$3"; }
 
 S=$PE_HELPERS/pe-spin
 [ -x "$S" ] || skip_all "no pe-spin"
 need_root "mounts tmpfs, runs as nobody"
 
-plan 26
+plan 38
 
 D=$T/bin
 mkdir "$D"
@@ -61,19 +66,44 @@ check "planted names: symlink target outside not created" test ! -e "$T/victim"
 check "planted names: manifest symlink not followed" test ! -e "$T/victim-m"
 check "planted names: the image went to a fresh name" cmp "$O/$NAME-3" "$S"
 check "planted names: manifest written under a fresh name" mf check "$O/manifest-2.json"
-is "$(mf get "$O/manifest-2.json" "$P" file)" "$NAME-3" "planted names: manifest names the fresh file"
+is "$(mf get "$O/manifest-2.json" "$P" copy)" "$NAME-3" "planted names: manifest names the fresh file"
 is "$(find "$T" -maxdepth 1 -newer "$O/$NAME" -name 'victim*' | wc -l)" 0 "planted names: nothing written outside DIR"
+
+# unwritable WHAT DIR VERB ERR [RUNNER...]: recover -d DIR P refused before
+# any process is read: status 2, "procexe: cannot VERB DIR: ERR", no line
+# about the process, nothing on stdout
+unwritable() {
+	local what=$1 dir=$2 verb=$3 err=$4
+	shift 4
+	"$@" "$PROCEXE" recover -d "$dir" "$P" >"$T/uw.out" 2>"$T/uw.err"
+	is "$?" 2 "$what: status 2"
+	if [ "$(cat "$T/uw.err")" = "procexe: cannot $verb $dir: $err" ] && [ ! -s "$T/uw.out" ]; then
+		ok "$what: the error names the directory, and only it"
+	else
+		nok "$what: the error names the directory, and only it" "$(cat "$T/uw.err")"
+	fi
+}
 
 # ---- read-only target
 mkdir "$T/ro"
 if mount -t tmpfs -o ro,mode=700 pe-rec-ro "$T/ro" 2>/dev/null; then
 	track_mount "$T/ro"
-	"$PROCEXE" recover -d "$T/ro" "$P" >/dev/null 2>"$T/ro.err"
-	is "$?" 2 "read-only target: status 2 (no manifest possible)"
-	check "read-only target: clear error" grep -q 'read-only' "$T/ro.err"
+	unwritable "read-only target" "$T/ro" "write to" "Read-only file system"
 	is "$(ls -A "$T/ro")" "" "read-only target: no file left"
+	unwritable "new DIR on a read-only mount" "$T/ro/new" create "Read-only file system"
 else
-	skip_n 3 read-only "cannot mount tmpfs"
+	skip_n 5 read-only "cannot mount tmpfs"
+fi
+
+# ---- immutable DIR, and a new DIR in an immutable directory
+mkdir -m 700 "$T/imm"
+if chattr +i "$T/imm" 2>/dev/null; then
+	unwritable "immutable DIR" "$T/imm" "write to" "Operation not permitted"
+	unwritable "new DIR in an immutable directory" "$T/imm/new" create "Operation not permitted"
+	chattr -i "$T/imm"
+	is "$(ls -A "$T/imm")" "" "immutable: nothing created"
+else
+	skip_n 5 immutable "chattr +i not supported on the scratch filesystem"
 fi
 
 # ---- full target: 64 KiB of space, a 1 MiB image
@@ -86,10 +116,11 @@ if mount -t tmpfs -o size=64k,mode=700 pe-rec-full "$T/full" 2>/dev/null &&
 	B=$FIXTURE_PID
 	rm "$D/big"
 	"$PROCEXE" recover -d "$T/full" "$B" >/dev/null 2>"$T/full.err"
-	is "$?" 1 "full target: status 1 (a failure)"
+	is "$?" 3 "full target: status 3 (not recovered)"
 	check "full target: clear ENOSPC error" grep -q 'No space left' "$T/full.err"
 	check "full target: no partial file left" only_manifests "$T/full"
-	is "$(mf fail "$T/full/manifest.json" "$B" error)" ENOSPC "full target: failure in the manifest"
+	check "full target: failure in the manifest" \
+		fail_says "$T/full/manifest.json" "$B" "No space left on device"
 	kill_tracked "$B"
 else
 	skip_n 4 full "cannot mount tmpfs or start the fixture"
@@ -107,13 +138,20 @@ if start_fixture nobody "$T/o.nb" setpriv --reuid=65534 --regid=65534 --clear-gr
 	rm "$NB/nbprog"
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$PROCEXE" recover -d "$NB/out" "$N" "$P" >"$T/nb.out" 2>"$T/nb.err"
-	is "$?" 1 "nobody: status 1 (one failure)"
-	check "nobody: own process recovered" cmp "$NB/out/$(mf get "$NB/out/manifest.json" "$N" file)" "$S"
+	is "$?" 3 "nobody: status 3 (one not recovered)"
+	check "nobody: own process recovered" cmp "$NB/out/$(mf get "$NB/out/manifest.json" "$N" copy)" "$S"
 	check "nobody: root's process: clear message" grep -q "PID $P.*not your process" "$T/nb.err"
 	is "$(mf fail "$NB/out/manifest.json" "$P" pid)" "$P" "nobody: root's process listed as a failure"
 	is "$(stat -c %U "$NB/out")" nobody "nobody: DIR belongs to the caller"
+	mkdir -m 555 "$NB/ro555"
+	chown 65534:65534 "$NB/ro555"
+	unwritable "nobody, own DIR of mode 0555" "$NB/ro555" "write to" "Permission denied" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups
+	unwritable "nobody, new DIR in a 0555 directory" "$NB/ro555/new" create "Permission denied" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups
+	is "$(ls -A "$NB/ro555")" "" "nobody, 0555: nothing created"
 	kill_tracked "$N"
 else
-	skip_n 5 nobody "fixture did not start"
+	skip_n 10 nobody "fixture did not start"
 fi
 kill_tracked "$P"

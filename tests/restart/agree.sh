@@ -102,18 +102,24 @@ for k in intact intact-lib exe-del exe-rep lib-pre lib-rep lib-mod memfd loader;
 	fi
 done
 
+# mentry PID SOURCE [PATH]: the manifest lists PID with SOURCE (and PATH)
+mentry() {
+	"$PYTHON" - "$MJ" "$@" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+pid, src, path = int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+sys.exit(0 if any(e["pid"] == pid and e["source"] == src and (not path or e["path"] == path[0])
+                  for e in m["images"] + m["failures"]) else 1)
+EOF
+}
+
 # recover --all --libs copies what restart lists: the libraries of intact
 # executables included, each distinct image once
-check "deleted LD_PRELOAD library of an intact exe recovered" \
-	eval "grep -q '\"pid\": ${P[lib-pre]}, .*\"source\": \"map\"' '$MJ'"
-check "replaced dlopen'ed library recovered" \
-	eval "grep -q '\"pid\": ${P[lib-rep]}, .*\"source\": \"map\"' '$MJ'"
-check "library modified in place recovered" \
-	eval "grep -q '\"pid\": ${P[lib-mod]}, .*\"source\": \"map\"' '$MJ'"
-check "the intact exe of lib-pre is not copied for its library" \
-	eval "! grep -q '\"pid\": ${P[lib-pre]}, .*\"source\": \"exe\"' '$MJ'"
-check "the loader launch yields the program, not ld.so" \
-	eval "grep -q '\"pid\": ${P[loader]}, .*\"path\": \"$D/prog (deleted)\"' '$MJ'"
+check "deleted LD_PRELOAD library of an intact exe recovered" mentry "${P[lib-pre]}" map
+check "replaced dlopen'ed library recovered" mentry "${P[lib-rep]}" map
+check "library modified in place recovered" mentry "${P[lib-mod]}" map
+check "the intact exe of lib-pre is not copied for its library" eval "! mentry ${P[lib-pre]} exe"
+check "the loader launch yields the program, not ld.so" mentry "${P[loader]}" exe "$D/prog (deleted)"
 
 # explain: exit 1 for what needs attention, 0 for the rest
 for k in intact intact-lib exe-del exe-rep lib-pre lib-rep lib-mod memfd loader; do
