@@ -30,6 +30,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "diagnose.h"
 #include "json.h"
 #include "summary.h"
 
@@ -652,8 +653,7 @@ static void cat_image_advice(char **s, const struct facts *f)
 		    f->pid);
 		break;
 	case PROCEXE_STATE_DENIED:
-		cat(s, " Run procexe as root (or as the process's owner, for a dumpable process "
-		       "without extra capabilities).");
+		cat(s, " procexe was refused: %s.", denial_advice());
 		break;
 	case PROCEXE_STATE_ZOMBIE:
 		cat(s, " A zombie cannot be killed: it is already dead. Its parent must reap it; if "
@@ -872,27 +872,16 @@ static void json_mappings(struct json *j, const struct facts *f)
 	json_error(j, "maps_error", procexe_proc_maps_errno(f->p));
 }
 
-/* The names are procexe_attention_name()'s (the library's, once exported). */
+/* The names of the attention bits, procexe_attention_name()'s. */
 static void json_attention(struct json *j, unsigned attn, bool given_up)
 {
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} reasons[] = {
-		{ PROCEXE_ATTN_IMAGE, "image" },
-		{ PROCEXE_ATTN_MODIFIED, "modified" },
-		{ PROCEXE_ATTN_MAPPED, "mapped" },
-		{ PROCEXE_ATTN_MAPPED_FILELESS, "mapped-fileless" },
-		{ PROCEXE_ATTN_INCOMPLETE, "incomplete" },
-	};
-
 	/* given up on: nothing about the image was judged */
 	if (given_up)
 		attn = PROCEXE_ATTN_INCOMPLETE;
 	json_open_array(j, "attention");
-	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++)
-		if (attn & reasons[i].bit)
-			json_str(j, NULL, reasons[i].name);
+	for (unsigned bit = 1; bit != 0; bit <<= 1)
+		if ((attn & bit) && procexe_attention_name(bit))
+			json_str(j, NULL, procexe_attention_name(bit));
 	json_close_array(j);
 }
 
