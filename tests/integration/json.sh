@@ -8,9 +8,9 @@
 S=$PE_HELPERS/pe-spin
 plan 50
 
-# quote, backslash, newline, ESC and an invalid UTF-8 byte, short enough
-# (8 bytes) to be the whole comm
-HNAME=$(printf 'q"\\b\n\033[\377')
+# quote, backslash, newline, ESC, an invalid UTF-8 byte and U+2028 (a
+# line break to some readers), short enough (11 bytes) to be the whole comm
+HNAME=$(printf 'q"\\b\n\033[\377\342\200\250')
 cp "$S" "$T/okspin"
 cp "$S" "$T/delspin"
 cp "$S" "$T/$HNAME"
@@ -160,7 +160,8 @@ for form in -J --jsonl; do
 	check "hostile name, ls $form: cmdline decodes to the arguments" \
 		jeq "$J" "$PH" cmdline "./$HNAME a$HNAME"
 done
-is "$(wc -l <"$T/h--jsonl")" 2 "hostile name, --jsonl: still one line per row"
+check "hostile name, --jsonl: still one line per row, even split at every Unicode line break" \
+	jpy "$T/h--jsonl" 'assert len(text.splitlines()) == 2 and "\u2028" not in text, ascii(text)'
 
 # --- typed values
 J=$T/t.json
