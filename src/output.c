@@ -434,20 +434,29 @@ static void image_json(struct json *j, const char *key, int col, const struct ro
 		json_null(j, key);
 }
 
-/* Member COL of a process row: its key is the column's name, lower case. */
+/* The JSON key of column COL: its name in lower case, in BUF. */
+static const char *column_key(int col, char *buf, size_t size)
+{
+	const char *name = infos[col].name;
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < size; i++)
+		buf[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Member COL of a process row. */
 static void row_json(struct output *out, int col, const struct row_facts *f)
 {
 	const struct procexe_proc *proc = f->proc;
 	struct json *j = out->json;
-	const char *name = infos[col].name;
-	char key[32];
-	size_t len = strlen(name), clen = 0;
+	char buf[32];
+	const char *key = column_key(col, buf, sizeof(buf));
+	size_t clen = 0;
 	char *cmd;
 	int e;
 
-	for (size_t i = 0; i <= len && i < sizeof(key); i++)
-		key[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
-	key[sizeof(key) - 1] = '\0';
 	switch (col) {
 	case COL_STATE:
 		json_str(j, key, procexe_state_name(procexe_proc_state(proc)));
