@@ -40,17 +40,27 @@ static void indent(struct json *j)
 		fputs("  ", j->out);
 }
 
-/* Write the quoted form of S, which escape_json() made valid UTF-8. */
+/*
+ * Write the quoted form of S, which escape_json() made valid UTF-8.  The
+ * line and paragraph separators U+2028 and U+2029 are written as \u2028
+ * and \u2029 (same value): readers that split --jsonl output at every
+ * Unicode line break (Python's str.splitlines(), JavaScript before ES2019)
+ * must not see one inside a record.
+ */
 static void quoted(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
+		if (*p == '"' || *p == '\\') {
 			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
+		} else if (*p < 0x20 || *p == 0x7f) {
 			fprintf(out, "\\u%04x", *p);
-		else
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
+			fprintf(out, "\\u%04x", 0x2000u + (p[2] - 0xa8u) + 0x28u);
+			p += 2;
+		} else {
 			fputc(*p, out);
+		}
 	}
 	fputc('"', out);
 }

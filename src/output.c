@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Output of procexe through libsmartcols (2.38 API only).
+ * Output of procexe: tables through libsmartcols (2.38 API only), the
+ * process rows of the scan and "ls" as JSON through the one JSON writer
+ * (json.h, schema v1).
  *
- * Every cell is built here as a string that is already safe for the chosen
- * format (see escape.c for the rules), and libsmartcols's own encoding is
- * off.  An unknown value is no data at all, which libsmartcols prints as
- * an empty cell in a table and as null in JSON.  Raw output is printed by
- * print_raw() instead of libsmartcols's raw mode, which would escape the
- * backslashes of our escapes a second time.
+ * Every table cell is built here as a string that is already safe for the
+ * chosen format (see escape.c for the rules), and libsmartcols's own
+ * encoding is off.  An unknown value is no data at all, which libsmartcols
+ * prints as an empty cell in a table and as null in JSON.  Raw output is
+ * printed by print_raw() instead of libsmartcols's raw mode, which would
+ * escape the backslashes of our escapes a second time.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -24,13 +26,18 @@
 #include "cli.h"
 #include "commands.h"
 #include "escape.h"
+#include "json.h"
 #include "output.h"
+#include "summary.h"
 #include "users.h"
 
 struct output {
 	struct out_opts opts;
 	struct colset cols;
-	struct libscols_table *tb;
+	struct libscols_table *tb;      /* OUT_TABLE, OUT_RAW */
+	struct json *json;              /* OUT_JSON, OUT_JSONL */
+	const char *command;            /* "scan", "ls" (static) */
+	bool started;                   /* -J: the document is open */
 	struct users *users;
 };
 
@@ -195,12 +202,13 @@ static char *bool_cell(const struct output *out, bool v)
 	return xstrdup(v ? "1" : "0");
 }
 
-/* The command line, its NUL separators as spaces, escaped. */
-static char *cmdline_cell(const struct output *out, const struct procexe_proc *proc)
+/* The command line of PROC, its NUL separators as spaces, unescaped, in a
+ * new buffer of *RET_LEN bytes (not terminated); NULL when there is none. */
+static char *cmdline_joined(const struct procexe_proc *proc, size_t *ret_len)
 {
 	size_t len = 0;
 	const char *cmd = procexe_proc_cmdline(proc, &len);
-	char *copy, *cell;
+	char *copy;
 
 	if (!cmd)
 		return NULL;
@@ -211,6 +219,18 @@ static char *cmdline_cell(const struct output *out, const struct procexe_proc *p
 	copy = xmalloc(len);
 	for (size_t i = 0; i < len; i++)
 		copy[i] = cmd[i] == '\0' ? ' ' : cmd[i];
+	*ret_len = len;
+	return copy;
+}
+
+/* The command line, escaped. */
+static char *cmdline_cell(const struct output *out, const struct procexe_proc *proc)
+{
+	size_t len = 0;
+	char *copy = cmdline_joined(proc, &len), *cell;
+
+	if (!copy)
+		return NULL;
 	cell = text_cell(out, copy, len);
 	free(copy);
 	return cell;
@@ -336,19 +356,219 @@ static char *cell_value(struct output *out, int col, const struct row_facts *f)
 	return NULL;
 }
 
+/* ------------------------------------------------------------- JSON --- */
+
+/* LEN bytes of untrusted text as a JSON string (escaped by the writer);
+ * null when there are none. */
+static void json_text(struct json *j, const char *key, const char *buf, size_t len)
+{
+	if (buf && len > 0)
+		json_bytes(j, key, buf, len);
+	else
+		json_null(j, key);
+}
+
+static void json_text_str(struct json *j, const char *key, const char *s)
+{
+	json_text(j, key, s, s ? strlen(s) : 0);
+}
+
+void out_proc_json(struct json *j, const char *key, struct users *users, int col,
+                   const struct procexe_proc *proc)
+{
+	pid_t ppid;
+	uid_t uid;
+
+	switch (col) {
+	case COL_PID:
+		json_int(j, key, procexe_proc_pid(proc));
+		return;
+	case COL_PPID:
+		ppid = procexe_proc_ppid(proc);
+		if (ppid < 0)
+			json_null(j, key);
+		else
+			json_int(j, key, ppid);
+		return;
+	case COL_UID:
+	case COL_USER:
+		uid = procexe_proc_uid(proc);
+		if (uid == (uid_t)-1)
+			json_null(j, key);
+		else if (col == COL_UID)
+			json_uint(j, key, uid);
+		else
+			json_text_str(j, key, users_name(users, uid));
+		return;
+	case COL_COMM:
+		json_text_str(j, key, procexe_proc_comm(proc));
+		return;
+	case COL_CGROUP:
+		json_text_str(j, key, procexe_proc_cgroup(proc));
+		return;
+	}
+	json_null(j, key);
+}
+
+/* The columns about the process's image and start, typed per schema v1. */
+static void image_json(struct json *j, const char *key, int col, const struct row_facts *f)
+{
+	const struct procexe_image *img = &f->img;
+	bool st = f->have_img && img->have_stat;
+
+	if (col == COL_DELETED && have_nlink(f))
+		json_bool(j, key, img->nlink == 0);
+	else if (col == COL_NLINK && have_nlink(f))
+		json_uint(j, key, img->nlink);
+	else if (col == COL_DEV && st)
+		json_dev(j, key, img->dev);
+	else if (col == COL_INODE && st)
+		json_uint(j, key, img->ino);
+	else if (col == COL_SIZE && st)
+		json_uint(j, key, img->size);
+	else if (col == COL_MODE && st)
+		json_mode(j, key, img->mode);
+	else if (col == COL_MNTID && st && img->mnt_id)
+		json_uint(j, key, img->mnt_id);
+	else
+		json_null(j, key);
+}
+
+/* The JSON key of column COL: its name in lower case, in BUF. */
+static const char *column_key(int col, char *buf, size_t size)
+{
+	const char *name = infos[col].name;
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < size; i++)
+		buf[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Member COL of a process row. */
+static void row_json(struct output *out, int col, const struct row_facts *f)
+{
+	const struct procexe_proc *proc = f->proc;
+	struct json *j = out->json;
+	char buf[32];
+	const char *key = column_key(col, buf, sizeof(buf));
+	size_t clen = 0;
+	char *cmd;
+	int e;
+
+	switch (col) {
+	case COL_STATE:
+		json_str(j, key, procexe_state_name(procexe_proc_state(proc)));
+		break;
+	case COL_EXE:
+		json_text(j, key, f->have_img ? f->img.launch_path : NULL, f->img.launch_path_len);
+		break;
+	case COL_LOADER:
+		json_text(j, key, f->have_ldr ? f->ldr.path : NULL, f->ldr.path_len);
+		break;
+	case COL_LINK:
+		/* The exe link names the interpreter for loader launches. */
+		if (f->flags & PROCEXE_PF_LOADER)
+			json_text(j, key, f->have_ldr ? f->ldr.path : NULL, f->ldr.path_len);
+		else
+			json_text(j, key, f->have_img ? f->img.path : NULL, f->img.path_len);
+		break;
+	case COL_MODIFIED:
+		json_bool(j, key, f->flags & PROCEXE_PF_MODIFIED);
+		break;
+	case COL_DELETED: case COL_NLINK: case COL_DEV: case COL_INODE:
+	case COL_SIZE: case COL_MODE: case COL_MNTID:
+		image_json(j, key, col, f);
+		break;
+	case COL_ROOT:
+		json_text_str(j, key, procexe_proc_root(proc));
+		break;
+	case COL_START:
+		if (procexe_proc_start_ns(proc))
+			json_time(j, key, procexe_proc_start_ns(proc));
+		else
+			json_null(j, key);
+		break;
+	case COL_CMDLINE:
+		cmd = cmdline_joined(proc, &clen);
+		json_text(j, key, cmd, clen);
+		free(cmd);
+		break;
+	case COL_ERROR:
+		e = procexe_proc_errno(proc);
+		json_str(j, key, e ? strerror(e < 0 ? -e : e) : NULL);
+		break;
+	default:
+		out_proc_json(j, key, out->users, col, proc);
+	}
+}
+
+/* -J: the document's head and the opening of its "processes" array. */
+static void json_start(struct output *out)
+{
+	if (out->started)
+		return;
+	json_begin_document(out->json, out->command, NULL);
+	json_open_array(out->json, "processes");
+	out->started = true;
+}
+
+/* One process row: an element of "processes" (-J), or a whole line
+ * (--jsonl), written and (--jsonl) flushed at once. */
+static void json_add_row(struct output *out, const struct row_facts *f)
+{
+	if (out->opts.format == OUT_JSONL) {
+		json_begin_document(out->json, out->command, "process");
+	} else {
+		json_start(out);
+		json_open(out->json, NULL);
+	}
+	for (size_t i = 0; i < out->cols.n; i++)
+		row_json(out, out->cols.ids[i], f);
+	json_close(out->json);
+	if (out->opts.format == OUT_JSONL)
+		json_end_line(out->json);
+}
+
+/* The end of the output: -J closes "processes" and the document after the
+ * summary; --jsonl writes the summary line. */
+static void json_finish(struct output *out, const struct summary *s)
+{
+	if (out->opts.format == OUT_JSONL) {
+		summary_line(out->json, s, NULL, NULL);
+		return;
+	}
+	json_start(out);
+	json_close_array(out->json);
+	summary_member(out->json, s, NULL, NULL);
+	json_close(out->json);
+	json_end_line(out->json);
+}
+
 /* ------------------------------------------------------------- tables --- */
 
+static bool is_json(const struct out_opts *opts)
+{
+	return opts->format == OUT_JSON || opts->format == OUT_JSONL;
+}
+
 struct output *output_new(const struct out_opts *opts, const struct colset *cols,
-                          const char *name)
+                          const char *command)
 {
 	struct output *out = xmalloc(sizeof(*out));
 
 	*out = (struct output){
 		.opts = *opts,
 		.cols = *cols,
-		.tb = new_table(opts, name),
+		.command = command,
 		.users = users_new(),
 	};
+	if (is_json(opts)) {
+		out->json = json_new(stdout, opts->format == OUT_JSON);
+		return out;
+	}
+	out->tb = new_table(opts, "processes");
 	for (size_t i = 0; i < cols->n; i++) {
 		const struct colinfo *ci = &infos[cols->ids[i]];
 
@@ -362,6 +582,7 @@ void output_free(struct output *out)
 	if (!out)
 		return;
 	scols_unref_table(out->tb);
+	json_free(out->json);
 	users_free(out->users);
 	free(out);
 }
@@ -377,6 +598,10 @@ void output_add_proc(struct output *out, const struct procexe_proc *proc)
 		f.ldr.sz = sizeof(f.ldr);
 		f.have_ldr = procexe_proc_image(proc, true, &f.ldr) == 0;
 	}
+	if (out->json) {
+		json_add_row(out, &f);
+		return;
+	}
 	ln = scols_table_new_line(out->tb, NULL);
 	if (!ln)
 		errx_("%s", strerror(ENOMEM));
@@ -384,9 +609,14 @@ void output_add_proc(struct output *out, const struct procexe_proc *proc)
 		set_cell(ln, i, cell_value(out, out->cols.ids[i], &f));
 }
 
-int output_print(struct output *out)
+int output_print(struct output *out, const struct summary *s)
 {
-	return print_table(&out->opts, out->tb);
+	if (!out->json)
+		return print_table(&out->opts, out->tb);
+	json_finish(out, s);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return -EIO;
+	return 0;
 }
 
 int output_list_columns(const struct out_opts *opts)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Building and printing procexe's tables (table, raw, JSON). */
+/* Building and printing procexe's tables (table, raw) and process rows
+ * (also as schema v1 JSON). */
 #ifndef PROCEXE_OUTPUT_H
 #define PROCEXE_OUTPUT_H
 
@@ -42,21 +43,31 @@ bool table_option(struct table_args *ta, int c, const char *arg);
 void table_args_opts(const struct table_args *ta, struct out_opts *ret);
 
 struct output;
+struct summary;
 
 /*
- * A new, empty process table with the columns COLS (copied) under the
- * JSON name NAME (e.g. "processes").  Never NULL: out of memory ends the
- * program.
+ * A new, empty process listing with the columns COLS (copied) for the
+ * schema v1 command COMMAND ("scan" or "ls", static).  Never NULL: out of
+ * memory ends the program.  Nothing is written yet.
  */
 struct output *output_new(const struct out_opts *opts, const struct colset *cols,
-                          const char *name);
+                          const char *command);
 void output_free(struct output *out);
 
-/* Append one row for PROC (values are copied; PROC may be freed after). */
+/*
+ * Add one row for PROC (PROC may be freed after).  A table keeps a copy
+ * of the values; JSON writes the row to stdout at once (--jsonl: a line,
+ * flushed), with a key per selected column, null for a value unknown.
+ */
 void output_add_proc(struct output *out, const struct procexe_proc *proc);
 
-/* Print the table to stdout: 0, or a negative errno. */
-int output_print(struct output *out);
+/*
+ * Print the table to stdout; for JSON, end the output with the summary S
+ * (the "summary" member of the -J document, or the last --jsonl line), so
+ * S->exit_status must be final.  S is unused for a table and may be NULL
+ * there.  Returns 0, or a negative errno (-EIO for a write error).
+ */
+int output_print(struct output *out, const struct summary *s);
 
 /* --list-columns: print the column table to stdout; 0 or a negative errno. */
 int output_list_columns(const struct out_opts *opts);
@@ -83,6 +94,11 @@ struct users;
 char *out_proc_cell(const struct out_opts *opts, struct users *users, int col,
                     const struct procexe_proc *proc);
 int out_table_print(const struct out_opts *opts, struct libscols_table *tb);
+/* Process column COL of PROC (as out_proc_cell()) as a schema v1 JSON
+ * member KEY: a number, text, or null for no value. */
+struct json;
+void out_proc_json(struct json *j, const char *key, struct users *users, int col,
+                   const struct procexe_proc *proc);
 
 /*
  * What a run could not see (procexe(1), EXIT STATUS).  A record without

@@ -26,6 +26,7 @@
 #include "diagnose.h"
 #include "columns.h"
 #include "output.h"
+#include "summary.h"
 
 /* Upper bound for --threads: more can only hurt. */
 #define MAX_THREADS 1024
@@ -290,31 +291,85 @@ static unsigned suspicious_states(void)
 	return mask;
 }
 
+/* The filter and the details to read, for the mode and --state. */
+static unsigned setup_filter(struct control *ctl)
+{
+	if (ctl->mode == MODE_LS) {
+		if (!ctl->have_filter)
+			ctl->filter = (struct filter){ .states = PROCEXE_ALL_STATES,
+						       .modified = true };
+		return PROCEXE_ALL_STATES;
+	}
+	/* The default scan lists what the one verdict flags. */
+	if (!ctl->have_filter)
+		ctl->filter = (struct filter){ .verdict = true };
+	/* Details (comm, cmdline, ...) for every row we may print. */
+	return suspicious_states() | ctl->filter.states | PROCEXE_DETAILS_IF_MODIFIED;
+}
+
+/*
+ * Is the listed PROC a finding?  For the scan, a listed process that was
+ * read; for "ls" (which lists everything), one the scan's verdict flags.
+ * A process not read is never a finding.
+ */
+static bool finding(const struct control *ctl, const struct procexe_proc *proc)
+{
+	static const struct filter verdict = { .verdict = true };
+
+	if (proc_unread(proc))
+		return false;
+	return ctl->mode == MODE_SCAN || wanted(&verdict, proc);
+}
+
+/* The rows of LIST that pass the filter, into OUT; counts into SUM.  The
+ * exit status: 1 for a scan that found something, else 3 when something
+ * was not seen, else 0 ("ls" never 1). */
+static int list_rows(const struct control *ctl, const struct procexe_list *list,
+                     struct output *out, struct summary *sum)
+{
+	size_t n = procexe_list_count(list);
+
+	summary_add_list(sum, list, ctl->pids, ctl->npids, false);
+	for (size_t i = 0; i < n; i++) {
+		const struct procexe_proc *proc = procexe_list_get(list, i);
+
+		if (!proc || !wanted(&ctl->filter, proc))
+			continue;
+		if (finding(ctl, proc))
+			sum->flagged++;
+		output_add_proc(out, proc);
+	}
+	if (ctl->mode == MODE_SCAN && sum->flagged > 0)
+		return EXIT_FOUND;
+	return summary_complete(sum) ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+/* The lines on stderr after the output (none with -q). */
+static void report(const struct control *ctl, const struct procexe_list *list,
+                   const struct summary *sum)
+{
+	if (ctl->quiet)
+		return;
+	if (ctl->mode == MODE_SCAN)
+		warnx_("%zu processes, %zu flagged, %zu denied", sum->processes,
+		       sum->flagged, sum->denied);
+	if (ctl->mode == MODE_SCAN && sum->denied)
+		warnx_("%zu processes could not be inspected (permission denied): %s",
+		       sum->denied, denial_advice());
+	unseen_report(&sum->unseen, list, ctl->pids, ctl->npids, false);
+}
+
 static int run(struct control *ctl, const struct colset *cols)
 {
 	const char *procfs = ctl->procfs ? ctl->procfs : "/proc";
 	struct procexe_ctx *pctx = NULL;
 	struct procexe_list *list = NULL;
 	struct output *out;
-	unsigned details;
-	size_t n, nflagged = 0, ndenied = 0;
-	struct unseen unseen = { 0 };
-	int r, status = EXIT_OK;
+	struct summary sum;
+	unsigned details = setup_filter(ctl);
+	int r;
 
-	if (ctl->mode == MODE_LS) {
-		details = PROCEXE_ALL_STATES;
-		if (!ctl->have_filter)
-			ctl->filter = (struct filter){ .states = PROCEXE_ALL_STATES,
-						       .modified = true };
-	} else {
-		/* The default scan lists what the one verdict flags. */
-		if (!ctl->have_filter)
-			ctl->filter = (struct filter){ .verdict = true };
-		/* Details (comm, cmdline, ...) for every row we may print. */
-		details = suspicious_states() | ctl->filter.states |
-			  PROCEXE_DETAILS_IF_MODIFIED;
-	}
-
+	summary_init(&sum, ctl->mode == MODE_LS ? "ls" : "scan");
 	r = procexe_ctx_new(ctl->procfs, &pctx);
 	if (r < 0) {
 		warnx_("cannot read %s: %s", procfs, procfs_strerror(r));
@@ -331,49 +386,23 @@ static int run(struct control *ctl, const struct colset *cols)
 		return EXIT_TROUBLE;
 	}
 
-	out = output_new(&ctl->out, cols, "processes");
-	n = procexe_list_count(list);
-	for (size_t i = 0; i < n; i++) {
-		const struct procexe_proc *proc = procexe_list_get(list, i);
-
-		if (!proc)
-			continue;
-		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
-			ndenied++;
-		if (!wanted(&ctl->filter, proc))
-			continue;
-		/* Listed, but a process not read is not a finding. */
-		if (!proc_unread(proc))
-			nflagged++;
-		output_add_proc(out, proc);
-	}
-	r = output_print(out);
+	out = output_new(&ctl->out, cols, sum.command);
+	sum.exit_status = list_rows(ctl, list, out, &sum);
+	r = output_print(out, &sum);
 	if (r < 0) {
 		/* A write error is reported by cli_exit(); anything else here. */
 		if (!ferror(stdout))
 			warnx_("cannot print the table: %s", strerror(-r));
-		status = EXIT_TROUBLE;
+		sum.exit_status = EXIT_TROUBLE;
 	}
-
-	unseen_count(&unseen, list, ctl->pids, ctl->npids, false);
-	/* Flush the table first, so that the summary follows it. */
+	/* Flush the output first, so that the summary follows it. */
 	fflush(stdout);
-	if (ctl->mode == MODE_SCAN && !ctl->quiet)
-		warnx_("%zu processes, %zu flagged, %zu denied", n, nflagged, ndenied);
-	if (ctl->mode == MODE_SCAN && !ctl->quiet && ndenied)
-		warnx_("%zu processes could not be inspected (permission denied): %s", ndenied,
-		       denial_advice());
-	if (!ctl->quiet)
-		unseen_report(&unseen, list, ctl->pids, ctl->npids, false);
-	if (status == EXIT_OK && ctl->mode == MODE_SCAN && nflagged > 0)
-		status = EXIT_FOUND;
-	else if (status == EXIT_OK && unseen_any(&unseen))
-		status = EXIT_INCOMPLETE;
+	report(ctl, list, &sum);
 
 	output_free(out);
 	procexe_list_free(list);
 	procexe_ctx_free(pctx);
-	return status;
+	return sum.exit_status;
 }
 
 /* The scan or "ls" with the arguments after the command name (or all of

@@ -33,12 +33,14 @@ void summary_add(struct summary *s, const struct procexe_proc *proc)
 void summary_add_list(struct summary *s, const struct procexe_list *list,
                       const pid_t *pids, size_t npids, bool maps)
 {
-	size_t n = procexe_list_count(list);
+	size_t n = procexe_list_count(list), exited = s->unseen.nexited;
 
 	for (size_t i = 0; i < n; i++)
 		summary_add(s, procexe_list_get(list, i));
-	s->vanished += procexe_list_vanished(list);
 	unseen_count(&s->unseen, list, pids, npids, maps);
+	/* The library counts a named PID that does not exist as vanished
+	 * too; it is "missing" (unseen) only, not counted twice. */
+	s->vanished += s->unseen.nexited - exited;
 }
 
 bool summary_complete(const struct summary *s)

@@ -92,6 +92,8 @@ expect_usage_error "bad PID" ls 12x
 expect_usage_error "PID 0" ls 0
 expect_usage_error "scan takes no operands" 123
 expect_usage_error "--json with --raw" -J -r
+expect_usage_error "--jsonl with --raw" ls --jsonl -r
+expect_usage_error "--json with --jsonl" -J --jsonl
 
 run -H
 if [ $RC -eq 0 ] && grep -q '^PID ' "$T/out" && grep -q '^CMDLINE ' "$T/out"; then
@@ -204,6 +206,9 @@ else
 import json, os, sys
 raw = open(sys.argv[1], 'rb').read()
 doc = json.loads(raw.decode('utf-8'))            # strict: valid UTF-8 JSON
+assert list(doc) == ['schema', 'command', 'processes', 'summary'], list(doc)
+assert doc['schema'] == 1 and doc['command'] == 'ls', doc
+assert doc['summary']['processes'] == 1 and doc['summary']['exit_status'] == 0, doc
 row = doc['processes'][0]
 assert row['pid'] == int(sys.argv[2]), row
 assert row['state'] == 'deleted', row

@@ -322,14 +322,15 @@ pejson() {
 }
 
 # JSON results are parsed once per file (python is slow to start) into:
-# JVALID (1/0), JERR, JPIDS, JROW[pid], JV[pid/key] = json.dumps(value).
-declare -A JV JROW
+# JVALID (1/0), JERR, JPIDS, JROW[pid], JV[pid/key] = json.dumps(value),
+# JNROWS, JCOMMAND, JS[key] / JS[key.member] = json.dumps(summary value).
+declare -A JV JROW JS
 _jkey=
 jload() {
 	local key
 	key=$(stat -c '%n %.9Y %s %i' -- "$1" 2>/dev/null) || key="missing $1"
 	[ "$key" = "$_jkey" ] && return 0
-	JV=() JROW=() JVALID=0 JERR="cannot read $1" JPIDS=
+	JV=() JROW=() JS=() JVALID=0 JERR="cannot read $1" JPIDS= JNROWS= JCOMMAND=
 	if [ -r "$1" ]; then
 		eval "$(pejson dump "$1" 2>/dev/null)"
 	fi
@@ -339,12 +340,25 @@ jload() {
 # (call jload in the main shell after writing a file: lookups made in
 # $(...) subshells then find the cache filled instead of starting python)
 
-# jvalid FILE: FILE is strict JSON of the form {"processes": [...]}
+# jvalid FILE: FILE is a schema v1 document of the scan or ls (strict JSON:
+# {"schema": 1, "command", "processes": [...], "summary": {...}}, the
+# summary's counts consistent) or their --jsonl output
 jvalid() {
 	jload "$1"
 	[ "$JVALID" = 1 ] && return 0
 	echo "$JERR" >&2
 	return 1
+}
+
+# jsum FILE KEY: json.dumps of the summary's KEY ("unseen.missing" for a
+# member of a member); "invalid" when FILE is not valid
+jsum() {
+	jload "$1"
+	if [ "$JVALID" != 1 ]; then
+		echo invalid
+		return 2
+	fi
+	echo "${JS[$2]-absent}"
 }
 
 # jpids FILE: the PIDs of its rows, in output order

@@ -2,7 +2,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Checks on procexe output for the integration tests (see lib.sh).
 
-  valid FILE                 FILE is strict JSON: {"processes": [ {...}, ... ]}
+  valid FILE                 FILE is a schema v1 document of the scan or ls
+                             ({"schema": 1, "command", "processes": [...],
+                             "summary": {...}}) or their --jsonl lines
+  summary FILE KEY           print json.dumps(value) of the summary's KEY
+                             ("unseen.missing": a member of a member)
+  jsonl FILE                 FILE is --jsonl output (not a -J document)
   get FILE PID KEY           print json.dumps(value) of KEY in PID's row
                              (exit 3: no such row, 4: no such key)
   has FILE PID               exit 0 when PID has a row
@@ -17,7 +22,9 @@
   interp ELF                 print the PT_INTERP path of ELF (exit 1: none)
   dump FILE                  bash assignments describing FILE, for lib.sh's
                              cache: JVALID, JERR, JPIDS, JROW[pid],
-                             JV[pid/key] = json.dumps(value)
+                             JV[pid/key] = json.dumps(value), JNROWS,
+                             JS[key] and JS[key.member] = json.dumps(value)
+                             of the summary
   validall FILE...           print the FILEs that are not valid; exit 1 if any
 BYTES arguments are taken as raw bytes (os.fsencode).
 """
@@ -47,16 +54,103 @@ def strict_load(path):
     return json.loads(text, object_pairs_hook=_no_dups, parse_constant=_no_constant)
 
 
-def load(path):
-    doc = strict_load(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get('processes'), list):
-        raise ValueError('top level is not {"processes": [...]}')
-    for row in doc['processes']:
+COMMANDS = ('scan', 'ls')
+HEAD = ['schema', 'command']
+SUMMARY_KEYS = ['version', 'host', 'boot_id', 'time', 'processes', 'states', 'flagged',
+                'denied', 'vanished', 'unseen', 'complete', 'exit_status']
+UNSEEN_KEYS = ['timeout', 'unreadable', 'maps_incomplete', 'missing']
+
+
+def _count(v):
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def check_summary(s):
+    """The summary object of schema v1, with the counts consistent."""
+    if not isinstance(s, dict):
+        raise ValueError('summary is not an object: %r' % (s,))
+    if list(s)[:len(SUMMARY_KEYS)] != SUMMARY_KEYS:
+        raise ValueError('summary keys %r, want %r first' % (list(s), SUMMARY_KEYS))
+    for k in ('processes', 'flagged', 'denied', 'vanished'):
+        if not _count(s[k]):
+            raise ValueError('summary %s is not a count: %r' % (k, s[k]))
+    states = s['states']
+    if not isinstance(states, dict) or not states or \
+            not all(_count(v) for v in states.values()):
+        raise ValueError('summary states is not an object of counts: %r' % (states,))
+    if sum(states.values()) != s['processes']:
+        raise ValueError('summary states add up to %d, processes is %d'
+                         % (sum(states.values()), s['processes']))
+    if states.get('denied') != s['denied']:
+        raise ValueError('summary denied %r != states.denied %r'
+                         % (s['denied'], states.get('denied')))
+    u = s['unseen']
+    if not isinstance(u, dict) or sorted(u) != sorted(UNSEEN_KEYS) or \
+            not all(_count(v) for v in u.values()):
+        raise ValueError('summary unseen is not {%s}: %r' % (', '.join(UNSEEN_KEYS), u))
+    if s['complete'] is not (sum(u.values()) == 0):
+        raise ValueError('summary complete %r with unseen %r' % (s['complete'], u))
+    if s['exit_status'] not in (0, 1, 2, 3) or isinstance(s['exit_status'], bool):
+        raise ValueError('summary exit_status %r' % (s['exit_status'],))
+
+
+def _check_rows(rows):
+    for row in rows:
         if not isinstance(row, dict):
             raise ValueError('row is not an object: %r' % (row,))
         for k in row:
             if k != k.lower():
                 raise ValueError('key not lowercase: %r' % k)
+
+
+def _load_jsonl(text):
+    """--jsonl: one compact object per line, each starting with schema,
+    command and record; process records, then one summary line, last."""
+    if not text.endswith('\n'):
+        raise ValueError('--jsonl output does not end with a newline')
+    lines = text[:-1].split('\n')
+    rows, command = [], None
+    for n, line in enumerate(lines, 1):
+        obj = json.loads(line, object_pairs_hook=_no_dups, parse_constant=_no_constant)
+        if not isinstance(obj, dict) or list(obj)[:3] != HEAD + ['record']:
+            raise ValueError('line %d does not start with schema, command, record' % n)
+        if obj['schema'] != 1 or isinstance(obj['schema'], bool):
+            raise ValueError('line %d: schema %r' % (n, obj['schema']))
+        command = command or obj['command']
+        if obj['command'] != command or command not in COMMANDS:
+            raise ValueError('line %d: command %r' % (n, obj['command']))
+        want = 'summary' if n == len(lines) else 'process'
+        if obj['record'] != want:
+            raise ValueError('line %d: record %r, want %r' % (n, obj['record'], want))
+        for k in HEAD + ['record']:
+            del obj[k]
+        if want == 'process':
+            rows.append(obj)
+    return {'schema': 1, 'command': command, 'processes': rows, 'summary': obj,
+            'jsonl': True}
+
+
+def load(path):
+    """A -J document or --jsonl output of the scan or ls, checked, as
+    {"schema", "command", "processes", "summary"} (+ "jsonl": True)."""
+    with open(path, 'rb') as f:
+        text = f.read().decode('utf-8')   # strict: JSON output must be UTF-8
+    if text.startswith('{"schema":1,'):
+        doc = _load_jsonl(text)
+    else:
+        doc = json.loads(text, object_pairs_hook=_no_dups, parse_constant=_no_constant)
+        if not isinstance(doc, dict):
+            raise ValueError('top level is not an object')
+        keys = HEAD + ['processes', 'summary']
+        if list(doc) != keys:
+            raise ValueError('top-level keys %r, want %r' % (list(doc), keys))
+        if doc['schema'] != 1 or isinstance(doc['schema'], bool) or \
+                doc['command'] not in COMMANDS:
+            raise ValueError('schema %r, command %r' % (doc['schema'], doc['command']))
+        if not isinstance(doc['processes'], list):
+            raise ValueError('processes is not an array')
+    _check_rows(doc['processes'])
+    check_summary(doc['summary'])
     return doc
 
 
@@ -184,9 +278,16 @@ def dump(path):
         out.append('JROW[%s]=1' % sh_quote(pid))
         for k, v in row.items():
             out.append('JV[%s]=%s' % (sh_quote(pid + '/' + k), sh_quote(json.dumps(v))))
+    for k, v in doc['summary'].items():
+        out.append('JS[%s]=%s' % (sh_quote(k), sh_quote(json.dumps(v))))
+        if isinstance(v, dict):
+            for m, w in v.items():
+                out.append('JS[%s]=%s' % (sh_quote(k + '.' + m), sh_quote(json.dumps(w))))
     print('JVALID=1')
     print("JERR=''")
     print('JPIDS=' + sh_quote(' '.join(pids)))
+    print('JNROWS=%d' % len(pids))
+    print('JCOMMAND=' + sh_quote(doc['command']))
     print('\n'.join(out))
     return 0
 
@@ -236,6 +337,14 @@ def main(argv):
             print('no row for pid %s' % argv[3], file=sys.stderr)
             return 3
         doc = load(argv[2])
+        if cmd == 'summary':
+            v = doc['summary']
+            for k in argv[3].split('.'):
+                v = v[k]
+            print(json.dumps(v))
+            return 0
+        if cmd == 'jsonl':
+            return 0 if doc.get('jsonl') else 1
         if cmd == 'pids':
             print(' '.join(str(r.get('pid')) for r in doc['processes']))
             return 0
@@ -258,7 +367,7 @@ def main(argv):
                 return 0
             print('got %s, want %s' % (ascii(row[key]), ascii(want[0])), file=sys.stderr)
             return 1
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, KeyError) as e:
         print('%s: %s' % (argv[2], e), file=sys.stderr)
         return 2
     print('unknown command %r' % cmd, file=sys.stderr)
