@@ -1066,6 +1066,11 @@ int cmd_explain(int argc, char **argv)
 	facts_load(&f, p, n >= 0 ? self_link : NULL);
 	build(&a, &f);
 	status = explain_status(&f);
+	/* a named PID denied is not seen either (procexe(1), EXIT STATUS) */
+	if (status == EXIT_OK && !summary_complete(&sum))
+		status = EXIT_INCOMPLETE;
+	if (f.state == PROCEXE_STATE_DENIED)
+		warnx_("PID %d: permission denied: %s", (int)pid, denial_advice());
 	sum.flagged = status == EXIT_FOUND;
 	sum.exit_status = status;
 	if (json)

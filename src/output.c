@@ -801,9 +801,14 @@ void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t
 		else
 			u->nmaps++;
 	}
-	for (size_t i = 0; i < npids; i++)
-		if (!list_has_pid(list, pids[i]))
+	for (size_t i = 0; i < npids; i++) {
+		const struct procexe_proc *proc = list_find_pid(list, pids[i]);
+
+		if (!proc)
 			u->nmissing++;
+		else if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
+			u->nnamed_denied++;
+	}
 	u->nexited += vanished > u->nmissing ? vanished - u->nmissing : 0;
 }
 
@@ -835,14 +840,30 @@ void unseen_report(const struct unseen *u, const struct procexe_list *list,
 		       scomm ? scomm : "?", why);
 		free(scomm);
 	}
-	for (size_t i = 0; i < npids; i++)
-		if (!list_has_pid(list, pids[i]))
+	for (size_t i = 0; i < npids; i++) {
+		const struct procexe_proc *proc = list_find_pid(list, pids[i]);
+		const char *comm;
+		char *scomm;
+
+		if (!proc) {
 			warnx_("PID %jd: no such process", (intmax_t)pids[i]);
+			continue;
+		}
+		if (procexe_proc_state(proc) != PROCEXE_STATE_DENIED)
+			continue;
+		comm = procexe_proc_comm(proc);
+		scomm = comm && *comm ? safe_text(comm, strlen(comm)) : NULL;
+		if (scomm)
+			warnx_("PID %jd (%s): permission denied", (intmax_t)pids[i], scomm);
+		else
+			warnx_("PID %jd: permission denied", (intmax_t)pids[i]);
+		free(scomm);
+	}
 }
 
 bool unseen_any(const struct unseen *u)
 {
-	return u->ntimeout || u->nunreadable || u->nmaps || u->nmissing;
+	return u->ntimeout || u->nunreadable || u->nmaps || u->nmissing || u->nnamed_denied;
 }
 
 const char *procfs_strerror(int r)

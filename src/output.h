@@ -111,6 +111,7 @@ void out_proc_json(struct json *j, const char *key, struct users *users, int col
  */
 struct unseen {
 	size_t ntimeout, nunreadable, nmaps, nmissing, nexited;
+	size_t nnamed_denied;   /* named PIDs the kernel denied: not seen either */
 };
 struct procexe_list;
 bool proc_unread(const struct procexe_proc *proc);

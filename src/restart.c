@@ -530,7 +530,6 @@ static int print_findings(struct restart *rs, const struct colset *cols)
 struct tally {
 	size_t nrestart, nfileless;     /* processes */
 	size_t nfindings;               /* rows of category restart or fileless */
-	size_t nnamed_denied;           /* named PIDs the kernel denied */
 	struct unseen unseen;           /* as unseen_count() gives it */
 };
 
@@ -907,25 +906,6 @@ static void sort_and_count(struct restart *rs, struct tally *t)
 	}
 }
 
-/* The record of named PID in LIST when the kernel denied it, else NULL. */
-static const struct procexe_proc *named_denied(const struct procexe_list *list, pid_t pid)
-{
-	size_t lo = 0, hi = procexe_list_count(list);
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct procexe_proc *proc = procexe_list_get(list, mid);
-
-		if (procexe_proc_pid(proc) == pid)
-			return procexe_proc_state(proc) == PROCEXE_STATE_DENIED ? proc : NULL;
-		if (procexe_proc_pid(proc) < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /*
  * Count the run into SUM and T: every record, what was not seen (a named
  * PID the kernel denied is not seen: unreadable in SUM), the exit status
@@ -936,10 +916,6 @@ static void count_run(const struct restart *rs, const struct procexe_list *list,
 {
 	summary_add_list(sum, list, rs->pids, rs->npids, true);
 	t->unseen = sum->unseen;
-	for (size_t i = 0; i < rs->npids; i++)
-		if (named_denied(list, rs->pids[i]))
-			t->nnamed_denied++;
-	sum->unseen.nunreadable += t->nnamed_denied;
 	sum->flagged = t->nfindings;
 	sum->exit_status = t->nrestart > 0 ? EXIT_FOUND :
 	                   summary_complete(sum) ? EXIT_OK : EXIT_INCOMPLETE;
@@ -959,20 +935,6 @@ static void report(const struct restart *rs, const struct procexe_list *list,
 	if (rs->nfileless_ignored)
 		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->nfileless_ignored);
 	unseen_report(&t->unseen, list, rs->pids, rs->npids, true);
-	for (size_t i = 0; i < rs->npids; i++) {
-		const struct procexe_proc *proc = named_denied(list, rs->pids[i]);
-		const char *comm = proc ? procexe_proc_comm(proc) : NULL;
-		char *scomm;
-
-		if (!proc)
-			continue;
-		scomm = comm && *comm ? xcheck(safe_text(comm, strlen(comm))) : NULL;
-		if (scomm)
-			warnx_("PID %jd (%s): permission denied", (intmax_t)rs->pids[i], scomm);
-		else
-			warnx_("PID %jd: permission denied", (intmax_t)rs->pids[i]);
-		free(scomm);
-	}
 }
 
 static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct colset *cols)

@@ -89,7 +89,7 @@ static void members(struct json *j, const struct summary *s, summary_extra_fn ex
 	json_uint(j, "vanished", s->vanished);
 	json_open(j, "unseen");
 	json_uint(j, "timeout", s->unseen.ntimeout);
-	json_uint(j, "unreadable", s->unseen.nunreadable);
+	json_uint(j, "unreadable", s->unseen.nunreadable + s->unseen.nnamed_denied);
 	json_uint(j, "maps_incomplete", s->unseen.nmaps);
 	json_uint(j, "missing", s->unseen.nmissing);
 	json_close(j);

@@ -35,7 +35,7 @@ J=$T/ls.json
 "${NOBODY[@]}" "$PROCEXE" ls -J -o PID,STATE,EXE,ERROR "$R" "$N" "$ND" $K >"$J" 2>"$J.err"
 rc=$?
 jload "$J"
-is "$rc" 0 "nobody: ls of those PIDs exits 0"
+is "$rc" 3 "nobody: ls of those PIDs exits 3 (a named PID the kernel denied was not seen)"
 check "nobody: ls output is valid JSON" jvalid "$J"
 is "$(jstate "$J" "$R")" denied "nobody: root's process is denied"
 err=$(jget "$J" "$R" error)
