@@ -170,6 +170,8 @@ struct cells {
 
 static struct cell *cell_of(struct cells *cs, const char *reason, enum restart_ftype type)
 {
+	if (!reason)
+		return NULL;
 	for (size_t i = 0; i < cs->n; i++)
 		if (cs->c[i].type == type && strcmp(cs->c[i].reason, reason) == 0)
 			return &cs->c[i];
@@ -241,15 +243,15 @@ static void write_restart_processes(FILE *f, const struct restart_set *set)
 		        cs.c[i].reason, restart_type_names[cs.c[i].type], cs.c[i].count);
 }
 
-/* The sorted findings of category restart in group FROM..TO (exclusive),
- * as the per-group series; returns TO. */
+/* The end (exclusive) of the run of restart findings, adjacent in the
+ * sorted list, that share the group of the finding FROM (not GROUP_NONE). */
 static size_t group_end(const struct restart_set *set, size_t from)
 {
 	const struct pgroup *g = set->findings[from].group;
 	size_t i = from + 1;
 
 	while (i < set->n && set->findings[i].cat == CAT_RESTART &&
-	       set->findings[i].group->type == g->type &&
+	       set->findings[i].group->type == g->type && set->findings[i].group->name &&
 	       strcmp(set->findings[i].group->name, g->name) == 0)
 		i++;
 	return i;
@@ -621,11 +623,11 @@ int cmd_metrics(int argc, char **argv)
 	if (status == 0) {
 		/* found: something must restart or runs fileless code */
 		status = run.t.nrestart || run.t.nfileless ? EXIT_FOUND : run.sum.exit_status;
-		if (!m.quiet)
+		if (!m.quiet) {
 			warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
 			       run.sum.processes, run.t.nrestart, run.t.nfileless, run.sum.denied);
-		if (!m.quiet)
 			unseen_report(&run.t.unseen, list, NULL, 0, true);
+		}
 	}
 	free(buf);
 	restart_set_free(&set);
