@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # bash completion for procexe(1): subcommands, each one's options, column
 # names after -o/--output (asked from procexe --list-columns), state names
-# after --state (from procexe --help), directories after -d/--dir and
-# --proc, PIDs (from /proc) for the commands that take them.
+# after --state (from procexe --help), directories after -d/--dir,
+# --proc and --textfile, PIDs (from /proc) for the commands that take them.
 # Installed as "procexe" in bash-completion's completionsdir.
 
 # _procexe_words WORDS CUR: the COMPREPLY entries of WORDS starting with CUR
@@ -53,7 +53,7 @@ _procexe()
 	prog=${COMP_WORDS[0]}
 	COMPREPLY=()
 
-	local commands="scan ls path explain recover restart"
+	local commands="scan ls path explain recover restart metrics"
 	sub=scan
 	case " $commands " in
 	*" ${COMP_WORDS[1]:-} "*)
@@ -84,7 +84,7 @@ _procexe()
 		done
 		return 0
 		;;
-	-d | --dir | --proc)
+	-d | --dir | --proc | --textfile)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		compopt -o filenames 2>/dev/null
 		return 0
@@ -106,6 +106,7 @@ _procexe()
 		opts="$table -s --summary --units -m --all-mappings --ignore --ignore-fileless
 			--maps-text $common"
 		;;
+	metrics) opts="--textfile --proc --threads $common" ;;
 	esac
 
 	if [[ "$cur" == -* ]]; then

@@ -85,6 +85,7 @@ static const struct verb {
 	{ "explain", cmd_explain, "tell how the kernel answers for one process" },
 	{ "recover", cmd_recover, "copy running images into a directory, hashed" },
 	{ "restart", cmd_restart, "list the processes that must restart" },
+	{ "metrics", cmd_metrics, "print the restart counts as Prometheus metrics" },
 };
 
 static void print_states(FILE *out)

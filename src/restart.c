@@ -9,12 +9,12 @@
  * list incomplete) is listed in the category 'incomplete'.
  *
  * One library scan reads every process and its maps (procexe_ctx_set_maps);
- * this file turns the results into findings (one per process and file),
- * groups them by systemd unit, session or container (restart-group.c),
- * sorts and prints them.  Nothing from the scanned processes is executed.
+ * restart-collect.c turns the results into findings (one per process and
+ * file), grouped by systemd unit, session or container (restart-group.c)
+ * and sorted; this file prints them.  Nothing from the scanned processes
+ * is executed.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -34,6 +34,7 @@
 #include "diagnose.h"
 #include "json.h"
 #include "output.h"
+#include "restart-collect.h"
 #include "restart-group.h"
 #include "summary.h"
 #include "users.h"
@@ -109,31 +110,6 @@ static const struct colset default_restart_columns = {
 	.ids = { RC_GROUP, RC_PID, RC_USER, RC_COMM, RC_REASON, RC_TYPE, RC_PATH },
 };
 
-enum category { CAT_RESTART, CAT_FILELESS, CAT_INCOMPLETE };
-enum ftype { FT_EXE, FT_LIB, FT_DATA, FT_NONE };
-
-static const char *const category_names[] = { "restart", "fileless", "incomplete" };
-static const char *const ftype_names[] = { "exe", "lib", "data" };
-
-/* The group of one process, shared by its findings. */
-struct pgroup {
-	enum group_type type;
-	char *name;             /* NULL for GROUP_NONE */
-};
-
-/* One (process, file) pair worth a row. */
-struct finding {
-	enum category cat;
-	const struct pgroup *group;
-	const struct procexe_proc *proc;
-	const char *reason;     /* static */
-	enum ftype type;
-	char *file;             /* raw path, NUL-terminated (owned) */
-	size_t file_len;
-	bool have_id;
-	uint64_t dev, ino;
-};
-
 /* The options of restart beyond the table ones (table_option()). */
 enum {
 	OPT_UNITS = CHAR_MAX + 1,
@@ -149,18 +125,13 @@ _Static_assert(OPT_OUTPUT_ALL < OPT_JSONL, "restart's long options collide with 
 struct restart {
 	struct out_opts out;
 	struct table_args ta;
-	bool units, summary, all_mappings, ignore_fileless, maps_text, quiet, output_all;
+	bool units, summary, all_mappings, maps_text, quiet, output_all;
 	unsigned threads;       /* --threads, 0: the library's choice */
-	char **ignore;          /* --ignore globs */
-	size_t nignore;
 	const char *procfs;
 	pid_t *pids;
 	size_t npids;
 
-	struct finding *findings;
-	size_t n, cap;
-	struct pgroup *groups;  /* one per process of the list */
-	size_t nignored, nfileless_ignored;
+	struct restart_set set; /* --ignore, --ignore-fileless and the findings */
 };
 
 static void __attribute__((noreturn)) usage(void)
@@ -228,11 +199,11 @@ static bool restart_option(struct restart *rs, int c, char *arg)
 		rs->output_all = true;
 		return true;
 	case OPT_IGNORE:
-		rs->ignore = xreallocarray(rs->ignore, rs->nignore + 1, sizeof(*rs->ignore));
-		rs->ignore[rs->nignore++] = arg;
+		rs->set.ignore = xreallocarray(rs->set.ignore, rs->set.nignore + 1, sizeof(*rs->set.ignore));
+		rs->set.ignore[rs->set.nignore++] = arg;
 		return true;
 	case OPT_IGNORE_FILELESS:
-		rs->ignore_fileless = true;
+		rs->set.ignore_fileless = true;
 		return true;
 	case OPT_PROC:
 		rs->procfs = arg;
@@ -315,158 +286,6 @@ static void resolve_columns(const struct restart *rs, struct colset *cols)
 	}
 }
 
-/* --------------------------------------------------------- findings --- */
-
-static bool ignored(struct restart *rs, const char *file)
-{
-	for (size_t i = 0; file && i < rs->nignore; i++)
-		if (fnmatch(rs->ignore[i], file, 0) == 0)
-			return true;
-	return false;
-}
-
-static void add_finding(struct restart *rs, const struct finding *f)
-{
-	if (f->cat == CAT_FILELESS && rs->ignore_fileless) {
-		rs->nfileless_ignored++;
-		free(f->file);
-		return;
-	}
-	if (ignored(rs, f->file)) {
-		rs->nignored++;
-		free(f->file);
-		return;
-	}
-	if (rs->n == rs->cap) {
-		rs->cap = rs->cap ? rs->cap * 2 : 64;
-		rs->findings = xreallocarray(rs->findings, rs->cap, sizeof(*rs->findings));
-	}
-	rs->findings[rs->n++] = *f;
-}
-
-/* Why the executable makes PROC need a restart (or is fileless); NULL if not. */
-static const char *exe_reason(const struct procexe_proc *proc, enum category *cat)
-{
-	*cat = CAT_RESTART;
-	switch (procexe_proc_state(proc)) {
-	case PROCEXE_STATE_DELETED:
-		return "deleted";
-	case PROCEXE_STATE_REPLACED:
-		return "replaced";
-	case PROCEXE_STATE_UNLINKED:
-		return "unlinked";
-	case PROCEXE_STATE_FILELESS:
-		*cat = CAT_FILELESS;
-		return "fileless";
-	default:
-		break;
-	}
-	if (procexe_proc_flags(proc) & PROCEXE_PF_MODIFIED)
-		return "modified";
-	return NULL;
-}
-
-static void collect_exe(struct restart *rs, const struct procexe_proc *proc,
-                        const struct pgroup *group)
-{
-	struct procexe_image img = { .sz = sizeof(img) };
-	struct finding f = { .group = group, .proc = proc, .type = FT_EXE };
-
-	f.reason = exe_reason(proc, &f.cat);
-	if (!f.reason || procexe_proc_image(proc, false, &img) < 0)
-		return;
-	/* A path the kernel cannot render (ENAMETOOLONG) is unknown: the
-	 * finding stays, with no PATH. */
-	if (img.launch_path) {
-		f.file = xcheck(strndup(img.launch_path, img.launch_path_len));
-		f.file_len = strlen(f.file);
-	}
-	/* Loader programs carry dev:ino from maps even without stat. */
-	f.have_id = img.have_stat || (procexe_proc_flags(proc) & PROCEXE_PF_LOADER);
-	f.dev = img.dev;
-	f.ino = img.ino;
-	add_finding(rs, &f);
-}
-
-static void collect_maps(struct restart *rs, const struct procexe_proc *proc,
-                         const struct pgroup *group)
-{
-	size_t n = procexe_proc_mapping_count(proc);
-
-	for (size_t i = 0; i < n; i++) {
-		struct procexe_mapping m = { .sz = sizeof(m) };
-		struct finding f = { .group = group, .proc = proc };
-
-		if (procexe_proc_mapping(proc, i, &m) < 0)
-			continue;
-		switch (m.state) {
-		case PROCEXE_MAP_DELETED:
-		case PROCEXE_MAP_REPLACED:
-		case PROCEXE_MAP_MODIFIED:
-			f.cat = CAT_RESTART;
-			break;
-		case PROCEXE_MAP_FILELESS:
-			f.cat = CAT_FILELESS;
-			break;
-		default:
-			continue;
-		}
-		f.reason = procexe_map_state_name(m.state);
-		f.type = (m.flags & PROCEXE_MF_EXEC) ? FT_LIB : FT_DATA;
-		f.file = xcheck(strndup(m.path, m.path_len));
-		f.file_len = m.path_len;
-		f.have_id = true;
-		f.dev = m.dev;
-		f.ino = m.ino;
-		add_finding(rs, &f);
-	}
-}
-
-/* A row for a process not fully read (REASON: see unseen_reason()). */
-static void collect_incomplete(struct restart *rs, const struct procexe_proc *proc,
-                               const struct pgroup *group, const char *reason)
-{
-	if (rs->n == rs->cap) {
-		rs->cap = rs->cap ? rs->cap * 2 : 64;
-		rs->findings = xreallocarray(rs->findings, rs->cap, sizeof(*rs->findings));
-	}
-	rs->findings[rs->n++] = (struct finding){
-		.cat = CAT_INCOMPLETE, .group = group, .proc = proc,
-		.reason = reason, .type = FT_NONE,
-	};
-}
-
-static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	return c ? c : (alen > blen) - (alen < blen);
-}
-
-static int cmp_finding(const void *pa, const void *pb)
-{
-	const struct finding *a = pa, *b = pb;
-	pid_t pida = procexe_proc_pid(a->proc), pidb = procexe_proc_pid(b->proc);
-	int c;
-
-	if (a->cat != b->cat)
-		return a->cat < b->cat ? -1 : 1;
-	if (a->group->type != b->group->type)
-		return a->group->type < b->group->type ? -1 : 1;
-	if (a->group->name && b->group->name) {
-		c = strcmp(a->group->name, b->group->name);
-		if (c)
-			return c;
-	}
-	if (pida != pidb)
-		return pida < pidb ? -1 : 1;
-	if (a->type != b->type)
-		return a->type < b->type ? -1 : 1;
-	if (!a->file || !b->file)
-		return (a->file != NULL) - (b->file != NULL);
-	return cmp_bytes(a->file, a->file_len, b->file, b->file_len);
-}
-
 /* ----------------------------------------------------------- output --- */
 
 static char *cell(struct restart *rs, struct users *users, int col, const struct finding *f)
@@ -491,11 +310,11 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 	case RC_COMM:
 		return out_proc_cell(o, users, COL_COMM, proc);
 	case RC_CATEGORY:
-		return xstrdup(category_names[f->cat]);
+		return xstrdup(restart_category_names[f->cat]);
 	case RC_REASON:
 		return xstrdup(f->reason);
 	case RC_TYPE:
-		return f->type == FT_NONE ? NULL : xstrdup(ftype_names[f->type]);
+		return f->type == FT_NONE ? NULL : xstrdup(restart_type_names[f->type]);
 	case RC_PATH:
 		return f->file ? out_text_cell(o, f->file, f->file_len) : NULL;
 	case RC_DEV:
@@ -514,25 +333,17 @@ static int print_findings(struct restart *rs, const struct colset *cols)
 	struct users *users = users_new();
 	int r;
 
-	for (size_t i = 0; i < rs->n; i++) {
+	for (size_t i = 0; i < rs->set.n; i++) {
 		struct libscols_line *ln = out_table_new_line(tb);
 
 		for (size_t c = 0; c < cols->n; c++)
-			out_set_cell(ln, c, cell(rs, users, cols->ids[c], &rs->findings[i]));
+			out_set_cell(ln, c, cell(rs, users, cols->ids[c], &rs->set.findings[i]));
 	}
 	r = out_table_print(&rs->out, tb);
 	scols_unref_table(tb);
 	users_free(users);
 	return r;
 }
-
-/* Counts of one run, for the summaries and the exit status. */
-struct tally {
-	size_t nrestart, nfileless;     /* processes */
-	size_t nfindings;               /* rows of category restart or fileless */
-	struct unseen unseen;           /* as unseen_count() gives it */
-};
-
 /* The summary extras of restart: processes to restart, running fileless code. */
 static void summary_extra(struct json *j, const void *arg)
 {
@@ -609,13 +420,13 @@ static void json_cell(struct json *j, struct users *users, int col, const struct
 		json_text(j, key, procexe_proc_comm(proc));
 		break;
 	case RC_CATEGORY:
-		json_str(j, key, category_names[f->cat]);
+		json_str(j, key, restart_category_names[f->cat]);
 		break;
 	case RC_REASON:
 		json_str(j, key, f->reason);
 		break;
 	case RC_TYPE:
-		json_str(j, key, f->type == FT_NONE ? NULL : ftype_names[f->type]);
+		json_str(j, key, f->type == FT_NONE ? NULL : restart_type_names[f->type]);
 		break;
 	case RC_PATH:
 		json_bytes(j, key, f->file, f->file_len);
@@ -650,13 +461,13 @@ static int print_findings_json(struct restart *rs, const struct colset *cols,
 		json_begin_document(j, "restart", NULL);
 		json_open_array(j, "restart");
 	}
-	for (size_t i = 0; i < rs->n && !ferror(stdout); i++) {
+	for (size_t i = 0; i < rs->set.n && !ferror(stdout); i++) {
 		if (lines)
 			json_begin_document(j, "restart", "restart");
 		else
 			json_open(j, NULL);
 		for (size_t c = 0; c < cols->n; c++)
-			json_cell(j, users, cols->ids[c], &rs->findings[i]);
+			json_cell(j, users, cols->ids[c], &rs->set.findings[i]);
 		json_close(j);
 		if (lines)
 			json_end_line(j);
@@ -694,14 +505,14 @@ static bool same_group(const struct finding *a, const struct finding *b)
 
 static void summary_row(struct restart *rs, struct libscols_table *tb, size_t from, size_t to)
 {
-	const struct finding *f = &rs->findings[from];
+	const struct finding *f = &rs->set.findings[from];
 	struct libscols_line *ln = out_table_new_line(tb);
 	char *pids = NULL;
 	size_t count = 0, len = 0;
 	pid_t last = -1;
 
 	for (size_t i = from; i < to; i++) {
-		pid_t pid = procexe_proc_pid(rs->findings[i].proc);
+		pid_t pid = procexe_proc_pid(rs->set.findings[i].proc);
 		char num[24];
 		int n;
 
@@ -714,7 +525,7 @@ static void summary_row(struct restart *rs, struct libscols_table *tb, size_t fr
 		len += (size_t)n;
 		count++;
 	}
-	out_set_cell(ln, SC_CATEGORY, xstrdup(category_names[f->cat]));
+	out_set_cell(ln, SC_CATEGORY, xstrdup(restart_category_names[f->cat]));
 	out_set_cell(ln, SC_GTYPE, xstrdup(group_type_name(f->group->type)));
 	out_set_cell(ln, SC_GROUP, f->group->name ?
 		     out_text_cell(&rs->out, f->group->name, strlen(f->group->name)) : NULL);
@@ -725,25 +536,25 @@ static void summary_row(struct restart *rs, struct libscols_table *tb, size_t fr
 /* The group of findings FROM..TO as a JSON object. */
 static void summary_object(struct restart *rs, struct json *j, size_t from, size_t to)
 {
-	const struct finding *f = &rs->findings[from];
+	const struct finding *f = &rs->set.findings[from];
 	size_t count = 0;
 	pid_t last = -1;
 
 	json_open(j, NULL);
-	json_str(j, "category", category_names[f->cat]);
+	json_str(j, "category", restart_category_names[f->cat]);
 	json_str(j, "group_type", group_type_name(f->group->type));
 	json_text(j, "group", f->group->name);
 	for (size_t i = from; i < to; i++)
-		if (procexe_proc_pid(rs->findings[i].proc) != last) {
-			last = procexe_proc_pid(rs->findings[i].proc);
+		if (procexe_proc_pid(rs->set.findings[i].proc) != last) {
+			last = procexe_proc_pid(rs->set.findings[i].proc);
 			count++;
 		}
 	json_uint(j, "count", count);
 	json_open_array(j, "pids");
 	last = -1;
 	for (size_t i = from; i < to; i++)
-		if (procexe_proc_pid(rs->findings[i].proc) != last) {
-			last = procexe_proc_pid(rs->findings[i].proc);
+		if (procexe_proc_pid(rs->set.findings[i].proc) != last) {
+			last = procexe_proc_pid(rs->set.findings[i].proc);
 			json_int(j, NULL, last);
 		}
 	json_close_array(j);
@@ -756,9 +567,9 @@ static size_t next_group(const struct restart *rs, size_t *from)
 {
 	size_t i = *from;
 
-	if (i >= rs->n)
+	if (i >= rs->set.n)
 		return 0;
-	while (++i < rs->n && same_group(&rs->findings[*from], &rs->findings[i]))
+	while (++i < rs->set.n && same_group(&rs->set.findings[*from], &rs->set.findings[i]))
 		;
 	return i;
 }
@@ -808,14 +619,14 @@ static bool is_service(const char *name)
 /* --units: distinct service units of the restart category, sorted. */
 static int print_units(struct restart *rs)
 {
-	const char **names = xreallocarray(NULL, rs->n ? rs->n : 1, sizeof(*names));
+	const char **names = xreallocarray(NULL, rs->set.n ? rs->set.n : 1, sizeof(*names));
 	struct out_opts raw = { .format = OUT_RAW };
 	size_t k = 0;
 
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct pgroup *g = rs->findings[i].group;
+	for (size_t i = 0; i < rs->set.n; i++) {
+		const struct pgroup *g = rs->set.findings[i].group;
 
-		if (rs->findings[i].cat == CAT_RESTART && g->type == GROUP_UNIT && g->name &&
+		if (rs->set.findings[i].cat == CAT_RESTART && g->type == GROUP_UNIT && g->name &&
 		    is_service(g->name))
 			names[k++] = g->name;
 	}
@@ -837,88 +648,11 @@ static int print_units(struct restart *rs)
 
 /* ------------------------------------------------------------- main --- */
 
-static void free_all(struct restart *rs, size_t ngroups)
+static void free_all(struct restart *rs)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		free(rs->findings[i].file);
-	free(rs->findings);
-	for (size_t i = 0; i < ngroups; i++)
-		free(rs->groups[i].name);
-	free(rs->groups);
-	free(rs->ignore);
+	restart_set_free(&rs->set);
+	free(rs->set.ignore);
 	free(rs->pids);
-}
-
-static unsigned restart_detail_states(void)
-{
-	return (1u << PROCEXE_STATE_DELETED) | (1u << PROCEXE_STATE_REPLACED) |
-	       (1u << PROCEXE_STATE_UNLINKED) | (1u << PROCEXE_STATE_FILELESS) |
-	       PROCEXE_DETAILS_IF_MODIFIED | PROCEXE_DETAILS_IF_MAPPINGS;
-}
-
-/* The findings of every process LIST holds that the one verdict flags. */
-static void collect_all(struct restart *rs, const struct procexe_list *list)
-{
-	size_t n = procexe_list_count(list);
-
-	rs->groups = xreallocarray(NULL, n ? n : 1, sizeof(*rs->groups));
-	for (size_t i = 0; i < n; i++) {
-		const struct procexe_proc *proc = procexe_list_get(list, i);
-		const char *cg = procexe_proc_cgroup(proc), *why;
-		struct pgroup *g = &rs->groups[i];
-
-		*g = (struct pgroup){ .type = GROUP_NONE };
-		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
-			continue;
-		/* The one verdict decides which processes have rows. */
-		if (!procexe_proc_attention(proc))
-			continue;
-		if (cg && group_from_cgroup(cg, strlen(cg), &g->type, &g->name) < 0)
-			errx_("%s", strerror(ENOMEM));
-		why = unseen_reason(proc, true);
-		if (why)
-			collect_incomplete(rs, proc, g, why);
-		collect_exe(rs, proc, g);
-		collect_maps(rs, proc, g);
-	}
-}
-
-/* Sort the findings and count rows and processes of each category. */
-static void sort_and_count(struct restart *rs, struct tally *t)
-{
-	pid_t last_restart = -1, last_fileless = -1;
-
-	if (rs->n)
-		qsort(rs->findings, rs->n, sizeof(*rs->findings), cmp_finding);
-	for (size_t i = 0; i < rs->n; i++) {
-		pid_t pid = procexe_proc_pid(rs->findings[i].proc);
-
-		if (rs->findings[i].cat != CAT_INCOMPLETE)
-			t->nfindings++;
-		/* Sorted by category, then PID within a group: count processes. */
-		if (rs->findings[i].cat == CAT_RESTART && pid != last_restart) {
-			t->nrestart++;
-			last_restart = pid;
-		} else if (rs->findings[i].cat == CAT_FILELESS && pid != last_fileless) {
-			t->nfileless++;
-			last_fileless = pid;
-		}
-	}
-}
-
-/*
- * Count the run into SUM and T: every record, what was not seen (a named
- * PID the kernel denied is not seen: unreadable in SUM), the exit status
- * (1 something must restart, else 3 anything unseen, else 0).
- */
-static void count_run(const struct restart *rs, const struct procexe_list *list,
-                      struct summary *sum, struct tally *t)
-{
-	summary_add_list(sum, list, rs->pids, rs->npids, true);
-	t->unseen = sum->unseen;
-	sum->flagged = t->nfindings;
-	sum->exit_status = t->nrestart > 0 ? EXIT_FOUND :
-	                   summary_complete(sum) ? EXIT_OK : EXIT_INCOMPLETE;
 }
 
 /* On stderr, after the output: the counts, notes, what was not seen. */
@@ -930,10 +664,10 @@ static void report(const struct restart *rs, const struct procexe_list *list,
 	if (sum->denied)
 		warnx_("%zu processes could not be inspected (permission denied); %s",
 		       sum->denied, denial_advice());
-	if (rs->nignored)
-		warnx_("%zu findings ignored (--ignore)", rs->nignored);
-	if (rs->nfileless_ignored)
-		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->nfileless_ignored);
+	if (rs->set.nignored)
+		warnx_("%zu findings ignored (--ignore)", rs->set.nignored);
+	if (rs->set.nfileless_ignored)
+		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->set.nfileless_ignored);
 	unseen_report(&t->unseen, list, rs->pids, rs->npids, true);
 }
 
@@ -947,9 +681,7 @@ static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct co
 		return NULL;
 	}
 	procexe_ctx_set_threads(ctx, rs->threads);
-	procexe_ctx_set_maps(ctx, PROCEXE_MAPS_EXEC |
-	                          (rs->all_mappings ? PROCEXE_MAPS_DATA : 0) |
-	                          (rs->maps_text ? PROCEXE_MAPS_TEXT : 0));
+	procexe_ctx_set_maps(ctx, restart_maps_flags(rs->all_mappings, rs->maps_text));
 	procexe_ctx_set_details(ctx, rs->units ? PROCEXE_DETAIL_CGROUP
 	                                       : colset_details_in(rinfos, cols) | PROCEXE_DETAIL_CGROUP);
 	return ctx;
@@ -982,7 +714,7 @@ int cmd_restart(int argc, char **argv)
 	resolve_columns(&rs, &cols);
 	if (rs.ta.list_columns) {
 		r = out_list_columns(&rs.out, rinfos, _RC_MAX);
-		free_all(&rs, 0);
+		free_all(&rs);
 		return r < 0 ? EXIT_TROUBLE : EXIT_OK;
 	}
 	summary_init(&sum, "restart");
@@ -992,12 +724,10 @@ int cmd_restart(int argc, char **argv)
 		if (ctx)
 			warnx_("cannot read %s: %s", rs.procfs ? rs.procfs : "/proc", strerror(-r));
 		procexe_ctx_free(ctx);
-		free_all(&rs, 0);
+		free_all(&rs);
 		return EXIT_TROUBLE;
 	}
-	collect_all(&rs, list);
-	sort_and_count(&rs, &t);
-	count_run(&rs, list, &sum, &t);
+	restart_collect(&rs.set, list, rs.pids, rs.npids, &sum, &t);
 	status = sum.exit_status;
 	r = print_output(&rs, &cols, &sum, &t);
 	if (r < 0) {
@@ -1010,7 +740,7 @@ int cmd_restart(int argc, char **argv)
 	fflush(stdout);
 	if (!rs.quiet)
 		report(&rs, list, &sum, &t);
-	free_all(&rs, procexe_list_count(list));
+	free_all(&rs);
 	procexe_list_free(list);
 	procexe_ctx_free(ctx);
 	return status;

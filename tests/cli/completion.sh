@@ -91,7 +91,7 @@ else
 	nok "complete -p procexe" "got: $out"
 fi
 
-only "procexe <TAB>: the six commands" scan ls path explain recover restart -- ''
+only "procexe <TAB>: the seven commands" scan ls path explain recover restart metrics -- ''
 only "procexe re<TAB>: recover restart" recover restart -- re
 offers "procexe --<TAB>: the scan's options" --output --output-all --json --jsonl --raw \
 	--noheadings --list-columns --state --proc --threads --quiet --help --version -- --
@@ -130,5 +130,8 @@ for c in ls explain recover; do
 	offers "procexe $c <TAB>: PIDs" "$$" -- "$c" ''
 done
 only "procexe scan <TAB>: no operand" -- scan ''
+only "procexe metrics -<TAB>: metrics' options" --textfile --proc --threads -q --quiet -h \
+	--help -V --version -- metrics -
+only "procexe metrics <TAB>: no operand" -- metrics ''
 
 echo "1..$n"

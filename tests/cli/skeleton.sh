@@ -10,7 +10,7 @@
 
 set -u
 PROCEXE=${1:?usage: skeleton.sh PROCEXE}
-COMMANDS="scan ls path explain recover restart"
+COMMANDS="scan ls path explain recover restart metrics"
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }

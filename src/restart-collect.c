@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The findings of `procexe restart` (restart-collect.h): which processes
+ * must restart and why.  A process must when its executable or a file it
+ * maps executable (a library, the ELF interpreter) was deleted, replaced
+ * or modified after it started; code that never had a file (memfd JITs,
+ * runc's memfd clone) is a finding of its own category (fileless) and does
+ * not make a restart needed; a process procexe could not fully read is in
+ * the category incomplete.  Nothing from the scanned processes is executed.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procexe.h"
+
+#include "cli.h"
+#include "output.h"
+#include "restart-collect.h"
+#include "restart-group.h"
+#include "summary.h"
+
+const char *const restart_category_names[3] = { "restart", "fileless", "incomplete" };
+const char *const restart_type_names[3] = { "exe", "lib", "data" };
+
+static bool ignored(struct restart_set *rs, const char *file)
+{
+	for (size_t i = 0; file && i < rs->nignore; i++)
+		if (fnmatch(rs->ignore[i], file, 0) == 0)
+			return true;
+	return false;
+}
+
+static void add_finding(struct restart_set *rs, const struct finding *f)
+{
+	if (f->cat == CAT_FILELESS && rs->ignore_fileless) {
+		rs->nfileless_ignored++;
+		free(f->file);
+		return;
+	}
+	if (ignored(rs, f->file)) {
+		rs->nignored++;
+		free(f->file);
+		return;
+	}
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		rs->findings = xreallocarray(rs->findings, rs->cap, sizeof(*rs->findings));
+	}
+	rs->findings[rs->n++] = *f;
+}
+
+/* Why the executable makes PROC need a restart (or is fileless); NULL if not. */
+static const char *exe_reason(const struct procexe_proc *proc, enum restart_category *cat)
+{
+	*cat = CAT_RESTART;
+	switch (procexe_proc_state(proc)) {
+	case PROCEXE_STATE_DELETED:
+		return "deleted";
+	case PROCEXE_STATE_REPLACED:
+		return "replaced";
+	case PROCEXE_STATE_UNLINKED:
+		return "unlinked";
+	case PROCEXE_STATE_FILELESS:
+		*cat = CAT_FILELESS;
+		return "fileless";
+	default:
+		break;
+	}
+	if (procexe_proc_flags(proc) & PROCEXE_PF_MODIFIED)
+		return "modified";
+	return NULL;
+}
+
+static void collect_exe(struct restart_set *rs, const struct procexe_proc *proc,
+                        const struct pgroup *group)
+{
+	struct procexe_image img = { .sz = sizeof(img) };
+	struct finding f = { .group = group, .proc = proc, .type = FT_EXE };
+
+	f.reason = exe_reason(proc, &f.cat);
+	if (!f.reason || procexe_proc_image(proc, false, &img) < 0)
+		return;
+	/* A path the kernel cannot render (ENAMETOOLONG) is unknown: the
+	 * finding stays, with no PATH. */
+	if (img.launch_path) {
+		f.file = xcheck(strndup(img.launch_path, img.launch_path_len));
+		f.file_len = strlen(f.file);
+	}
+	/* Loader programs carry dev:ino from maps even without stat. */
+	f.have_id = img.have_stat || (procexe_proc_flags(proc) & PROCEXE_PF_LOADER);
+	f.dev = img.dev;
+	f.ino = img.ino;
+	add_finding(rs, &f);
+}
+
+static void collect_maps(struct restart_set *rs, const struct procexe_proc *proc,
+                         const struct pgroup *group)
+{
+	size_t n = procexe_proc_mapping_count(proc);
+
+	for (size_t i = 0; i < n; i++) {
+		struct procexe_mapping m = { .sz = sizeof(m) };
+		struct finding f = { .group = group, .proc = proc };
+
+		if (procexe_proc_mapping(proc, i, &m) < 0)
+			continue;
+		switch (m.state) {
+		case PROCEXE_MAP_DELETED:
+		case PROCEXE_MAP_REPLACED:
+		case PROCEXE_MAP_MODIFIED:
+			f.cat = CAT_RESTART;
+			break;
+		case PROCEXE_MAP_FILELESS:
+			f.cat = CAT_FILELESS;
+			break;
+		default:
+			continue;
+		}
+		f.reason = procexe_map_state_name(m.state);
+		f.type = (m.flags & PROCEXE_MF_EXEC) ? FT_LIB : FT_DATA;
+		f.file = xcheck(strndup(m.path, m.path_len));
+		f.file_len = m.path_len;
+		f.have_id = true;
+		f.dev = m.dev;
+		f.ino = m.ino;
+		add_finding(rs, &f);
+	}
+}
+
+/* A row for a process not fully read (REASON: see unseen_reason()). */
+static void collect_incomplete(struct restart_set *rs, const struct procexe_proc *proc,
+                               const struct pgroup *group, const char *reason)
+{
+	if (rs->n == rs->cap) {
+		rs->cap = rs->cap ? rs->cap * 2 : 64;
+		rs->findings = xreallocarray(rs->findings, rs->cap, sizeof(*rs->findings));
+	}
+	rs->findings[rs->n++] = (struct finding){
+		.cat = CAT_INCOMPLETE, .group = group, .proc = proc,
+		.reason = reason, .type = FT_NONE,
+	};
+}
+
+static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+static int cmp_finding(const void *pa, const void *pb)
+{
+	const struct finding *a = pa, *b = pb;
+	pid_t pida = procexe_proc_pid(a->proc), pidb = procexe_proc_pid(b->proc);
+	int c;
+
+	if (a->cat != b->cat)
+		return a->cat < b->cat ? -1 : 1;
+	if (a->group->type != b->group->type)
+		return a->group->type < b->group->type ? -1 : 1;
+	if (a->group->name && b->group->name) {
+		c = strcmp(a->group->name, b->group->name);
+		if (c)
+			return c;
+	}
+	if (pida != pidb)
+		return pida < pidb ? -1 : 1;
+	if (a->type != b->type)
+		return a->type < b->type ? -1 : 1;
+	if (!a->file || !b->file)
+		return (a->file != NULL) - (b->file != NULL);
+	return cmp_bytes(a->file, a->file_len, b->file, b->file_len);
+}
+
+unsigned restart_detail_states(void)
+{
+	return (1u << PROCEXE_STATE_DELETED) | (1u << PROCEXE_STATE_REPLACED) |
+	       (1u << PROCEXE_STATE_UNLINKED) | (1u << PROCEXE_STATE_FILELESS) |
+	       PROCEXE_DETAILS_IF_MODIFIED | PROCEXE_DETAILS_IF_MAPPINGS;
+}
+
+/* The findings of every process LIST holds that the one verdict flags. */
+static void collect_all(struct restart_set *rs, const struct procexe_list *list)
+{
+	size_t n = procexe_list_count(list);
+
+	rs->groups = xreallocarray(NULL, n ? n : 1, sizeof(*rs->groups));
+	rs->ngroups = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct procexe_proc *proc = procexe_list_get(list, i);
+		const char *cg = procexe_proc_cgroup(proc), *why;
+		struct pgroup *g = &rs->groups[i];
+
+		*g = (struct pgroup){ .type = GROUP_NONE };
+		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
+			continue;
+		/* The one verdict decides which processes have rows. */
+		if (!procexe_proc_attention(proc))
+			continue;
+		if (cg && group_from_cgroup(cg, strlen(cg), &g->type, &g->name) < 0)
+			errx_("%s", strerror(ENOMEM));
+		why = unseen_reason(proc, true);
+		if (why)
+			collect_incomplete(rs, proc, g, why);
+		collect_exe(rs, proc, g);
+		collect_maps(rs, proc, g);
+	}
+}
+
+/* Sort the findings and count rows and processes of each category. */
+static void sort_and_count(struct restart_set *rs, struct tally *t)
+{
+	pid_t last_restart = -1, last_fileless = -1;
+
+	if (rs->n)
+		qsort(rs->findings, rs->n, sizeof(*rs->findings), cmp_finding);
+	for (size_t i = 0; i < rs->n; i++) {
+		pid_t pid = procexe_proc_pid(rs->findings[i].proc);
+
+		if (rs->findings[i].cat != CAT_INCOMPLETE)
+			t->nfindings++;
+		/* Sorted by category, then PID within a group: count processes. */
+		if (rs->findings[i].cat == CAT_RESTART && pid != last_restart) {
+			t->nrestart++;
+			last_restart = pid;
+		} else if (rs->findings[i].cat == CAT_FILELESS && pid != last_fileless) {
+			t->nfileless++;
+			last_fileless = pid;
+		}
+	}
+}
+
+/*
+ * Count the run into SUM and T: every record, what was not seen (as
+ * unseen_count() counts it: a named PID the kernel denied too), the exit status
+ * (1 something must restart, else 3 anything unseen, else 0).
+ */
+static void count_run(const struct procexe_list *list, const pid_t *pids, size_t npids,
+                      struct summary *sum, struct tally *t)
+{
+	summary_add_list(sum, list, pids, npids, true);
+	t->unseen = sum->unseen;
+	sum->flagged = t->nfindings;
+	sum->exit_status = t->nrestart > 0 ? EXIT_FOUND :
+	                   summary_complete(sum) ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+void restart_collect(struct restart_set *set, const struct procexe_list *list,
+                     const pid_t *pids, size_t npids, struct summary *sum, struct tally *t)
+{
+	collect_all(set, list);
+	sort_and_count(set, t);
+	count_run(list, pids, npids, sum, t);
+}
+
+void restart_set_free(struct restart_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		free(set->findings[i].file);
+	free(set->findings);
+	for (size_t i = 0; i < set->ngroups; i++)
+		free(set->groups[i].name);
+	free(set->groups);
+	set->findings = NULL;
+	set->groups = NULL;
+	set->n = set->cap = set->ngroups = 0;
+}
+
+unsigned restart_maps_flags(bool all_mappings, bool maps_text)
+{
+	return PROCEXE_MAPS_EXEC | (all_mappings ? PROCEXE_MAPS_DATA : 0) |
+	       (maps_text ? PROCEXE_MAPS_TEXT : 0);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The findings of `procexe restart`, shared by the commands that judge
+ * processes the way it does (restart, metrics): one (process, file) pair
+ * per deleted, replaced or modified file the process runs or maps, per
+ * fileless code region, and one row per process not fully read, grouped
+ * by systemd unit, session or container (restart-group.h).  The one
+ * verdict (procexe_proc_attention()) decides which processes are judged.
+ */
+#ifndef PROCEXE_RESTART_COLLECT_H
+#define PROCEXE_RESTART_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "procexe.h"
+
+#include "output.h"
+#include "restart-group.h"
+
+struct summary;
+
+/* In this order in the sorted findings. */
+enum restart_category { CAT_RESTART, CAT_FILELESS, CAT_INCOMPLETE };
+enum restart_ftype { FT_EXE, FT_LIB, FT_DATA, FT_NONE };
+
+/* "restart", "fileless", "incomplete"; "exe", "lib", "data" (FT_NONE has none). */
+extern const char *const restart_category_names[3];
+extern const char *const restart_type_names[3];
+
+/* The group of one process, shared by its findings. */
+struct pgroup {
+	enum group_type type;
+	char *name;             /* raw bytes, NUL-terminated; NULL for GROUP_NONE */
+};
+
+/* One (process, file) pair worth a row. */
+struct finding {
+	enum restart_category cat;
+	const struct pgroup *group;
+	const struct procexe_proc *proc;
+	const char *reason;     /* static */
+	enum restart_ftype type;
+	char *file;             /* raw path, NUL-terminated (owned) */
+	size_t file_len;
+	bool have_id;
+	uint64_t dev, ino;
+};
+
+/* Counts of one run, for the summaries and the exit status. */
+struct tally {
+	size_t nrestart, nfileless;     /* processes */
+	size_t nfindings;               /* rows of category restart or fileless */
+	struct unseen unseen;           /* as unseen_count() gives it */
+};
+
+/*
+ * The findings of one run.  The caller sets the filter (IGNORE: globs the
+ * set does not own; IGNORE_FILELESS) and zeroes the rest; restart_collect()
+ * fills the rest, restart_set_free() frees what it allocated.
+ */
+struct restart_set {
+	char **ignore;          /* --ignore globs (not freed here) */
+	size_t nignore;
+	bool ignore_fileless;
+
+	struct finding *findings;       /* sorted: category, group, PID, type, file */
+	size_t n, cap;
+	struct pgroup *groups;          /* one per record of the list */
+	size_t ngroups;
+	size_t nignored, nfileless_ignored;
+};
+
+/*
+ * Judge every record of LIST (a procexe_scan() made with
+ * restart_detail_states() and the maps of restart_maps_flags()): fill SET,
+ * count the run into SUM (summary_init()ed) and T (zeroed).  PIDS/NPIDS:
+ * the PIDs named on the command line (NULL, 0: the whole host); a named
+ * PID the kernel denied counts as unreadable.  SUM->exit_status: 1 when
+ * something must restart, else 3 when anything was not seen, else 0.
+ * The findings point into LIST, which must outlive SET.
+ */
+void restart_collect(struct restart_set *set, const struct procexe_list *list,
+                     const pid_t *pids, size_t npids, struct summary *sum, struct tally *t);
+
+void restart_set_free(struct restart_set *set);
+
+/* The states argument of procexe_scan() for restart's judgement. */
+unsigned restart_detail_states(void);
+
+/* procexe_ctx_set_maps() flags: executable mappings, with ALL_MAPPINGS
+ * also the others; MAPS_TEXT: read the maps text. */
+unsigned restart_maps_flags(bool all_mappings, bool maps_text);
+
+#endif /* PROCEXE_RESTART_COLLECT_H */
