@@ -109,5 +109,5 @@ assert recs and recs[-1]["record"] == "summary", "last line is not the summary"
 assert all(r["command"] == "restart" for r in recs)
 PY
 	is "$?" 0 "the service's command writes JSON lines ending with the summary"
-	[ -s "$T/jsonl.err" ] && diag "$(head -c 2000 "$T/jsonl.err")"
+	if [ -s "$T/jsonl.err" ]; then diag "$(head -c 2000 "$T/jsonl.err")"; fi
 fi

@@ -33,10 +33,10 @@ if grep -q "^procexe: 1 processes could not be read" "$d/ls.err" &&
 else
 	echo "not ok 2 - stderr counts it and names it # $(tr '\n' '|' <"$d/ls.err")"
 fi
-run "$d/rs" restart -J -o PID,CATEGORY,REASON,TYPE,FILE "$victim"
+run "$d/rs" restart -J -o PID,CATEGORY,REASON,TYPE,PATH "$victim"
 tr -d ' \n' <"$d/rs" >"$d/rs.flat"
 if [ $rc -eq 3 ] &&
-   grep -q "\"pid\":$victim,\"category\":\"incomplete\",\"reason\":\"unreadable\",\"type\":null,\"file\":null" "$d/rs.flat"; then
+   grep -q "\"pid\":$victim,\"category\":\"incomplete\",\"reason\":\"unreadable\",\"type\":null,\"path\":null" "$d/rs.flat"; then
 	echo "ok 3 - restart -J: a row of category incomplete, reason unreadable; exit 3"
 else
 	echo "not ok 3 - restart -J: incomplete/unreadable row, exit 3 # rc=$rc: $(cat "$d/rs.flat") $(tr '\n' '|' <"$d/rs.err")"
