@@ -56,7 +56,7 @@ const struct colinfo infos[_COL_MAX] = {
 	[COL_ROOT]     = { "ROOT",   0.1, 0, COLTYPE_STRING, D_ROOT,
 			   "root directory of the process, when it is not /" },
 	[COL_START]    = { "START",   24, 0, COLTYPE_STRING, D_STAT,
-			   "start time of the process (ISO 8601, local time)" },
+			   "start time of the process (table: ISO 8601, local time; JSON: RFC 3339, UTC)" },
 	[COL_CMDLINE]  = { "CMDLINE", 0.3, SCOLS_FL_TRUNC, COLTYPE_STRING, D_CMDLINE,
 			   "command line, arguments separated by spaces" },
 	[COL_CGROUP]   = { "CGROUP", 0.2, 0, COLTYPE_STRING, D_CGROUP,

@@ -20,7 +20,5 @@ int cmd_metrics(int argc, char **argv);
 
 /* Terminal-safe text of LEN untrusted bytes (see escape.c); never NULL. */
 char *safe_text(const char *buf, size_t len);
-/* Write BUF as a JSON string literal under the rules of escape_json(). */
-void json_string(FILE *out, const char *buf, size_t len);
 
 #endif /* PROCEXE_COMMANDS_H */

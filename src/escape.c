@@ -44,9 +44,9 @@
  *    "\\xHH"), so that no terminal control is left raw in the JSON text;
  *    a NUL byte (never present in paths or comm; command lines have their
  *    NULs turned into spaces before) would also become \x00;
- *  - the JSON writer of libsmartcols then escapes '"' and '\' and writes
- *    the C0 controls as \b \f \n \r \t or \u00HH; everything else is
- *    written as its UTF-8 bytes.
+ *  - procexe's JSON writer (json.c) then escapes '"' and '\' and writes
+ *    the C0 controls and DEL as \u00HH and U+2028/U+2029 as \u2028/\u2029;
+ *    everything else is written as its UTF-8 bytes.
  * So the JSON text is always valid UTF-8, parses with any strict JSON
  * parser, and decoding \\ and \xHH in the value gives the bytes back.
  */

@@ -624,12 +624,42 @@ int output_list_columns(const struct out_opts *opts)
 	return out_list_columns(opts, infos, _COL_MAX);
 }
 
+/* --list-columns -J: {"schema":1,"command":...,"columns":[...],"summary":{...}}. */
+static int list_columns_json(const struct colinfo *table, size_t n)
+{
+	const char *command = cli_command() ? cli_command() : "scan";
+	struct json *j = json_new(stdout, true);
+	struct summary sum;
+
+	summary_init(&sum, command);
+	json_begin_document(j, command, NULL);
+	json_open_array(j, "columns");
+	for (size_t i = 0; i < n; i++) {
+		json_open(j, NULL);
+		json_str(j, "name", table[i].name);
+		json_str(j, "type", col_type_name(table[i].type));
+		json_str(j, "description", table[i].help);
+		json_close(j);
+	}
+	json_close_array(j);
+	summary_member(j, &sum, NULL, NULL);
+	json_close(j);
+	json_end_line(j);
+	json_free(j);
+	return ferror(stdout) ? -EIO : 0;
+}
+
 int out_list_columns(const struct out_opts *opts, const struct colinfo *table, size_t n)
 {
-	struct libscols_table *tb = new_table(opts, "columns");
+	struct libscols_table *tb;
 	struct output fmt = { .opts = *opts };
 	int r;
 
+	if (opts->format == OUT_JSONL)
+		usage_error("--list-columns prints a table or one JSON document (-J), not --jsonl");
+	if (opts->format == OUT_JSON)
+		return list_columns_json(table, n);
+	tb = new_table(opts, "columns");
 	add_column(opts, tb, "NAME", 10, 0, COLTYPE_STRING);
 	add_column(opts, tb, "TYPE", 7, 0, COLTYPE_STRING);
 	add_column(opts, tb, "DESCRIPTION", 0.7, 0, COLTYPE_STRING);

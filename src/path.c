@@ -25,23 +25,6 @@ char *safe_text(const char *buf, size_t len)
 	return s;
 }
 
-void json_string(FILE *out, const char *buf, size_t len)
-{
-	char *s = xcheck(escape_json(buf, len));
-
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-	free(s);
-}
-
 static void __attribute__((noreturn)) path_usage(void)
 {
 	fputs("Usage:\n"

@@ -16,7 +16,7 @@
 : "${PE_VALIDATE:?PE_VALIDATE must name tests/schema/validate.py}"
 "$PYTHON" -c 'import jsonschema' 2>/dev/null || skip_all "python3-jsonschema not installed"
 
-plan 27
+plan 30
 
 # A PID that does not exist: above pid_max.
 NOPID=$(($(cat /proc/sys/kernel/pid_max) + 1))
@@ -97,6 +97,11 @@ doc "restart -J --output-all" 1 restart -J --output-all
 doc "restart -s -J" 1 restart -s -J
 doc "restart -J LIVE (nothing to restart)" 0 restart -J "$LIVE"
 doc "restart --jsonl DEL" 1 restart --jsonl "$DEL"
+
+# --- --list-columns
+doc "ls -H -J" 0 ls -H -J
+doc "scan -H -J" 0 -H -J
+doc "restart -H -J" 0 restart -H -J
 
 # --- a renamed key fails: the schema is closed
 doc "ls -J -o PID,COMM LIVE" 0 ls -J -o PID,COMM "$LIVE"

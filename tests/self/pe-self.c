@@ -78,29 +78,23 @@ static const char *errname(int r)
 	}
 }
 
+/* The names are the library's (procexe_path_flag_name()); an unnamed bit
+ * is printed in hex, so a bit the library forgets to name shows. */
 static void print_flags(unsigned f)
 {
-	static const struct { unsigned bit; const char *name; } names[] = {
-		{ PROCEXE_DELETED, "deleted" },
-		{ PROCEXE_REPLACED, "replaced" },
-		{ PROCEXE_LOADER, "loader" },
-		{ PROCEXE_FILELESS, "fileless" },
-		{ PROCEXE_UNVERIFIED, "unverified" },
-		{ PROCEXE_UNLINKED, "unlinked" },
-		{ PROCEXE_UNREACHABLE, "unreachable" },
-		{ PROCEXE_REPOINTED, "repointed" },
-	};
 	const char *sep = "";
 
 	fputs("flags=", stdout);
 	if (!f)
 		fputs("none", stdout);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (f & names[i].bit) {
-			printf("%s%s", sep, names[i].name);
-			sep = ",";
-			f &= ~names[i].bit;
-		}
+	for (unsigned bit = 1; bit != 0; bit <<= 1) {
+		const char *name = procexe_path_flag_name(bit);
+
+		if (!(f & bit) || !name)
+			continue;
+		printf("%s%s", sep, name);
+		sep = ",";
+		f &= ~bit;
 	}
 	if (f)
 		printf("%s0x%x", sep, f);
