@@ -3,11 +3,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "procexe.h"
 
@@ -67,6 +69,13 @@ void usage_error(const char *fmt, ...)
 	exit(EXIT_TROUBLE);
 }
 
+static bool stdout_reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 void cli_exit(int status)
 {
 	bool failed = false;
@@ -77,6 +86,10 @@ void cli_exit(int status)
 		failed = true;
 		e = errno;
 	}
+	/* an earlier failed write left only ferror(); a pipe without reader
+	 * still tells (POLLERR on its write end) */
+	if (failed && e == 0 && stdout_reader_gone())
+		e = EPIPE;
 	if (fclose(stdout) != 0 && !failed) {
 		failed = true;
 		e = errno;
@@ -198,13 +211,27 @@ size_t parse_pid_args(char **args, int n, pid_t **ret)
 	return k;
 }
 
+/*
+ * getopt_long() leaves optind past the word it rejected, except for a
+ * short option inside a group ("-Jx"), where optopt names it.  A long
+ * option is a word starting with "--"; optopt is 0 for an unknown one and
+ * its value for a known one given an argument it does not take.
+ */
 void getopt_error(int c, char **argv)
 {
+	const char *word = optind > 0 ? argv[optind - 1] : "";
+	bool is_long = word && strncmp(word, "--", 2) == 0;
+
+	if (is_long && c == ':')
+		usage_error("option '%s' requires an argument", word);
 	if (c == ':')
-		usage_error("option '%s' requires an argument", argv[optind - 1]);
-	if (optopt && optopt <= CHAR_MAX)
+		usage_error("option requires an argument -- '%c'", optopt);
+	if (is_long && optopt && strchr(word, '='))
+		usage_error("option '%.*s' doesn't allow an argument",
+			    (int)(strchr(word, '=') - word), word);
+	if (!is_long && optopt && optopt <= CHAR_MAX)
 		usage_error("invalid option -- '%c'", optopt);
-	usage_error("unrecognized option '%s'", argv[optind - 1]);
+	usage_error("unrecognized option '%s'", word);
 }
 
 /* The list of procexe_scan() is sorted by PID. */

@@ -960,7 +960,8 @@ static void __attribute__((noreturn)) explain_usage(void)
 	      "\n"
 	      "Options:\n"
 	      " -J, --json     the same facts and steps as JSON (schema v1)\n"
-	      " -q, --quiet    no summary on stderr (explain prints none; errors still are)\n"
+	      " -q, --quiet    nothing on stderr for a missing or denied PID (the exit\n"
+	      "                status still tells)\n"
 	      "\n"
 	      " -h, --help     display this help\n"
 	      " -V, --version  display version\n"
@@ -972,7 +973,7 @@ static void __attribute__((noreturn)) explain_usage(void)
 	cli_exit(EXIT_OK);
 }
 
-static pid_t parse_args(int argc, char **argv, bool *json)
+static pid_t parse_args(int argc, char **argv, bool *json, bool *quiet)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'J' },
@@ -992,7 +993,7 @@ static pid_t parse_args(int argc, char **argv, bool *json)
 			*json = true;
 			break;
 		case 'q':
-			/* explain writes no summary on stderr: nothing to silence */
+			*quiet = true;
 			break;
 		case 'h':
 			explain_usage();
@@ -1041,13 +1042,13 @@ int cmd_explain(int argc, char **argv)
 	struct summary sum;
 	struct facts f;
 	char self_link[32];
-	bool json = false;
+	bool json = false, quiet = false;
 	pid_t pid;
 	ssize_t n;
 	int status;
 
 	summary_init(&sum, "explain");
-	pid = parse_args(argc, argv, &json);
+	pid = parse_args(argc, argv, &json, &quiet);
 	n = readlink("/proc/self", self_link, sizeof(self_link) - 1);
 	if (n >= 0)
 		self_link[n] = '\0';
@@ -1056,7 +1057,8 @@ int cmd_explain(int argc, char **argv)
 	summary_add_list(&sum, list, &pid, 1, true);
 	p = procexe_list_get(list, 0);
 	if (!p) {
-		warnx_("PID %d: no such process", (int)pid);
+		if (!quiet)
+			warnx_("PID %d: no such process", (int)pid);
 		sum.exit_status = EXIT_INCOMPLETE;
 		if (json)
 			print_json(NULL, NULL, &sum);
@@ -1069,7 +1071,7 @@ int cmd_explain(int argc, char **argv)
 	/* a named PID denied is not seen either (procexe(1), EXIT STATUS) */
 	if (status == EXIT_OK && !summary_complete(&sum))
 		status = EXIT_INCOMPLETE;
-	if (f.state == PROCEXE_STATE_DENIED)
+	if (f.state == PROCEXE_STATE_DENIED && !quiet)
 		warnx_("PID %d: permission denied: %s", (int)pid, denial_advice());
 	sum.flagged = status == EXIT_FOUND;
 	sum.exit_status = status;

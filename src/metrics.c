@@ -345,7 +345,7 @@ static void write_counts(FILE *f, const struct run *run)
 
 static void write_run(FILE *f, const struct run *run)
 {
-	bool complete = summary_complete(&run->sum);
+	bool complete = summary_all_seen(&run->sum);
 
 	family(f, "procexe_scan_duration_seconds", "How long the last scan took.");
 	fprintf(f, "procexe_scan_duration_seconds %" PRIu64 ".%09" PRIu64 "\n",
@@ -621,8 +621,9 @@ int cmd_metrics(int argc, char **argv)
 	if (status == 0)
 		status = emit(&m, buf, len);
 	if (status == 0) {
-		/* found: something must restart or runs fileless code */
-		status = run.t.nrestart || run.t.nfileless ? EXIT_FOUND : run.sum.exit_status;
+		/* restart's status: 1 something must restart (fileless code is a
+		 * metric, not a restart), else 3 anything unseen, else 0 */
+		status = run.sum.exit_status;
 		if (!m.quiet) {
 			warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
 			       run.sum.processes, run.t.nrestart, run.t.nfileless, run.sum.denied);

@@ -842,6 +842,29 @@ void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t
 	u->nexited += vanished > u->nmissing ? vanished - u->nmissing : 0;
 }
 
+void unseen_report_named(const struct procexe_list *list, const pid_t *pids, size_t npids)
+{
+	for (size_t i = 0; i < npids; i++) {
+		const struct procexe_proc *proc = list_find_pid(list, pids[i]);
+		const char *comm;
+		char *scomm;
+
+		if (!proc) {
+			warnx_("PID %jd: no such process", (intmax_t)pids[i]);
+			continue;
+		}
+		if (procexe_proc_state(proc) != PROCEXE_STATE_DENIED)
+			continue;
+		comm = procexe_proc_comm(proc);
+		scomm = comm && *comm ? safe_text(comm, strlen(comm)) : NULL;
+		if (scomm)
+			warnx_("PID %jd (%s): permission denied", (intmax_t)pids[i], scomm);
+		else
+			warnx_("PID %jd: permission denied", (intmax_t)pids[i]);
+		free(scomm);
+	}
+}
+
 void unseen_report(const struct unseen *u, const struct procexe_list *list,
                    const pid_t *pids, size_t npids, bool maps)
 {
@@ -870,25 +893,7 @@ void unseen_report(const struct unseen *u, const struct procexe_list *list,
 		       scomm ? scomm : "?", why);
 		free(scomm);
 	}
-	for (size_t i = 0; i < npids; i++) {
-		const struct procexe_proc *proc = list_find_pid(list, pids[i]);
-		const char *comm;
-		char *scomm;
-
-		if (!proc) {
-			warnx_("PID %jd: no such process", (intmax_t)pids[i]);
-			continue;
-		}
-		if (procexe_proc_state(proc) != PROCEXE_STATE_DENIED)
-			continue;
-		comm = procexe_proc_comm(proc);
-		scomm = comm && *comm ? safe_text(comm, strlen(comm)) : NULL;
-		if (scomm)
-			warnx_("PID %jd (%s): permission denied", (intmax_t)pids[i], scomm);
-		else
-			warnx_("PID %jd: permission denied", (intmax_t)pids[i]);
-		free(scomm);
-	}
+	unseen_report_named(list, pids, npids);
 }
 
 bool unseen_any(const struct unseen *u)

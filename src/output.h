@@ -123,6 +123,9 @@ void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t
 /* On stderr: a line per non-zero count, then a line per process concerned. */
 void unseen_report(const struct unseen *u, const struct procexe_list *list,
                    const pid_t *pids, size_t npids, bool maps);
+/* On stderr: a line per named PID missing from LIST or denied (the end
+ * of unseen_report()). */
+void unseen_report_named(const struct procexe_list *list, const pid_t *pids, size_t npids);
 /* Whether the run is inconclusive (EXIT_INCOMPLETE unless something was found). */
 bool unseen_any(const struct unseen *u);
 

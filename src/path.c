@@ -39,7 +39,8 @@ static void __attribute__((noreturn)) path_usage(void)
 	      " -L, --link     print the kernel's link text as it is (escaped)\n"
 	      " -f, --flags    append what else is true (deleted, replaced, loader...)\n"
 	      " -J, --json     JSON output (failures included, with their error)\n"
-	      " -q, --quiet    no summary on stderr (path prints none; errors still shown)\n"
+	      " -q, --quiet    no line per failed PID on stderr (the empty line and the\n"
+	      "                exit status still tell)\n"
 	      " -h, --help     display this help\n"
 	      " -V, --version  display the version\n"
 	      "\n"
@@ -84,7 +85,7 @@ static int raw_link(pid_t pid, char **ret)
 }
 
 struct path_opts {
-	bool link, show_flags, json;
+	bool link, show_flags, json, quiet;
 };
 
 /* The answer for one requested PID (0: procexe itself). */
@@ -140,8 +141,8 @@ static const char *row_error(const struct path_row *row, char *buf, size_t size)
  * unreadable; a named PID the kernel refuses is denied and not seen). */
 static void path_row_count(struct summary *s, const struct path_row *row)
 {
+	/* a named PID that does not exist is missing, not vanished (as in ls) */
 	if (row->err == -ESRCH) {
-		s->vanished++;
 		s->unseen.nmissing++;
 		return;
 	}
@@ -225,6 +226,7 @@ static void parse_path_args(int argc, char **argv, struct path_opts *o)
 			o->json = true;
 			break;
 		case 'q':
+			o->quiet = true;
 			break;  /* path writes no summary lines on stderr */
 		case 'h':
 			path_usage();
@@ -258,11 +260,14 @@ int cmd_path(int argc, char **argv)
 		char buf[128];
 
 		path_row_lookup(&row, &o);
-		if (row.err < 0 && row.pid)
-			warnx_("PID %d: %s", (int)row.pid, row_error(&row, buf, sizeof(buf)));
-		else if (row.err < 0)
+		if (row.err < 0 && row.pid) {
+			if (!o.quiet)
+				warnx_("PID %d: %s", (int)row.pid,
+				       row_error(&row, buf, sizeof(buf)));
+		} else if (row.err < 0) {
 			warnx_("cannot find procexe's own executable: %s",
 			       row_error(&row, buf, sizeof(buf)));
+		}
 		path_row_count(&sum, &row);
 		if (j)
 			print_json(j, &row, &o);

@@ -140,7 +140,7 @@ static void __attribute__((noreturn)) usage(enum mode mode, bool global)
 	fputs("     --state <list>     only processes in these states (see below)\n", out);
 	fputs("     --proc <dir>       read the procfs mounted at <dir>, not /proc\n", out);
 	fputs("     --threads <n>      worker threads (default 0: one per CPU, up to 4)\n", out);
-	fputs(" -q, --quiet            no summary on stderr\n", out);
+	fputs(" -q, --quiet            nothing on stderr but usage and operational errors\n", out);
 	fputs("\n -h, --help             display this help\n", out);
 	fputs(" -V, --version          display version\n", out);
 	print_states(out);
@@ -390,10 +390,9 @@ static int run(struct control *ctl, const struct colset *cols)
 	out = output_new(&ctl->out, cols, sum.command);
 	sum.exit_status = list_rows(ctl, list, out, &sum);
 	r = output_print(out, &sum);
-	if (r < 0) {
-		/* A write error is reported by cli_exit(); anything else here. */
-		if (!ferror(stdout))
-			warnx_("cannot print the table: %s", strerror(-r));
+	/* A write error is cli_exit()'s to judge (EPIPE is not one). */
+	if (r < 0 && !ferror(stdout)) {
+		warnx_("cannot print the table: %s", strerror(-r));
 		sum.exit_status = EXIT_TROUBLE;
 	}
 	/* Flush the output first, so that the summary follows it. */

@@ -43,6 +43,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "diagnose.h"
 #include "json.h"
 #include "output.h"
 #include "summary.h"
@@ -271,7 +272,8 @@ static void pin_proc(struct recover *rc, const struct procexe_proc *p)
 	if (s == PROCEXE_STATE_DENIED) {
 		int err = procexe_proc_errno(p) ? procexe_proc_errno(p) : EACCES;
 
-		fail_entry(e, err, "permission denied: not your process (needs root or the same user)");
+		/* why even root may be refused: static, like every other why */
+		fail_entry(e, err, denial_advice());
 		return;
 	}
 	pin_room(rc);
@@ -1024,6 +1026,20 @@ static bool prepare(struct recover *rc, struct procexe_list **ret_list)
 	return true;
 }
 
+/*
+ * An image that was not recovered was not seen whole either: the failures
+ * the scan did not count already (missing or denied named PIDs, processes
+ * not read) count as unreadable, so that the summary is complete exactly
+ * when the status is not 3.
+ */
+static void count_failures(struct unseen *u, size_t nfail)
+{
+	size_t counted = u->nmissing + u->nnamed_denied + u->ntimeout + u->nunreadable;
+
+	if (nfail > counted)
+		u->nunreadable += nfail - counted;
+}
+
 /* The manifest (when DIR is open), the report and the exit status. */
 static int finish_run(struct recover *rc)
 {
@@ -1032,6 +1048,7 @@ static int finish_run(struct recover *rc)
 	int status;
 
 	count_entries(rc, NULL, &nfail);
+	count_failures(&rc->sum.unseen, nfail);
 	status = nfail || unseen_any(&rc->sum.unseen) ? EXIT_INCOMPLETE : EXIT_OK;
 	rc->sum.exit_status = status;
 	if (rc->dir_fd >= 0) {

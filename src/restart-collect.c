@@ -220,7 +220,7 @@ static void sort_and_count(struct restart_set *rs, struct tally *t)
 	for (size_t i = 0; i < rs->n; i++) {
 		pid_t pid = procexe_proc_pid(rs->findings[i].proc);
 
-		if (rs->findings[i].cat != CAT_INCOMPLETE)
+		if (rs->findings[i].cat == CAT_RESTART)
 			t->nfindings++;
 		/* Sorted by category, then PID within a group: count processes. */
 		if (rs->findings[i].cat == CAT_RESTART && pid != last_restart) {

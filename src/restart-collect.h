@@ -52,7 +52,7 @@ struct finding {
 /* Counts of one run, for the summaries and the exit status. */
 struct tally {
 	size_t nrestart, nfileless;     /* processes */
-	size_t nfindings;               /* rows of category restart or fileless */
+	size_t nfindings;               /* rows of category restart: findings (exit 1) */
 	struct unseen unseen;           /* as unseen_count() gives it */
 };
 

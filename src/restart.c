@@ -730,10 +730,9 @@ int cmd_restart(int argc, char **argv)
 	restart_collect(&rs.set, list, rs.pids, rs.npids, &sum, &t);
 	status = sum.exit_status;
 	r = print_output(&rs, &cols, &sum, &t);
-	if (r < 0) {
-		/* a write error is reported by cli_exit() */
-		if (!ferror(stdout))
-			warnx_("cannot print the table: %s", strerror(-r));
+	/* a write error is cli_exit()'s to judge (EPIPE is not one) */
+	if (r < 0 && !ferror(stdout)) {
+		warnx_("cannot print the table: %s", strerror(-r));
 		status = EXIT_TROUBLE;
 	}
 	/* the output first, so that the notes follow it */

@@ -48,6 +48,11 @@ bool summary_complete(const struct summary *s)
 	return !unseen_any(&s->unseen);
 }
 
+bool summary_all_seen(const struct summary *s)
+{
+	return summary_complete(s) && s->denied == 0;
+}
+
 /* The kernel's boot id into BUF (37 bytes), or NULL. */
 static const char *boot_id(char *buf, size_t size)
 {
@@ -93,7 +98,7 @@ static void members(struct json *j, const struct summary *s, summary_extra_fn ex
 	json_uint(j, "maps_incomplete", s->unseen.nmaps);
 	json_uint(j, "missing", s->unseen.nmissing);
 	json_close(j);
-	json_bool(j, "complete", summary_complete(s));
+	json_bool(j, "complete", summary_all_seen(s));
 	json_int(j, "exit_status", s->exit_status);
 	if (extra)
 		extra(j, arg);

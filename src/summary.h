@@ -43,8 +43,17 @@ void summary_add(struct summary *s, const struct procexe_proc *proc);
 void summary_add_list(struct summary *s, const struct procexe_list *list,
                       const pid_t *pids, size_t npids, bool maps);
 
-/* Nothing unseen: no timeout, unreadable, incomplete maps or missing PID. */
+/* Nothing unseen: no timeout, unreadable, incomplete maps or missing or
+ * denied named PID.  Decides the exit status (3 when false). */
 bool summary_complete(const struct summary *s);
+
+/*
+ * Every process seen: summary_complete() and no process denied at all.
+ * The summary's "complete" and the metrics' procexe_scan_complete: a
+ * run as nobody that could not read half the processes is not complete,
+ * although (unnamed, denied by the kernel) they do not make its status 3.
+ */
+bool summary_all_seen(const struct summary *s);
 
 /* Writes command-specific summary keys into the open summary object. */
 typedef void (*summary_extra_fn)(struct json *j, const void *arg);

@@ -115,4 +115,49 @@ else
 	nok "escaped unknown command" "rc=$RC" "$(cat -v "$T/err")"
 fi
 
+# The summary is complete exactly when nothing was unseen or denied: a
+# copy that failed (a kernel thread has no image) is not complete either.
+if [ "$(cat /proc/2/comm 2>/dev/null)" = kthreadd ] && command -v python3 >/dev/null; then
+	run recover -J -d "$T/rec" 2
+	got=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]
+print(s["complete"], s["exit_status"], s["unseen"]["unreadable"])' "$T/out" 2>&1)
+	if [ $RC -eq 3 ] && [ "$got" = "False 3 1" ]; then
+		ok "recover of a kernel thread: status 3, summary complete false, unreadable 1"
+	else
+		nok "recover of a kernel thread: complete false" "rc=$RC" "$got"
+	fi
+else
+	ok "# SKIP no kthreadd at PID 2"
+fi
+
+# Option errors name what is wrong with the option.
+for args in "ls --json=x|option '--json' doesn't allow an argument" \
+            "--quiet=1|option '--quiet' doesn't allow an argument" \
+            "restart --units=1|option '--units' doesn't allow an argument" \
+            "-Jo|option requires an argument -- 'o'" \
+            "ls --output|option '--output' requires an argument"; do
+	want=${args#*|}
+	# shellcheck disable=SC2086
+	run ${args%%|*}
+	if [ $RC -eq 2 ] && grep -qxF "procexe: $want" "$T/err"; then
+		ok "${args%%|*}: $want"
+	else
+		nok "${args%%|*}" "rc=$RC" "$(cat "$T/err")"
+	fi
+done
+
+# A reader that went away is not a write error, also where SIGPIPE is
+# ignored (systemd services): the output is larger than a pipe buffer.
+for c in "ls --output-all" "ls -J --output-all" "ls --jsonl --output-all"; do
+	# shellcheck disable=SC2086
+	bash -c 'trap "" PIPE; "$@" 2>"'"$T/err"'" | head -c1 >/dev/null; exit "${PIPESTATUS[0]}"' \
+		_ "$PROCEXE" $c
+	RC=$?
+	if [ $RC -ne 2 ] && ! grep -q "write error" "$T/err"; then
+		ok "$c | head -c1 with SIGPIPE ignored: no write error (rc=$RC)"
+	else
+		nok "$c | head -c1 with SIGPIPE ignored" "rc=$RC" "$(cat "$T/err")"
+	fi
+done
+
 echo "1..$n"

@@ -88,8 +88,9 @@ def check_summary(s):
     if not isinstance(u, dict) or sorted(u) != sorted(UNSEEN_KEYS) or \
             not all(_count(v) for v in u.values()):
         raise ValueError('summary unseen is not {%s}: %r' % (', '.join(UNSEEN_KEYS), u))
-    if s['complete'] is not (sum(u.values()) == 0):
-        raise ValueError('summary complete %r with unseen %r' % (s['complete'], u))
+    if s['complete'] is not (sum(u.values()) == 0 and s['denied'] == 0):
+        raise ValueError('summary complete %r with unseen %r, denied %r'
+                         % (s['complete'], u, s['denied']))
     if s['exit_status'] not in (0, 1, 2, 3) or isinstance(s['exit_status'], bool):
         raise ValueError('summary exit_status %r' % (s['exit_status'],))
 

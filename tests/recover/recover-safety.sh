@@ -140,7 +140,7 @@ if start_fixture nobody "$T/o.nb" setpriv --reuid=65534 --regid=65534 --clear-gr
 		"$PROCEXE" recover -d "$NB/out" "$N" "$P" >"$T/nb.out" 2>"$T/nb.err"
 	is "$?" 3 "nobody: status 3 (one not recovered)"
 	check "nobody: own process recovered" cmp "$NB/out/$(mf get "$NB/out/manifest.json" "$N" copy)" "$S"
-	check "nobody: root's process: clear message" grep -q "PID $P.*not your process" "$T/nb.err"
+	check "nobody: root's process: clear message" grep -q "PID $P.*run as root" "$T/nb.err"
 	is "$(mf fail "$NB/out/manifest.json" "$P" pid)" "$P" "nobody: root's process listed as a failure"
 	is "$(stat -c %U "$NB/out")" nobody "nobody: DIR belongs to the caller"
 	mkdir -m 555 "$NB/ro555"

@@ -8,7 +8,7 @@
 # executed from a memfd or an O_TMPFILE file is a fileless exe.
 . "$(dirname "$0")/restart-lib.sh"
 
-plan 33
+plan 34
 
 S=$PE_HELPERS/pe-spin
 MAP=$PE_HELPERS/pe-memfd-map
@@ -42,6 +42,8 @@ rows_is "memfd: exactly one row for the process" "$J" 1 pid="$M"
 finding "memfd: REASON fileless, CATEGORY fileless, TYPE lib, FILE /memfd:NAME" "$J" \
 	pid="$M" reason=fileless category=fileless type=lib path="/memfd:$NAME"
 stderr_clean "memfd: nothing on stderr" "$J.err"
+is "$(rsj summary "$J" flagged):$(rsj summary "$J" fileless)" "0:1" \
+	"memfd: summary flagged 0 (nothing must restart: exit 0), fileless 1"
 
 restartx "$T/m.tab" "$M"
 status_is "$T/m.tab" 0 "memfd, table output: exit 0"
