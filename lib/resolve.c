@@ -225,8 +225,9 @@ static int first_file_query(int fd, const struct pe_img *img)
 
 /*
  * The lowest mapping of DIRFD's maps: through PROCMAP_QUERY unless CTX
- * knows the kernel lacks it (learnt here on the first ENOTTY/EINVAL),
- * else the first line of the text.  A failed query (the process exiting,
+ * knows the kernel lacks it (learnt here on the first ENOTTY/EINVAL, so
+ * the fallback costs no failed ioctl per process), else the first line
+ * of the text.  A failed query (the process exiting,
  * a fatal signal) falls back to the text, which the caller judges as
  * before.  A peek, or negative errno.
  */
@@ -241,7 +242,8 @@ static int peek_first_mapping(struct procexe_ctx *ctx, int dirfd, const struct p
 
 	if (fd < 0)
 		return -errno;
-	if (!__atomic_load_n(&ctx->no_maps_query, __ATOMIC_RELAXED)) {
+	/* without the image's identity (no stat) the text decides, as ever */
+	if (img->have_stat && !__atomic_load_n(&ctx->no_maps_query, __ATOMIC_RELAXED)) {
 		r = first_file_query(fd, img);
 		if (r >= 0)
 			return r;
