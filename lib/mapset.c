@@ -18,11 +18,10 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-
 #include "internal.h"
 #include "lines.h"
 #include "parse.h"
+#include "procmap.h"
 
 static void set_err(struct pe_mapset *set, int err)
 {
@@ -229,32 +228,8 @@ static int read_text(struct pe_mapset *set, const struct pe_maps_src *src)
 
 /* ---- from the kernel's PROCMAP_QUERY answers ---- */
 
-/*
- * PROCMAP_QUERY (Linux 6.11, <linux/fs.h>): an ioctl on an open maps file
- * that returns one mapping at a time, filtered by the kernel: asking only
- * for file-backed executable mappings skips generating the text of every
- * other line, which is most of the cost of reading maps.  Names come raw
- * (no "\012" escaping), " (deleted)" appended as in maps.  Declared here
- * because older uapi headers lack it.
- */
-struct pe_procmap_query {
-	uint64_t size;
-	uint64_t query_flags;
-	uint64_t query_addr;
-	uint64_t vma_start, vma_end, vma_flags, vma_page_size, vma_offset;
-	uint64_t inode;
-	uint32_t dev_major, dev_minor;
-	uint32_t vma_name_size, build_id_size;
-	uint64_t vma_name_addr, build_id_addr;
-};
-#define PE_PROCMAP_QUERY _IOWR('f', 17, struct pe_procmap_query)
-#define PE_QUERY_VMA_READABLE   0x01u
-#define PE_QUERY_VMA_WRITABLE   0x02u
-#define PE_QUERY_VMA_EXECUTABLE 0x04u
-#define PE_QUERY_VMA_SHARED     0x08u
-#define PE_QUERY_COVERING_OR_NEXT 0x10u
-#define PE_QUERY_FILE_BACKED    0x20u
-
+/* PROCMAP_QUERY (procmap.h): asking only for file-backed executable
+ * mappings skips generating the text of every other line. */
 static struct pe_map query_map(const struct pe_procmap_query *q, const char *name, size_t len)
 {
 	struct pe_map m = {

@@ -25,6 +25,7 @@
 #include "internal.h"
 #include "lines.h"
 #include "parse.h"
+#include "procmap.h"
 
 /* Filesystems whose maps device may differ from what stat says. */
 static bool loose_dev_fs(const struct statfs *sfs)
@@ -193,22 +194,69 @@ bool pe_map_is_image(const struct pe_map *m, const struct pe_img *img)
 	        (m->deleted && img->path_len - m->path_len == PE_DELETED_SUFFIX_LEN));
 }
 
-/* 1 when the first line of DIRFD's maps is IMG, 0 when not, negative errno. */
-static int first_line_is_image(int dirfd, const struct pe_img *img)
+/* What the lowest file mapping says about the image. */
+enum peek {
+	PEEK_OTHER = 0,         /* not the image, or cannot tell: read on */
+	PEEK_IMAGE = 1,         /* the image */
+	PEEK_NO_FILE = 2,       /* the process maps no file at all */
+};
+
+/*
+ * One PROCMAP_QUERY on the maps file FD for the lowest file-backed
+ * mapping, its name not asked for: PEEK_IMAGE when its device and inode
+ * are IMG's, PEEK_NO_FILE when there is none (ENOENT), PEEK_OTHER when
+ * another file (or, on btrfs, the same inode on another device: only the
+ * names can tell).  Negative errno when the query failed: -ENOTTY/-EINVAL
+ * without the ioctl.
+ */
+static int first_file_query(int fd, const struct pe_img *img)
+{
+	struct pe_procmap_query q = {
+		.size = sizeof(q),
+		.query_flags = PE_QUERY_COVERING_OR_NEXT | PE_QUERY_FILE_BACKED,
+		.query_addr = 0,
+	};
+
+	if (ioctl(fd, PE_PROCMAP_QUERY, &q) < 0)
+		return errno == ENOENT ? PEEK_NO_FILE : -errno;
+	return q.inode == img->ino && makedev(q.dev_major, q.dev_minor) == img->dev ? PEEK_IMAGE
+	                                                                             : PEEK_OTHER;
+}
+
+/*
+ * The lowest mapping of DIRFD's maps: through PROCMAP_QUERY unless CTX
+ * knows the kernel lacks it (learnt here on the first ENOTTY/EINVAL, so
+ * the fallback costs no failed ioctl per process), else the first line
+ * of the text.  A failed query (the process exiting,
+ * a fatal signal) falls back to the text, which the caller judges as
+ * before.  A peek, or negative errno.
+ */
+static int peek_first_mapping(struct procexe_ctx *ctx, int dirfd, const struct pe_img *img)
 {
 	_cleanup_close_ int fd = openat(dirfd, "maps", O_RDONLY | O_CLOEXEC);
 	char head[512];
 	const char *cur = head;
 	struct pe_map m;
 	ssize_t n;
+	int r;
 
 	if (fd < 0)
 		return -errno;
+	/* without the image's identity (no stat) the text decides, as ever */
+	if (img->have_stat && !__atomic_load_n(&ctx->no_maps_query, __ATOMIC_RELAXED)) {
+		r = first_file_query(fd, img);
+		if (r >= 0)
+			return r;
+		if (r == -ENOTTY || r == -EINVAL)
+			__atomic_store_n(&ctx->no_maps_query, 1, __ATOMIC_RELAXED);
+	}
 	n = read(fd, head, sizeof(head));
 	if (n < 0)
 		return -errno;
-	return memchr(head, '\n', (size_t)n) && pe_maps_next(&cur, head + n, &m) > 0 &&
-	       pe_map_is_image(&m, img);
+	if (memchr(head, '\n', (size_t)n) && pe_maps_next(&cur, head + n, &m) > 0 &&
+	    pe_map_is_image(&m, img))
+		return PEEK_IMAGE;
+	return PEEK_OTHER;
 }
 
 int pe_probe_image_mapped(void *userdata)
@@ -220,10 +268,12 @@ int pe_probe_image_mapped(void *userdata)
 
 	if (p->mapped >= 0)
 		return p->mapped;
-	/* The image is normally the lowest mapping: a peek at the first line
-	 * is far cheaper than generating the whole file. */
-	r = first_line_is_image(pe_reader_fd(p->reader), p->img);
-	if (r != 0)
+	/* The image is normally the lowest mapping: a peek at it is far
+	 * cheaper than generating the whole file. */
+	r = peek_first_mapping(p->reader->ctx, pe_reader_fd(p->reader), p->img);
+	if (r == PEEK_NO_FILE)
+		return p->mapped = 0;
+	if (r != PEEK_OTHER)
 		return p->mapped = r;
 	r = pe_lines_open(&rd, pe_reader_fd(p->reader), "maps", p->reader->cache);
 	if (r < 0)
