@@ -547,8 +547,9 @@ static void json_finish(struct output *out, const struct summary *s)
 }
 
 /*
- * -r: one line per row, written at once, in the form of print_raw(); the
- * header line (unless -n) before the first row only.
+ * -r: one line per row, written and flushed at once (as --jsonl), in the
+ * form of print_raw(); the header line (unless -n) before the first row
+ * only.
  */
 static void raw_row(struct output *out, const struct row_facts *f)
 {
@@ -570,6 +571,7 @@ static void raw_row(struct output *out, const struct row_facts *f)
 		free(cell);
 	}
 	fputc('\n', stdout);
+	fflush(stdout);
 }
 
 /* ------------------------------------------------------------- tables --- */
