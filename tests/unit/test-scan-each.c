@@ -197,6 +197,7 @@ static void test_stop(void **state)
 	assert_int_equal(st.ndelivered, 10);
 	assert_memory_equal(s.pids, children, 10 * sizeof(*children));
 	/* the context still scans */
+	free(s.pids);
 	s = (struct seen){ .caller = pthread_self(), .in_order = true, .same_thread = true };
 	assert_int_equal(procexe_scan_each(ctx, children, NCHILD, 0, on_record, &s, NULL), 0);
 	assert_int_equal(s.n, NCHILD);
