@@ -222,6 +222,38 @@ const struct procexe_proc *procexe_list_get(const struct procexe_list *list, siz
 void procexe_list_free(struct procexe_list *list);
 
 /*
+ * Streaming scan: the same reads as procexe_scan(), but each record is
+ * handed to FN as soon as it and every record of a lower PID are done, so
+ * memory stays flat in the number of processes (a bounded window of
+ * records read ahead is held).  The contract:
+ *  - FN is called from the calling thread, one call at a time, in
+ *    ascending PID order, once per record; a PID named twice is read once;
+ *  - PROC is the caller's during the call; FN returns 0 to let the scan
+ *    free it, PROCEXE_SCAN_KEEP to keep it (free it with
+ *    procexe_proc_free()), or a negative errno to stop the scan: the
+ *    record is freed, no further call is made, the workers are told to
+ *    stop, and that value is returned;
+ *  - processes confirmed gone have no record: STATS->nvanished counts
+ *    them, as procexe_list_vanished() does; STATS->ngiven_up counts the
+ *    records made for processes given up on (ETIMEDOUT, also delivered);
+ *  - -ENOMEM, -EMFILE, -ENFILE and enumeration errors fail the scan as
+ *    for procexe_scan(); records already handed out stay handed out.
+ * STATS may be NULL; else its sz must be set to sizeof(*STATS), and it is
+ * filled before return, also on failure (except -EINVAL).
+ */
+#define PROCEXE_SCAN_KEEP 1
+typedef int (*procexe_scan_fn)(struct procexe_proc *proc, void *userdata);
+struct procexe_scan_stats {
+	size_t sz;              /* set by the caller to sizeof(struct procexe_scan_stats) */
+	size_t ndelivered;      /* records passed to FN */
+	size_t nvanished;       /* PIDs confirmed gone, no record */
+	size_t ngiven_up;       /* records made for processes given up on */
+};
+int procexe_scan_each(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
+                      unsigned detail_states, procexe_scan_fn fn, void *userdata,
+                      struct procexe_scan_stats *stats);
+
+/*
  * ---- Mapped files: what must restart ----
  *
  * With procexe_ctx_set_maps(), loading a process also reads its

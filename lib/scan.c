@@ -13,6 +13,11 @@
  * rest get PE_WORK_SHORT_NS: many copies of one costly process (a fork
  * bomb of huge mapping lists) cost a scan seconds, not minutes; each is
  * still reported as incomplete.
+ *
+ * Records are handed to the caller in PID order by the calling thread
+ * (procexe_scan_each()).  Workers take a PID only within PE_WINDOW of the
+ * next one to hand out, so at most PE_WINDOW records are held at once,
+ * however many processes there are.
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -32,10 +37,11 @@
 #define PE_WORK_SHORT_NS (200ull * 1000000u)
 #define PE_SLOW_MAX 8
 #define PE_TICK_NS (100ull * 1000000u)
+#define PE_WINDOW 256          /* records read ahead of the one handed out */
 
 struct procexe_list {
 	struct procexe_proc **procs;
-	size_t n;
+	size_t n, cap;
 	size_t nvanished;       /* listed or named, gone before they were read */
 };
 
@@ -56,12 +62,16 @@ struct worker {
 struct scan_job {
 	atomic_int refs;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	pthread_cond_t cond;    /* wakes the calling thread */
+	pthread_cond_t room;    /* wakes workers waiting for the window */
 	struct procexe_ctx ctx;  /* private copy: own procfd and mount set */
 	pid_t *pids;
 	size_t npids, next;
 	unsigned detail_states;
 	struct procexe_proc **slots;
+	bool *filled;           /* slots[i] is final (a record, or NULL: vanished) */
+	size_t delivered;       /* slots before this one were handed out */
+	size_t ngiven_up;       /* records made for processes given up on */
 	struct worker workers[PE_MAX_THREADS + PE_MAX_SPARE];
 	unsigned nthreads;      /* workers wanted at once */
 	unsigned running;       /* live workers not given up on */
@@ -83,12 +93,14 @@ static void job_unref(struct scan_job *job)
 	for (size_t i = 0; i < job->npids; i++)
 		procexe_proc_free(job->slots[i]);
 	free(job->slots);
+	free(job->filled);
 	free(job->pids);
 	if (job->ctx.procfd >= 0)
 		close(job->ctx.procfd);
 	pe_idset_clear(&job->ctx.reader_mounts);
 	pthread_mutex_destroy(&job->lock);
 	pthread_cond_destroy(&job->cond);
+	pthread_cond_destroy(&job->room);
 	free(job);
 }
 
@@ -97,6 +109,17 @@ static int cmp_pid(const void *a, const void *b)
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
 	return (x > y) - (x < y);
+}
+
+/* Drop repeats from the sorted PIDS: each PID is read once. */
+static size_t uniq_pids(pid_t *pids, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || pids[k - 1] != pids[i])
+			pids[k++] = pids[i];
+	return k;
 }
 
 /* Numeric entries of the procfs root: thread-group leaders only. */
@@ -170,6 +193,9 @@ static void *scan_worker(void *arg)
 		int r;
 
 		pthread_mutex_lock(&job->lock);
+		while (!job->abandoned && !job->err && job->next < job->npids &&
+		       job->next >= job->delivered + PE_WINDOW)
+			pthread_cond_wait(&job->room, &job->lock);
 		if (job->abandoned || job->err || job->next >= job->npids) {
 			pthread_mutex_unlock(&job->lock);
 			break;
@@ -211,6 +237,9 @@ static void *scan_worker(void *arg)
 		if (r == -ETIMEDOUT || (p && p->maps_err == ETIMEDOUT))
 			job->nslow++;
 		job->slots[i] = p;
+		job->filled[i] = true;
+		if (i == job->delivered)
+			pthread_cond_signal(&job->cond);
 		pthread_mutex_unlock(&job->lock);
 	}
 	pthread_mutex_lock(&job->lock);
@@ -271,6 +300,8 @@ static void reap_stalled(struct scan_job *job, uint64_t now)
 		w->stalled = true;
 		job->running--;
 		job->slots[w->idx] = unread(job->pids[w->idx], ETIMEDOUT);
+		job->filled[w->idx] = true;
+		job->ngiven_up++;
 		if (!job->slots[w->idx] && !job->err)
 			job->err = -ENOMEM;
 	}
@@ -289,13 +320,51 @@ static void wait_tick(struct scan_job *job)
 	pthread_cond_timedwait(&job->cond, &job->lock, &ts);
 }
 
+struct sink {
+	procexe_scan_fn fn;
+	void *userdata;
+	size_t ndelivered;
+	int stop;               /* the callback's negative return */
+};
+
+/*
+ * Hand out the finished records at the front of the window, in PID order;
+ * called with the lock held, which is dropped around each callback.  A
+ * record the callback does not keep is freed here.  False once the
+ * callback asked to stop.
+ */
+static bool deliver(struct scan_job *job, struct sink *sink)
+{
+	while (!job->err && job->delivered < job->npids && job->filled[job->delivered]) {
+		struct procexe_proc *p = pe_take_ptr(&job->slots[job->delivered]);
+		int r;
+
+		job->delivered++;
+		pthread_cond_broadcast(&job->room);
+		if (!p)
+			continue;
+		pthread_mutex_unlock(&job->lock);
+		r = sink->fn(p, sink->userdata);
+		if (r != PROCEXE_SCAN_KEEP)
+			procexe_proc_free(p);
+		pthread_mutex_lock(&job->lock);
+		sink->ndelivered++;
+		if (r < 0) {
+			sink->stop = r;
+			return false;
+		}
+	}
+	return true;
+}
+
 /*
  * Wait for the workers, replacing those given up on, up to nthreads at a
- * time, in slots freed as stuck threads return.  When no worker runs and
- * no slot frees up for PE_STALL_NS, the PIDs nobody could start are
- * reported as timed out rather than silently left out.
+ * time, in slots freed as stuck threads return, and hand out the records
+ * as they come.  When no worker runs and no slot frees up for
+ * PE_STALL_NS, the PIDs nobody could start are reported as timed out
+ * rather than silently left out.
  */
-static void supervise(struct scan_job *job)
+static void supervise(struct scan_job *job, struct sink *sink)
 {
 	uint64_t starved = 0;
 
@@ -307,6 +376,8 @@ static void supervise(struct scan_job *job)
 		while (!job->err && job->running < job->nthreads && job->next < job->npids)
 			if (start_worker(job) < 0)
 				break;
+		if (!deliver(job, sink))
+			break;
 		if (job->running == 0) {
 			if (job->err || job->next >= job->npids)
 				break;
@@ -319,12 +390,22 @@ static void supervise(struct scan_job *job)
 		}
 		wait_tick(job);
 	}
-	for (; job->next < job->npids; job->next++) {
-		job->slots[job->next] = unread(job->pids[job->next], ETIMEDOUT);
-		if (!job->slots[job->next] && !job->err)
-			job->err = -ENOMEM;
-	}
 	job->abandoned = true;
+	pthread_cond_broadcast(&job->room);
+	/* No worker writes a slot any more: what is left unread timed out. */
+	for (size_t i = job->delivered; !sink->stop && !job->err && i < job->npids; i++) {
+		if (job->filled[i])
+			continue;
+		job->slots[i] = unread(job->pids[i], ETIMEDOUT);
+		job->filled[i] = true;
+		job->ngiven_up++;
+		if (!job->slots[i])
+			job->err = -ENOMEM;
+		else if (!deliver(job, sink))
+			break;
+	}
+	if (!sink->stop)
+		deliver(job, sink);
 	pthread_mutex_unlock(&job->lock);
 }
 
@@ -361,6 +442,7 @@ static int job_new(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 		pthread_cond_init(&job->cond, &attr);
 		pthread_condattr_destroy(&attr);
 	}
+	pthread_cond_init(&job->room, NULL);
 	job->ctx = *ctx;
 	job->ctx.reader_mounts = (struct pe_idset){ 0 };
 	job->ctx.procfd = fcntl(ctx->procfd, F_DUPFD_CLOEXEC, 3);
@@ -392,8 +474,10 @@ static int job_new(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 	}
 	if (job->npids > 1)
 		qsort(job->pids, job->npids, sizeof(*job->pids), cmp_pid);
+	job->npids = uniq_pids(job->pids, job->npids);
 	job->slots = calloc(job->npids ? job->npids : 1, sizeof(*job->slots));
-	if (!job->slots) {
+	job->filled = calloc(job->npids ? job->npids : 1, sizeof(*job->filled));
+	if (!job->slots || !job->filled) {
 		job_unref(job);
 		return -ENOMEM;
 	}
@@ -401,56 +485,71 @@ static int job_new(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
 	return 0;
 }
 
-int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
-                 unsigned detail_states, struct procexe_list **ret_list)
+int procexe_scan_each(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
+                      unsigned detail_states, procexe_scan_fn fn, void *userdata,
+                      struct procexe_scan_stats *stats)
 {
-	struct procexe_list *list;
+	struct sink sink = { .fn = fn, .userdata = userdata };
 	struct scan_job *job = NULL;
-	unsigned nthreads;
 	int r;
 
-	if (!ctx || !ret_list || (npids && !pids))
+	if (!ctx || !fn || (npids && !pids) || (stats && stats->sz < sizeof(*stats)))
 		return -EINVAL;
 	r = job_new(ctx, pids, npids, detail_states, &job);
 	if (r < 0)
 		return r;
-	list = calloc(1, sizeof(*list));
-	if (list)
-		list->procs = calloc(job->npids ? job->npids : 1, sizeof(*list->procs));
-	if (!list || !list->procs) {
-		free(list);
-		job_unref(job);
-		return -ENOMEM;
-	}
-
-	nthreads = worker_count(ctx, job->npids);
 	pthread_mutex_lock(&job->lock);
-	job->nthreads = nthreads;
-	if (job->npids > 0 && start_worker(job) < 0)
-		r = -EAGAIN;
+	job->nthreads = worker_count(ctx, job->npids);
+	if (job->npids > 0)
+		r = start_worker(job);
 	pthread_mutex_unlock(&job->lock);
 	if (r < 0) {
-		free(list->procs);
-		free(list);
 		job_unref(job);
-		return r;
+		return r == -ENOMEM ? r : -EAGAIN;
 	}
-	supervise(job);
+	supervise(job, &sink);
 
-	/* Take the results; the same PID given twice is listed once. */
 	pthread_mutex_lock(&job->lock);
-	r = job->err;
-	list->nvanished = job->nvanished;
-	for (size_t i = 0; i < job->npids; i++) {
-		struct procexe_proc *p = pe_take_ptr(&job->slots[i]);
+	r = sink.stop ? sink.stop : job->err;
+	if (stats) {
+		size_t sz = stats->sz;
 
-		if (p && !r && (list->n == 0 || list->procs[list->n - 1]->pid != p->pid))
-			list->procs[list->n++] = p;
-		else
-			procexe_proc_free(p);
+		memset(stats, 0, sz);
+		stats->sz = sz;
+		stats->ndelivered = sink.ndelivered;
+		stats->nvanished = job->nvanished;
+		stats->ngiven_up = job->ngiven_up;
 	}
 	pthread_mutex_unlock(&job->lock);
 	job_unref(job);
+	return r;
+}
+
+/* procexe_scan()'s callback: keep every record, in order. */
+static int list_keep(struct procexe_proc *p, void *userdata)
+{
+	struct procexe_list *list = userdata;
+
+	if (pe_grow((void **)&list->procs, &list->cap, list->n + 1, sizeof(*list->procs)) < 0)
+		return -ENOMEM;
+	list->procs[list->n++] = p;
+	return PROCEXE_SCAN_KEEP;
+}
+
+int procexe_scan(struct procexe_ctx *ctx, const pid_t *pids, size_t npids,
+                 unsigned detail_states, struct procexe_list **ret_list)
+{
+	struct procexe_scan_stats st = { .sz = sizeof(st) };
+	struct procexe_list *list;
+	int r;
+
+	if (!ctx || !ret_list || (npids && !pids))
+		return -EINVAL;
+	list = calloc(1, sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	r = procexe_scan_each(ctx, pids, npids, detail_states, list_keep, list, &st);
+	list->nvanished = st.nvanished;
 	if (r < 0) {
 		procexe_list_free(list);
 		return r;

@@ -34,10 +34,10 @@
 struct output {
 	struct out_opts opts;
 	struct colset cols;
-	struct libscols_table *tb;      /* OUT_TABLE, OUT_RAW */
+	struct libscols_table *tb;      /* OUT_TABLE (OUT_RAW is written row by row) */
 	struct json *json;              /* OUT_JSON, OUT_JSONL */
 	const char *command;            /* "scan", "ls" (static) */
-	bool started;                   /* -J: the document is open */
+	bool started;                   /* -J: the document is open; -r: a row written */
 	struct users *users;
 };
 
@@ -546,6 +546,34 @@ static void json_finish(struct output *out, const struct summary *s)
 	json_end_line(out->json);
 }
 
+/*
+ * -r: one line per row, written and flushed at once (as --jsonl), in the
+ * form of print_raw(); the header line (unless -n) before the first row
+ * only.
+ */
+static void raw_row(struct output *out, const struct row_facts *f)
+{
+	if (!out->started && !out->opts.noheadings) {
+		for (size_t i = 0; i < out->cols.n; i++) {
+			if (i)
+				fputc(' ', stdout);
+			fputs(infos[out->cols.ids[i]].name, stdout);
+		}
+		fputc('\n', stdout);
+	}
+	out->started = true;
+	for (size_t i = 0; i < out->cols.n; i++) {
+		char *cell = cell_value(out, out->cols.ids[i], f);
+
+		if (i)
+			fputc(' ', stdout);
+		fputs(cell ? cell : "", stdout);
+		free(cell);
+	}
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
 /* ------------------------------------------------------------- tables --- */
 
 static bool is_json(const struct out_opts *opts)
@@ -568,6 +596,8 @@ struct output *output_new(const struct out_opts *opts, const struct colset *cols
 		out->json = json_new(stdout, opts->format == OUT_JSON);
 		return out;
 	}
+	if (opts->format == OUT_RAW)
+		return out;     /* written row by row: raw_row() */
 	out->tb = new_table(opts, "processes");
 	for (size_t i = 0; i < cols->n; i++) {
 		const struct colinfo *ci = &infos[cols->ids[i]];
@@ -602,6 +632,10 @@ void output_add_proc(struct output *out, const struct procexe_proc *proc)
 		json_add_row(out, &f);
 		return;
 	}
+	if (!out->tb) {
+		raw_row(out, &f);
+		return;
+	}
 	ln = scols_table_new_line(out->tb, NULL);
 	if (!ln)
 		errx_("%s", strerror(ENOMEM));
@@ -611,6 +645,8 @@ void output_add_proc(struct output *out, const struct procexe_proc *proc)
 
 int output_print(struct output *out, const struct summary *s)
 {
+	if (!out->json && !out->tb)
+		return fflush(stdout) != 0 || ferror(stdout) ? -EIO : 0;
 	if (!out->json)
 		return print_table(&out->opts, out->tb);
 	json_finish(out, s);
@@ -812,64 +848,107 @@ static const char *unseen_words(const struct procexe_proc *proc, bool maps,
 	return buf;
 }
 
-void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t *pids,
-                  size_t npids, bool maps)
+/* PID N (comm) or PID N as the start of a message; the comm escaped. */
+static char *pid_message(const struct procexe_proc *proc, const char *what, bool qmark)
 {
-	size_t n = procexe_list_count(list), vanished = procexe_list_vanished(list);
-	const char *why;
+	const char *comm = procexe_proc_comm(proc);
+	char *scomm = comm && *comm ? safe_text(comm, strlen(comm)) : NULL;
+	intmax_t pid = procexe_proc_pid(proc);
+	char *msg;
 
-	for (size_t i = 0; i < n; i++) {
-		const struct procexe_proc *proc = procexe_list_get(list, i);
+	if (scomm || qmark)
+		msg = xasprintf("PID %jd (%s): %s", pid, scomm ? scomm : "?", what);
+	else
+		msg = xasprintf("PID %jd: %s", pid, what);
+	free(scomm);
+	return msg;
+}
 
-		why = unseen_reason(proc, maps);
-		if (!why)
+static int cmp_named(const void *a, const void *b, void *pids)
+{
+	const pid_t *p = pids;
+	pid_t x = p[*(const size_t *)a], y = p[*(const size_t *)b];
+
+	return (x > y) - (x < y);
+}
+
+void unseen_log_init(struct unseen_log *l, const pid_t *pids, size_t npids)
+{
+	*l = (struct unseen_log){ .pids = pids, .npids = npids };
+	if (!npids)
+		return;
+	l->order = xreallocarray(NULL, npids, sizeof(*l->order));
+	l->named = xreallocarray(NULL, npids, sizeof(*l->named));
+	l->denied = xreallocarray(NULL, npids, sizeof(*l->denied));
+	for (size_t i = 0; i < npids; i++) {
+		l->order[i] = i;
+		l->named[i] = NAMED_MISSING;
+		l->denied[i] = NULL;
+	}
+	qsort_r(l->order, npids, sizeof(*l->order), cmp_named, (void *)pids);
+}
+
+/* Mark the named PIDs equal to PROC's PID as seen (or denied). */
+static void named_seen(struct unseen_log *l, const struct procexe_proc *proc)
+{
+	pid_t pid = procexe_proc_pid(proc);
+	bool denied = procexe_proc_state(proc) == PROCEXE_STATE_DENIED;
+	size_t lo = 0, hi = l->npids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->pids[l->order[mid]] < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < l->npids && l->pids[l->order[lo]] == pid; lo++) {
+		size_t i = l->order[lo];
+
+		if (l->named[i] != NAMED_MISSING)
 			continue;
+		l->named[i] = denied ? NAMED_DENIED : NAMED_SEEN;
+		if (denied)
+			l->denied[i] = pid_message(proc, "permission denied", false);
+	}
+}
+
+void unseen_add(struct unseen *u, struct unseen_log *l, const struct procexe_proc *proc,
+                bool maps)
+{
+	const char *why = unseen_reason(proc, maps);
+
+	if (why) {
+		char buf[160];
+
 		if (strcmp(why, "timeout") == 0)
 			u->ntimeout++;
 		else if (strcmp(why, "unreadable") == 0)
 			u->nunreadable++;
 		else
 			u->nmaps++;
+		l->lines = xreallocarray(l->lines, l->nlines + 1, sizeof(*l->lines));
+		l->lines[l->nlines++] = pid_message(proc, unseen_words(proc, maps, buf, sizeof(buf)),
+		                                    true);
 	}
-	for (size_t i = 0; i < npids; i++) {
-		const struct procexe_proc *proc = list_find_pid(list, pids[i]);
+	if (l->npids)
+		named_seen(l, proc);
+}
 
-		if (!proc)
+void unseen_finish(struct unseen *u, const struct unseen_log *l, size_t vanished)
+{
+	for (size_t i = 0; i < l->npids; i++) {
+		if (l->named[i] == NAMED_MISSING)
 			u->nmissing++;
-		else if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
+		else if (l->named[i] == NAMED_DENIED)
 			u->nnamed_denied++;
 	}
 	u->nexited += vanished > u->nmissing ? vanished - u->nmissing : 0;
 }
 
-void unseen_report_named(const struct procexe_list *list, const pid_t *pids, size_t npids)
+void unseen_log_report(const struct unseen *u, const struct unseen_log *l)
 {
-	for (size_t i = 0; i < npids; i++) {
-		const struct procexe_proc *proc = list_find_pid(list, pids[i]);
-		const char *comm;
-		char *scomm;
-
-		if (!proc) {
-			warnx_("PID %jd: no such process", (intmax_t)pids[i]);
-			continue;
-		}
-		if (procexe_proc_state(proc) != PROCEXE_STATE_DENIED)
-			continue;
-		comm = procexe_proc_comm(proc);
-		scomm = comm && *comm ? safe_text(comm, strlen(comm)) : NULL;
-		if (scomm)
-			warnx_("PID %jd (%s): permission denied", (intmax_t)pids[i], scomm);
-		else
-			warnx_("PID %jd: permission denied", (intmax_t)pids[i]);
-		free(scomm);
-	}
-}
-
-void unseen_report(const struct unseen *u, const struct procexe_list *list,
-                   const pid_t *pids, size_t npids, bool maps)
-{
-	size_t n = procexe_list_count(list);
-
 	if (u->ntimeout)
 		warnx_("%zu processes timed out (given up on)", u->ntimeout);
 	if (u->nunreadable)
@@ -880,20 +959,60 @@ void unseen_report(const struct unseen *u, const struct procexe_list *list,
 		warnx_("%zu PIDs given do not exist", u->nmissing);
 	if (u->nexited)
 		warnx_("%zu processes exited during the scan", u->nexited);
-	for (size_t i = 0; i < n; i++) {
-		const struct procexe_proc *proc = procexe_list_get(list, i);
-		const char *comm = procexe_proc_comm(proc), *why;
-		char buf[160], *scomm;
-
-		if (!unseen_reason(proc, maps))
-			continue;
-		why = unseen_words(proc, maps, buf, sizeof(buf));
-		scomm = comm && *comm ? safe_text(comm, strlen(comm)) : NULL;
-		warnx_("PID %jd (%s): %s", (intmax_t)procexe_proc_pid(proc),
-		       scomm ? scomm : "?", why);
-		free(scomm);
+	for (size_t i = 0; i < l->nlines; i++)
+		warnx_("%s", l->lines[i]);
+	for (size_t i = 0; i < l->npids; i++) {
+		if (l->named[i] == NAMED_MISSING)
+			warnx_("PID %jd: no such process", (intmax_t)l->pids[i]);
+		else if (l->named[i] == NAMED_DENIED)
+			warnx_("%s", l->denied[i]);
 	}
-	unseen_report_named(list, pids, npids);
+}
+
+void unseen_log_free(struct unseen_log *l)
+{
+	for (size_t i = 0; i < l->nlines; i++)
+		free(l->lines[i]);
+	for (size_t i = 0; i < l->npids; i++)
+		free(l->denied[i]);
+	free(l->lines);
+	free(l->denied);
+	free(l->named);
+	free(l->order);
+	*l = (struct unseen_log){ 0 };
+}
+
+/* LIST's records into L (and U), as the scan would have handed them. */
+static void unseen_log_list(struct unseen *u, struct unseen_log *l,
+                            const struct procexe_list *list, bool maps)
+{
+	size_t n = procexe_list_count(list);
+
+	for (size_t i = 0; i < n; i++)
+		unseen_add(u, l, procexe_list_get(list, i), maps);
+}
+
+void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t *pids,
+                  size_t npids, bool maps)
+{
+	struct unseen_log l;
+
+	unseen_log_init(&l, pids, npids);
+	unseen_log_list(u, &l, list, maps);
+	unseen_finish(u, &l, procexe_list_vanished(list));
+	unseen_log_free(&l);
+}
+
+void unseen_report(const struct unseen *u, const struct procexe_list *list,
+                   const pid_t *pids, size_t npids, bool maps)
+{
+	struct unseen scratch = { 0 };
+	struct unseen_log l;
+
+	unseen_log_init(&l, pids, npids);
+	unseen_log_list(&scratch, &l, list, maps);
+	unseen_log_report(u, &l);
+	unseen_log_free(&l);
 }
 
 bool unseen_any(const struct unseen *u)

@@ -118,14 +118,41 @@ bool proc_unread(const struct procexe_proc *proc);
 /* "timeout", "unreadable", "maps-incomplete" (with MAPS), or NULL: fully seen. */
 const char *unseen_reason(const struct procexe_proc *proc, bool maps);
 /* Add LIST's counts to U; PIDS: the named PIDs (NULL, 0 for a whole-host run). */
+
+/*
+ * What was not seen, record by record as a scan hands them out: the
+ * messages of unseen_log_report() for the records not seen whole, and,
+ * for each named PID, whether a record came.  Only unseen records and
+ * named PIDs cost memory.
+ */
+enum { NAMED_MISSING, NAMED_SEEN, NAMED_DENIED };
+struct unseen_log {
+	const pid_t *pids;      /* the named PIDs (borrowed), NPIDS of them */
+	size_t npids;
+	size_t *order;          /* indexes of PIDS, sorted by PID */
+	unsigned char *named;   /* per named PID: NAMED_* */
+	char **denied;          /* per named PID denied: its message */
+	char **lines;           /* per record not seen whole: its message */
+	size_t nlines;
+};
+/* PIDS (may be NULL) must outlive L. */
+void unseen_log_init(struct unseen_log *l, const pid_t *pids, size_t npids);
+/* Count PROC into U if it was not seen whole; note it in L. */
+void unseen_add(struct unseen *u, struct unseen_log *l, const struct procexe_proc *proc,
+                bool maps);
+/* After the last record: the named PIDs missing or denied, and the
+ * processes that exited (VANISHED less the named PIDs missing). */
+void unseen_finish(struct unseen *u, const struct unseen_log *l, size_t vanished);
+/* The lines on stderr about what U counts, from L. */
+void unseen_log_report(const struct unseen *u, const struct unseen_log *l);
+void unseen_log_free(struct unseen_log *l);
+
+/* The same for a whole list (procexe_scan()). */
 void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t *pids,
                   size_t npids, bool maps);
 /* On stderr: a line per non-zero count, then a line per process concerned. */
 void unseen_report(const struct unseen *u, const struct procexe_list *list,
                    const pid_t *pids, size_t npids, bool maps);
-/* On stderr: a line per named PID missing from LIST or denied (the end
- * of unseen_report()). */
-void unseen_report_named(const struct procexe_list *list, const pid_t *pids, size_t npids);
 /* Whether the run is inconclusive (EXIT_INCOMPLETE unless something was found). */
 bool unseen_any(const struct unseen *u);
 

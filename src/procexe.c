@@ -322,33 +322,44 @@ static bool finding(const struct control *ctl, const struct procexe_proc *proc)
 	return ctl->mode == MODE_SCAN || wanted(&verdict, proc);
 }
 
-/* The rows of LIST that pass the filter, into OUT; counts into SUM.  The
- * exit status: 1 for a scan that found something, else 3 when something
- * was not seen, else 0 ("ls" never 1). */
-static int list_rows(const struct control *ctl, const struct procexe_list *list,
-                     struct output *out, struct summary *sum)
+/* What the scan's callback needs: each record is counted, and printed
+ * (or freed by the library) at once. */
+struct rows {
+	const struct control *ctl;
+	struct output *out;
+	struct summary *sum;
+	struct unseen_log unseen;
+};
+
+/* procexe_scan_each()'s callback: count PROC into the summary, print it
+ * if it passes the filter; never keeps it. */
+static int add_row(struct procexe_proc *proc, void *userdata)
 {
-	size_t n = procexe_list_count(list);
+	struct rows *rows = userdata;
 
-	summary_add_list(sum, list, ctl->pids, ctl->npids, false);
-	for (size_t i = 0; i < n; i++) {
-		const struct procexe_proc *proc = procexe_list_get(list, i);
+	summary_add_seen(rows->sum, &rows->unseen, proc, false);
+	if (!wanted(&rows->ctl->filter, proc))
+		return 0;
+	if (finding(rows->ctl, proc))
+		rows->sum->flagged++;
+	output_add_proc(rows->out, proc);
+	return 0;
+}
 
-		if (!proc || !wanted(&ctl->filter, proc))
-			continue;
-		if (finding(ctl, proc))
-			sum->flagged++;
-		output_add_proc(out, proc);
-	}
+/* The exit status: 1 for a scan that found something, else 3 when
+ * something was not seen, else 0 ("ls" never 1). */
+static int scan_status(const struct control *ctl, const struct summary *sum)
+{
 	if (ctl->mode == MODE_SCAN && sum->flagged > 0)
 		return EXIT_FOUND;
 	return summary_complete(sum) ? EXIT_OK : EXIT_INCOMPLETE;
 }
 
 /* The lines on stderr after the output (none with -q). */
-static void report(const struct control *ctl, const struct procexe_list *list,
-                   const struct summary *sum)
+static void report(const struct control *ctl, const struct rows *rows)
 {
+	const struct summary *sum = rows->sum;
+
 	if (ctl->quiet)
 		return;
 	if (ctl->mode == MODE_SCAN)
@@ -357,17 +368,50 @@ static void report(const struct control *ctl, const struct procexe_list *list,
 	if (ctl->mode == MODE_SCAN && sum->denied)
 		warnx_("%zu processes could not be inspected (permission denied): %s",
 		       sum->denied, denial_advice());
-	unseen_report(&sum->unseen, list, ctl->pids, ctl->npids, false);
+	unseen_log_report(&sum->unseen, &rows->unseen);
+}
+
+/* Scan, writing each row as its record arrives: no record is kept, a
+ * table keeps the printed rows only.  The exit status. */
+static int scan_rows(struct control *ctl, struct procexe_ctx *pctx, const struct colset *cols,
+                     struct summary *sum)
+{
+	struct procexe_scan_stats st = { .sz = sizeof(st) };
+	struct rows rows = { .ctl = ctl, .sum = sum };
+	unsigned details = setup_filter(ctl);
+	int r;
+
+	rows.out = output_new(&ctl->out, cols, sum->command);
+	unseen_log_init(&rows.unseen, ctl->pids, ctl->npids);
+	r = procexe_scan_each(pctx, ctl->pids, ctl->npids, details, add_row, &rows, &st);
+	if (r < 0) {
+		fflush(stdout);
+		warnx_("cannot read %s: %s", ctl->procfs ? ctl->procfs : "/proc", strerror(-r));
+		sum->exit_status = EXIT_TROUBLE;
+		goto out;
+	}
+	summary_end_scan(sum, &rows.unseen, st.nvanished);
+	sum->exit_status = scan_status(ctl, sum);
+	r = output_print(rows.out, sum);
+	/* A write error is cli_exit()'s to judge (EPIPE is not one). */
+	if (r < 0 && !ferror(stdout)) {
+		warnx_("cannot print the table: %s", strerror(-r));
+		sum->exit_status = EXIT_TROUBLE;
+	}
+	/* Flush the output first, so that the summary follows it. */
+	fflush(stdout);
+	report(ctl, &rows);
+out:
+	unseen_log_free(&rows.unseen);
+	output_free(rows.out);
+	return sum->exit_status;
 }
 
 static int run(struct control *ctl, const struct colset *cols)
 {
 	const char *procfs = ctl->procfs ? ctl->procfs : "/proc";
 	struct procexe_ctx *pctx = NULL;
-	struct procexe_list *list = NULL;
-	struct output *out;
 	struct summary sum;
-	unsigned details = setup_filter(ctl);
 	int r;
 
 	summary_init(&sum, ctl->mode == MODE_LS ? "ls" : "scan");
@@ -380,29 +424,9 @@ static int run(struct control *ctl, const struct colset *cols)
 		procexe_ctx_set_threads(pctx, ctl->threads);
 	/* Read only what the columns show: each detail costs system calls. */
 	procexe_ctx_set_details(pctx, colset_details(cols));
-	r = procexe_scan(pctx, ctl->pids, ctl->npids, details, &list);
-	if (r < 0) {
-		warnx_("cannot read %s: %s", procfs, strerror(-r));
-		procexe_ctx_free(pctx);
-		return EXIT_TROUBLE;
-	}
-
-	out = output_new(&ctl->out, cols, sum.command);
-	sum.exit_status = list_rows(ctl, list, out, &sum);
-	r = output_print(out, &sum);
-	/* A write error is cli_exit()'s to judge (EPIPE is not one). */
-	if (r < 0 && !ferror(stdout)) {
-		warnx_("cannot print the table: %s", strerror(-r));
-		sum.exit_status = EXIT_TROUBLE;
-	}
-	/* Flush the output first, so that the summary follows it. */
-	fflush(stdout);
-	report(ctl, list, &sum);
-
-	output_free(out);
-	procexe_list_free(list);
+	r = scan_rows(ctl, pctx, cols, &sum);
 	procexe_ctx_free(pctx);
-	return sum.exit_status;
+	return r;
 }
 
 /* The scan or "ls" with the arguments after the command name (or all of

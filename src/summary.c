@@ -30,17 +30,34 @@ void summary_add(struct summary *s, const struct procexe_proc *proc)
 		s->denied++;
 }
 
-void summary_add_list(struct summary *s, const struct procexe_list *list,
-                      const pid_t *pids, size_t npids, bool maps)
+void summary_add_seen(struct summary *s, struct unseen_log *l,
+                      const struct procexe_proc *proc, bool maps)
 {
-	size_t n = procexe_list_count(list), exited = s->unseen.nexited;
+	summary_add(s, proc);
+	unseen_add(&s->unseen, l, proc, maps);
+}
 
-	for (size_t i = 0; i < n; i++)
-		summary_add(s, procexe_list_get(list, i));
-	unseen_count(&s->unseen, list, pids, npids, maps);
+void summary_end_scan(struct summary *s, const struct unseen_log *l, size_t vanished)
+{
+	size_t exited = s->unseen.nexited;
+
+	unseen_finish(&s->unseen, l, vanished);
 	/* The library counts a named PID that does not exist as vanished
 	 * too; it is "missing" (unseen) only, not counted twice. */
 	s->vanished += s->unseen.nexited - exited;
+}
+
+void summary_add_list(struct summary *s, const struct procexe_list *list,
+                      const pid_t *pids, size_t npids, bool maps)
+{
+	size_t n = procexe_list_count(list);
+	struct unseen_log l;
+
+	unseen_log_init(&l, pids, npids);
+	for (size_t i = 0; i < n; i++)
+		summary_add_seen(s, &l, procexe_list_get(list, i), maps);
+	summary_end_scan(s, &l, procexe_list_vanished(list));
+	unseen_log_free(&l);
 }
 
 bool summary_complete(const struct summary *s)

@@ -36,6 +36,15 @@ void summary_init(struct summary *s, const char *command);
 /* Count PROC: processes, states, denied. */
 void summary_add(struct summary *s, const struct procexe_proc *proc);
 
+/* Count PROC as summary_add() does, and what was not seen of it (see
+ * unseen_add()): the streaming form of summary_add_list(). */
+void summary_add_seen(struct summary *s, struct unseen_log *l,
+                      const struct procexe_proc *proc, bool maps);
+
+/* After the scan's last record: named PIDs missing, processes exited
+ * (VANISHED as counted by the library). */
+void summary_end_scan(struct summary *s, const struct unseen_log *l, size_t vanished);
+
 /*
  * Count every record of LIST (summary_add), the vanished ones, and what
  * was not seen (unseen_count() with PIDS/NPIDS, MAPS).
