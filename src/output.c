@@ -475,7 +475,11 @@ static void row_json(struct output *out, int col, const struct row_facts *f)
 			json_text(j, key, f->have_img ? f->img.path : NULL, f->img.path_len);
 		break;
 	case COL_MODIFIED:
-		json_bool(j, key, f->flags & PROCEXE_PF_MODIFIED);
+		/* unknown (null) without the image's stat: nothing was compared */
+		if (f->have_img && f->img.have_stat)
+			json_bool(j, key, f->flags & PROCEXE_PF_MODIFIED);
+		else
+			json_null(j, key);
 		break;
 	case COL_DELETED: case COL_NLINK: case COL_DEV: case COL_INODE:
 	case COL_SIZE: case COL_MODE: case COL_MNTID:

@@ -126,7 +126,17 @@ print(s["complete"], s["exit_status"], s["unseen"]["unreadable"])' "$T/out" 2>&1
 	else
 		nok "recover of a kernel thread: complete false" "rc=$RC" "$got"
 	fi
+	# what was never compared is unknown (null), not false
+	run ls -J -o PID,MODIFIED,DELETED 2
+	got=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["processes"][0]
+print(r["modified"], r["deleted"])' "$T/out" 2>&1)
+	if [ "$got" = "None None" ]; then
+		ok "ls -J of a kernel thread: modified and deleted null (unknown)"
+	else
+		nok "ls -J of a kernel thread: modified and deleted null" "$got"
+	fi
 else
+	ok "# SKIP no kthreadd at PID 2"
 	ok "# SKIP no kthreadd at PID 2"
 fi
 
