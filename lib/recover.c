@@ -333,31 +333,22 @@ static bool same_source(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Hash LEN zero bytes (a hole). */
-static int hash_zeros(struct pe_sha256 *md, uint64_t len)
-{
-	static const unsigned char zeros[65536];
-
-	while (len > 0) {
-		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
-
-		if (pe_sha256_update(md, zeros, n) < 0)
-			return -EIO;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Copy and hash [OFF, END) of the source; -EAGAIN when it ends early. */
-static int copy_range(struct procexe_copy *c, struct pe_sha256 *md, unsigned char *buf,
-                      uint64_t off, uint64_t end, uint64_t *done, uint64_t total,
+/* Copy [OFF, END) of the source, hashed through PIPE; -EAGAIN when it
+ * ends early.  Each buffer is read once, then hashed (on the pipe's
+ * thread) while this thread writes it to the copy. */
+static int copy_range(struct procexe_copy *c, struct pe_hash_pipe *pipe, uint64_t off,
+                      uint64_t end, uint64_t *done, uint64_t total,
                       procexe_progress_fn progress, void *userdata)
 {
 	while (off < end) {
 		size_t want = end - off < COPY_BUF_SIZE ? (size_t)(end - off) : COPY_BUF_SIZE;
-		ssize_t n = pread(c->src_fd, buf, want, (off_t)off);
-		int r;
+		unsigned char *buf;
+		ssize_t n;
+		int r = pe_hash_pipe_buffer(pipe, &buf);
 
+		if (r < 0)
+			return r;
+		n = pread(c->src_fd, buf, want, (off_t)off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -365,9 +356,9 @@ static int copy_range(struct procexe_copy *c, struct pe_sha256 *md, unsigned cha
 		}
 		if (n == 0)
 			return -EAGAIN; /* shrank under us */
-		if (pe_sha256_update(md, buf, (size_t)n) < 0)
-			return -EIO;
-		r = write_all_at(c->tmp.fd, buf, (size_t)n, off);
+		r = pe_hash_pipe_put(pipe, (size_t)n);
+		if (r == 0)
+			r = write_all_at(c->tmp.fd, buf, (size_t)n, off);
 		if (r < 0)
 			return r;
 		off += (uint64_t)n;
@@ -378,7 +369,7 @@ static int copy_range(struct procexe_copy *c, struct pe_sha256 *md, unsigned cha
 	return 0;
 }
 
-static int copy_all(struct procexe_copy *c, struct pe_sha256 *md, unsigned char *buf, uint64_t size,
+static int copy_all(struct procexe_copy *c, struct pe_hash_pipe *pipe, uint64_t size,
                     procexe_progress_fn progress, void *userdata)
 {
 	uint64_t off = 0, done = 0;
@@ -405,14 +396,14 @@ static int copy_all(struct procexe_copy *c, struct pe_sha256 *md, unsigned char 
 			}
 		}
 		if (data > off) {
-			r = hash_zeros(md, data - off);
+			r = pe_hash_pipe_zeros(pipe, data - off);
 			if (r < 0)
 				return r;
 			done += data - off;
 			if (progress)
 				progress(userdata, done, size);
 		}
-		r = copy_range(c, md, buf, data, hole, &done, size, progress, userdata);
+		r = copy_range(c, pipe, data, hole, &done, size, progress, userdata);
 		if (r < 0)
 			return r;
 		off = hole;
@@ -425,9 +416,8 @@ static int copy_all(struct procexe_copy *c, struct pe_sha256 *md, unsigned char 
 
 int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void *userdata)
 {
-	_cleanup_free_ unsigned char *buf = NULL;
 	struct stat before, after, out;
-	struct pe_sha256 *md = NULL;
+	struct pe_hash_pipe *pipe = NULL;
 	int r;
 
 	if (!c || c->done || c->tmp.fd < 0)
@@ -436,16 +426,15 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 		return -errno;
 	if (c->max_size && (uint64_t)before.st_size > c->max_size)
 		return -EFBIG;
-	buf = malloc(COPY_BUF_SIZE);
-	if (!buf)
-		return -ENOMEM;
-	r = pe_sha256_new(&md);
+	r = pe_hash_pipe_new(COPY_BUF_SIZE, &pipe);
 	if (r < 0)
 		return r;
-	r = copy_all(c, md, buf, (uint64_t)before.st_size, progress, userdata);
+	/* A hint for a cold source (more readahead); its failure is harmless. */
+	(void)posix_fadvise(c->src_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	r = copy_all(c, pipe, (uint64_t)before.st_size, progress, userdata);
 	if (r == 0)
-		r = pe_sha256_final(md, c->sha256);
-	pe_sha256_free(md);
+		r = pe_hash_pipe_finish(pipe, c->sha256);
+	pe_hash_pipe_free(pipe);
 	if (r < 0)
 		return r;
 	/* Confirm: the source did not change or grow, the copy has its size. */
@@ -517,24 +506,40 @@ static bool all_zero(const unsigned char *p, size_t len)
 	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
 }
 
+/* One share of the read-back: the chunks (COPY_BUF_SIZE bytes at
+ * multiples of it) whose number modulo N is W. */
+struct share {
+	const struct procexe_copy *c;
+	unsigned char *a, *b;   /* COPY_BUF_SIZE bytes each */
+	unsigned w, n;
+	bool *stop;             /* set by the first share that finds an answer */
+	int r;                  /* 0 equal, 1 not, negative errno */
+};
+
 /*
- * Compare [OFF, END) of the copy and of the source, where each is either
- * all data (its fd given) or all hole (-1: zeros, not read).  0 when
- * equal, 1 when not (or the source ended early), negative errno.
+ * Compare the chunks of S in [OFF, END) of the copy and of the source,
+ * where each is either all data (its fd given) or all hole (-1: zeros, not
+ * read).  0 when equal, 1 when not (or the source ended early), negative
+ * errno.
  */
-static int compare_range(int copy_fd, int src_fd, unsigned char *a, unsigned char *b,
-                         uint64_t off, uint64_t end)
+static int compare_range(const struct share *s, int copy_fd, int src_fd, uint64_t off,
+                         uint64_t end)
 {
-	while (off < end) {
-		size_t n = end - off < COPY_BUF_SIZE ? (size_t)(end - off) : COPY_BUF_SIZE;
+	while (off < end && !__atomic_load_n(s->stop, __ATOMIC_RELAXED)) {
+		uint64_t chunk = off / COPY_BUF_SIZE, next = (chunk + 1) * COPY_BUF_SIZE;
+		size_t n = (size_t)((end < next ? end : next) - off);
 		int r;
 
-		if (copy_fd >= 0 && (r = read_exact(copy_fd, a, n, off)) < 0)
+		if (chunk % s->n != s->w) {
+			off += n;
+			continue;
+		}
+		if (copy_fd >= 0 && (r = read_exact(copy_fd, s->a, n, off)) < 0)
 			return r == -ENODATA ? 1 : r;
-		if (src_fd >= 0 && (r = read_exact(src_fd, b, n, off)) < 0)
+		if (src_fd >= 0 && (r = read_exact(src_fd, s->b, n, off)) < 0)
 			return r == -ENODATA ? 1 : r;
-		if (copy_fd >= 0 && src_fd >= 0 ? memcmp(a, b, n) != 0
-		                                : !all_zero(copy_fd >= 0 ? a : b, n))
+		if (copy_fd >= 0 && src_fd >= 0 ? memcmp(s->a, s->b, n) != 0
+		                                : !all_zero(copy_fd >= 0 ? s->a : s->b, n))
 			return 1;
 		off += n;
 	}
@@ -546,8 +551,9 @@ static int compare_range(int copy_fd, int src_fd, unsigned char *a, unsigned cha
  * either has data is compared (a hole against zeros, unread); ranges that
  * are holes in both are skipped.  0 when equal, 1 when not, negative errno.
  */
-static int compare_data(const struct procexe_copy *c, unsigned char *a, unsigned char *b)
+static int compare_data(const struct share *s)
 {
+	const struct procexe_copy *c = s->c;
 	uint64_t off = 0, size = c->size;
 
 	while (off < size) {
@@ -563,13 +569,50 @@ static int compare_data(const struct procexe_copy *c, unsigned char *a, unsigned
 		/* From D each file is data up to its hole, or hole up to its data. */
 		ec = dc == d ? data_end(c->tmp.fd, d, size) : dc;
 		es = ds == d ? data_end(c->src_fd, d, size) : ds;
-		r = compare_range(dc == d ? c->tmp.fd : -1, ds == d ? c->src_fd : -1, a, b, d,
+		r = compare_range(s, dc == d ? c->tmp.fd : -1, ds == d ? c->src_fd : -1, d,
 		                  ec < es ? ec : es);
 		if (r != 0)
 			return r;
 		off = ec < es ? ec : es;
 	}
 	return 0;
+}
+
+static void *compare_share(void *arg)
+{
+	struct share *s = arg;
+
+	s->r = compare_data(s);
+	if (s->r != 0)
+		__atomic_store_n(s->stop, true, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * The read-back, in two shares compared at once (on a helper thread and
+ * on this one; both here when no thread can be started): 0 when equal, 1
+ * when not, negative errno.
+ */
+static int compare_all(const struct procexe_copy *c, unsigned char *buf)
+{
+	bool stop = false;
+	struct share s[2];
+	pthread_t t;
+	bool threaded;
+
+	for (unsigned i = 0; i < 2; i++)
+		s[i] = (struct share){ .c = c, .a = buf + 2 * i * COPY_BUF_SIZE,
+		                       .b = buf + (2 * i + 1) * COPY_BUF_SIZE,
+		                       .w = i, .n = 2, .stop = &stop };
+	threaded = pe_thread_start(&t, compare_share, &s[1]) == 0;
+	compare_share(&s[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		compare_share(&s[1]);
+	if (s[0].r < 0 || s[1].r < 0)
+		return s[0].r < 0 ? s[0].r : s[1].r;
+	return s[0].r || s[1].r;
 }
 
 int procexe_copy_verify(struct procexe_copy *c)
@@ -581,10 +624,10 @@ int procexe_copy_verify(struct procexe_copy *c)
 
 	if (!c || !c->done || c->tmp.fd < 0)
 		return -EINVAL;
-	buf = malloc(2 * COPY_BUF_SIZE);
+	buf = malloc(4 * COPY_BUF_SIZE);
 	if (!buf)
 		return -ENOMEM;
-	r = compare_data(c, buf, buf + COPY_BUF_SIZE);
+	r = compare_all(c, buf);
 	if (r < 0)
 		return r;
 	/* The copy holds nothing beyond the size. */
