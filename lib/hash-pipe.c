@@ -4,15 +4,18 @@
  * buffers and goes on with other work (writing the same bytes out) while
  * a helper thread hashes them, in order.  A small ring of buffers bounds
  * the memory and keeps the data in cache between the read and the hash.
- * Without a thread (pthread_create failed) the caller's thread hashes
- * each buffer as it is handed over: slower, same result.
+ * When the ring is full the caller's thread hashes the oldest buffer itself
+ * (if the helper is not hashing one at that moment), so that a helper
+ * thread kept off the CPU by a busy machine never stalls the copy for
+ * long.  Without a thread (pthread_create failed) the caller's thread
+ * hashes each buffer as it is handed over: slower, same result.
  */
 #include <pthread.h>
 #include <signal.h>
 
 #include "internal.h"
 
-#define PIPE_SLOTS 4u
+#define PIPE_SLOTS 8u
 
 struct pipe_item {
 	unsigned char *buf;     /* PIPE's buffer of the slot; NULL: LEN zeros */
@@ -29,6 +32,7 @@ struct pe_hash_pipe {
 	unsigned head;          /* next slot to hand over */
 	unsigned tail;          /* next slot to hash */
 	unsigned count;         /* handed over, not yet hashed */
+	bool hashing;           /* a thread is hashing the item at tail */
 	bool closed;            /* no more items */
 	int err;                /* first hashing error */
 	bool threaded;
@@ -65,29 +69,38 @@ static int hash_item(struct pe_sha256 *md, const struct pipe_item *it)
 	return 0;
 }
 
+/* Hash the item at tail (count > 0, !hashing); called and returns with
+ * the lock held, which it drops meanwhile. */
+static void hash_next_locked(struct pe_hash_pipe *p)
+{
+	struct pipe_item it = p->items[p->tail];
+	int r = 0;
+
+	p->hashing = true;
+	pthread_mutex_unlock(&p->lock);
+	if (!p->err)    /* written only while hashing, under the lock */
+		r = hash_item(p->md, &it);
+	pthread_mutex_lock(&p->lock);
+	if (r < 0)
+		p->err = r;
+	p->tail = (p->tail + 1) % PIPE_SLOTS;
+	p->count--;
+	p->hashing = false;
+	pthread_cond_broadcast(&p->cond);
+}
+
 static void *hasher(void *arg)
 {
 	struct pe_hash_pipe *p = arg;
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
-		struct pipe_item it;
-		int r = 0;
-
-		while (p->count == 0 && !p->closed)
-			pthread_cond_wait(&p->cond, &p->lock);
-		if (p->count == 0)
+		if (p->count > 0 && !p->hashing)
+			hash_next_locked(p);
+		else if (p->closed && p->count == 0)
 			break;
-		it = p->items[p->tail];
-		pthread_mutex_unlock(&p->lock);
-		if (!p->err)    /* written by this thread only */
-			r = hash_item(p->md, &it);
-		pthread_mutex_lock(&p->lock);
-		if (r < 0)
-			p->err = r;
-		p->tail = (p->tail + 1) % PIPE_SLOTS;
-		p->count--;
-		pthread_cond_broadcast(&p->cond);
+		else
+			pthread_cond_wait(&p->cond, &p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -124,8 +137,12 @@ static int wait_free(struct pe_hash_pipe *p)
 	int r;
 
 	pthread_mutex_lock(&p->lock);
-	while (p->count == PIPE_SLOTS && !p->err)
-		pthread_cond_wait(&p->cond, &p->lock);
+	while (p->count == PIPE_SLOTS && !p->err) {
+		if (!p->hashing)
+			hash_next_locked(p);
+		else
+			pthread_cond_wait(&p->cond, &p->lock);
+	}
 	r = p->err;
 	pthread_mutex_unlock(&p->lock);
 	return r;
@@ -175,7 +192,7 @@ int pe_hash_pipe_zeros(struct pe_hash_pipe *p, uint64_t len)
 	return hand_over(p, NULL, len);
 }
 
-/* Stop the hasher once it has hashed everything handed over. */
+/* Hash everything handed over (helping the hasher), then stop it. */
 static void close_pipe(struct pe_hash_pipe *p)
 {
 	if (!p->threaded)
@@ -183,6 +200,12 @@ static void close_pipe(struct pe_hash_pipe *p)
 	pthread_mutex_lock(&p->lock);
 	p->closed = true;
 	pthread_cond_broadcast(&p->cond);
+	while (p->count > 0) {
+		if (!p->hashing)
+			hash_next_locked(p);
+		else
+			pthread_cond_wait(&p->cond, &p->lock);
+	}
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->thread, NULL);
 	p->threaded = false;

@@ -506,113 +506,133 @@ static bool all_zero(const unsigned char *p, size_t len)
 	return len == 0 || (p[0] == 0 && memcmp(p, p + 1, len - 1) == 0);
 }
 
-/* One share of the read-back: the chunks (COPY_BUF_SIZE bytes at
- * multiples of it) whose number modulo N is W. */
-struct share {
+/*
+ * The read-back is cut into chunks of COPY_BUF_SIZE bytes at multiples of
+ * it; each worker (this thread and a helper) claims the next chunk from a
+ * shared counter, so a worker kept off the CPU delays the other by one
+ * chunk at most.  A chunk with no data in either file moves the counter
+ * on to the next data.
+ */
+struct readback {
 	const struct procexe_copy *c;
+	uint64_t next;          /* the next chunk to claim (atomic) */
+	bool stop;              /* set by the first worker with an answer (atomic) */
+};
+
+struct worker {
+	struct readback *rb;
 	unsigned char *a, *b;   /* COPY_BUF_SIZE bytes each */
-	unsigned w, n;
-	bool *stop;             /* set by the first share that finds an answer */
 	int r;                  /* 0 equal, 1 not, negative errno */
 };
 
 /*
- * Compare the chunks of S in [OFF, END) of the copy and of the source,
- * where each is either all data (its fd given) or all hole (-1: zeros, not
- * read).  0 when equal, 1 when not (or the source ended early), negative
- * errno.
+ * Compare [OFF, END) of the copy and of the source, where each is either
+ * all data (its fd given) or all hole (-1: zeros, not read); at most
+ * COPY_BUF_SIZE bytes.  0 when equal, 1 when not (or the source ended
+ * early), negative errno.
  */
-static int compare_range(const struct share *s, int copy_fd, int src_fd, uint64_t off,
+static int compare_range(const struct worker *w, int copy_fd, int src_fd, uint64_t off,
                          uint64_t end)
 {
-	while (off < end && !__atomic_load_n(s->stop, __ATOMIC_RELAXED)) {
-		uint64_t chunk = off / COPY_BUF_SIZE, next = (chunk + 1) * COPY_BUF_SIZE;
-		size_t n = (size_t)((end < next ? end : next) - off);
-		int r;
+	size_t n = (size_t)(end - off);
+	int r;
 
-		if (chunk % s->n != s->w) {
-			off += n;
-			continue;
-		}
-		if (copy_fd >= 0 && (r = read_exact(copy_fd, s->a, n, off)) < 0)
-			return r == -ENODATA ? 1 : r;
-		if (src_fd >= 0 && (r = read_exact(src_fd, s->b, n, off)) < 0)
-			return r == -ENODATA ? 1 : r;
-		if (copy_fd >= 0 && src_fd >= 0 ? memcmp(s->a, s->b, n) != 0
-		                                : !all_zero(copy_fd >= 0 ? s->a : s->b, n))
-			return 1;
-		off += n;
-	}
-	return 0;
+	if (copy_fd >= 0 && (r = read_exact(copy_fd, w->a, n, off)) < 0)
+		return r == -ENODATA ? 1 : r;
+	if (src_fd >= 0 && (r = read_exact(src_fd, w->b, n, off)) < 0)
+		return r == -ENODATA ? 1 : r;
+	if (copy_fd >= 0 && src_fd >= 0)
+		return memcmp(w->a, w->b, n) != 0;
+	return !all_zero(copy_fd >= 0 ? w->a : w->b, n);
 }
 
 /*
- * Walk the data of the copy and of the source together: every range where
- * either has data is compared (a hole against zeros, unread); ranges that
- * are holes in both are skipped.  0 when equal, 1 when not, negative errno.
+ * Compare the chunk [LO, HI): every range where either file has data (a
+ * hole against zeros, unread); ranges that are holes in both are skipped.
+ * *NEXT_DATA gets the first offset at or after HI where either may have
+ * data.  0 when equal, 1 when not, negative errno.
  */
-static int compare_data(const struct share *s)
+static int compare_chunk(const struct worker *w, uint64_t lo, uint64_t hi, uint64_t *next_data_off)
 {
-	const struct procexe_copy *c = s->c;
-	uint64_t off = 0, size = c->size;
+	const struct procexe_copy *c = w->rb->c;
+	uint64_t off = lo, size = c->size;
 
 	while (off < size) {
-		uint64_t dc, ds, d, ec, es;
+		uint64_t dc, ds, d, ec, es, e;
 		int r;
 
 		if ((r = next_data(c->tmp.fd, off, size, &dc)) < 0 ||
 		    (r = next_data(c->src_fd, off, size, &ds)) < 0)
 			return r;
 		d = dc < ds ? dc : ds;
-		if (d >= size)
-			break;
+		if (d >= hi) {
+			*next_data_off = d;
+			return 0;
+		}
 		/* From D each file is data up to its hole, or hole up to its data. */
 		ec = dc == d ? data_end(c->tmp.fd, d, size) : dc;
 		es = ds == d ? data_end(c->src_fd, d, size) : ds;
-		r = compare_range(s, dc == d ? c->tmp.fd : -1, ds == d ? c->src_fd : -1, d,
-		                  ec < es ? ec : es);
+		e = ec < es ? ec : es;
+		r = compare_range(w, dc == d ? c->tmp.fd : -1, ds == d ? c->src_fd : -1, d,
+		                  e < hi ? e : hi);
 		if (r != 0)
 			return r;
-		off = ec < es ? ec : es;
+		off = e < hi ? e : hi;
 	}
+	*next_data_off = size;
 	return 0;
 }
 
-static void *compare_share(void *arg)
+static void *readback_worker(void *arg)
 {
-	struct share *s = arg;
+	struct worker *w = arg;
+	struct readback *rb = w->rb;
+	uint64_t size = rb->c->size;
 
-	s->r = compare_data(s);
-	if (s->r != 0)
-		__atomic_store_n(s->stop, true, __ATOMIC_RELAXED);
+	w->r = 0;
+	while (w->r == 0 && !__atomic_load_n(&rb->stop, __ATOMIC_RELAXED)) {
+		uint64_t k = __atomic_fetch_add(&rb->next, 1, __ATOMIC_RELAXED), lo, hi, d = 0;
+
+		if (k >= size / COPY_BUF_SIZE + 1 || (lo = k * COPY_BUF_SIZE) >= size)
+			break;
+		hi = size - lo < COPY_BUF_SIZE ? size : lo + COPY_BUF_SIZE;
+		w->r = compare_chunk(w, lo, hi, &d);
+		/* Nothing to compare until D: let no worker claim the chunks before. */
+		for (uint64_t cur = __atomic_load_n(&rb->next, __ATOMIC_RELAXED);
+		     w->r == 0 && cur < d / COPY_BUF_SIZE &&
+		     !__atomic_compare_exchange_n(&rb->next, &cur, d / COPY_BUF_SIZE, false,
+		                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED);)
+			;
+	}
+	if (w->r != 0)
+		__atomic_store_n(&rb->stop, true, __ATOMIC_RELAXED);
 	return NULL;
 }
 
 /*
- * The read-back, in two shares compared at once (on a helper thread and
- * on this one; both here when no thread can be started): 0 when equal, 1
- * when not, negative errno.
+ * The read-back of the whole copy against the source, by this thread and
+ * a helper (this one alone when no thread can be started): 0 when equal,
+ * 1 when not, negative errno.  BUF: 4 * COPY_BUF_SIZE bytes.
  */
 static int compare_all(const struct procexe_copy *c, unsigned char *buf)
 {
-	bool stop = false;
-	struct share s[2];
+	struct readback rb = { .c = c };
+	struct worker w[2];
 	pthread_t t;
 	bool threaded;
 
 	for (unsigned i = 0; i < 2; i++)
-		s[i] = (struct share){ .c = c, .a = buf + 2 * i * COPY_BUF_SIZE,
-		                       .b = buf + (2 * i + 1) * COPY_BUF_SIZE,
-		                       .w = i, .n = 2, .stop = &stop };
-	threaded = pe_thread_start(&t, compare_share, &s[1]) == 0;
-	compare_share(&s[0]);
+		w[i] = (struct worker){ .rb = &rb, .a = buf + 2 * i * COPY_BUF_SIZE,
+		                        .b = buf + (2 * i + 1) * COPY_BUF_SIZE };
+	threaded = pe_thread_start(&t, readback_worker, &w[1]) == 0;
+	readback_worker(&w[0]);
 	if (threaded)
 		pthread_join(t, NULL);
 	else
-		compare_share(&s[1]);
-	if (s[0].r < 0 || s[1].r < 0)
-		return s[0].r < 0 ? s[0].r : s[1].r;
-	return s[0].r || s[1].r;
+		w[1].r = 0;
+	if (w[0].r < 0 || w[1].r < 0)
+		return w[0].r < 0 ? w[0].r : w[1].r;
+	return w[0].r || w[1].r;
 }
 
 int procexe_copy_verify(struct procexe_copy *c)
