@@ -15,7 +15,7 @@
 
 #include "internal.h"
 
-#define PIPE_SLOTS 8u
+#define PIPE_SLOTS PE_HASH_PIPE_SLOTS
 
 struct pipe_item {
 	unsigned char *buf;     /* PIPE's buffer of the slot; NULL: LEN zeros */
@@ -24,7 +24,7 @@ struct pipe_item {
 
 struct pe_hash_pipe {
 	struct pe_sha256 *md;
-	unsigned char *mem;     /* PIPE_SLOTS buffers of slot_size bytes */
+	unsigned char *mem;     /* PIPE_SLOTS buffers of slot_size bytes, borrowed */
 	size_t slot_size;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;    /* any change of count, err or closed */
@@ -106,21 +106,20 @@ static void *hasher(void *arg)
 	return NULL;
 }
 
-int pe_hash_pipe_new(size_t slot_size, struct pe_hash_pipe **ret)
+int pe_hash_pipe_new(unsigned char *mem, size_t slot_size, struct pe_hash_pipe **ret)
 {
 	struct pe_hash_pipe *p;
 	int r;
 
-	if (slot_size == 0)
+	if (!mem || slot_size == 0)
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	p->mem = mem;
 	p->slot_size = slot_size;
-	p->mem = malloc(PIPE_SLOTS * slot_size);
-	r = p->mem ? pe_sha256_new(&p->md) : -ENOMEM;
+	r = pe_sha256_new(&p->md);
 	if (r < 0) {
-		free(p->mem);
 		free(p);
 		return r;
 	}
@@ -227,6 +226,5 @@ void pe_hash_pipe_free(struct pe_hash_pipe *p)
 	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);
 	pe_sha256_free(p->md);
-	free(p->mem);
 	free(p);
 }

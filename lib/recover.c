@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -25,6 +26,10 @@
 #include "internal.h"
 
 #define COPY_BUF_SIZE (1u << 20)
+/* The buffers of a copy: the hash pipe's ring, then the read-back's four. */
+#define COPY_MEM_SIZE ((size_t)PE_HASH_PIPE_SLOTS * COPY_BUF_SIZE)
+#define HUGE_PAGE (2u << 20)
+_Static_assert(COPY_MEM_SIZE >= 4 * COPY_BUF_SIZE, "the read-back needs four buffers");
 #define NAME_BASE_MAX 48
 #define NAME_TRIES 100
 #define FILE_MODE 0400
@@ -278,6 +283,7 @@ int procexe_recover_write_file(int dir_fd, const char *name, const void *buf, si
 
 struct procexe_copy {
 	int src_fd;             /* borrowed */
+	unsigned char *mem;     /* COPY_MEM_SIZE bytes (mem_alloc()), NULL until run */
 	struct pe_tmp tmp;
 	bool done;              /* run succeeded */
 	bool committed;
@@ -287,6 +293,35 @@ struct procexe_copy {
 	unsigned char sha256[32];
 	char hex[65];
 };
+
+/*
+ * COPY_MEM_SIZE bytes of anonymous memory, on huge pages where the kernel
+ * has them for the asking: a first touch of each 4 KiB page costs far more
+ * than the copying through it on some VMs.  NULL when out of memory.
+ */
+static unsigned char *mem_alloc(void)
+{
+	size_t len = COPY_MEM_SIZE + HUGE_PAGE;
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	                        -1, 0), *a;
+	size_t head;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	head = (size_t)(a - p);
+	if (head)
+		(void)munmap(p, head);
+	(void)munmap(a + COPY_MEM_SIZE, len - head - COPY_MEM_SIZE);
+	(void)madvise(a, COPY_MEM_SIZE, MADV_HUGEPAGE);    /* a hint */
+	return a;
+}
+
+static void mem_free(unsigned char *p)
+{
+	if (p)
+		(void)munmap(p, COPY_MEM_SIZE);
+}
 
 int procexe_copy_init(void)
 {
@@ -426,7 +461,9 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 		return -errno;
 	if (c->max_size && (uint64_t)before.st_size > c->max_size)
 		return -EFBIG;
-	r = pe_hash_pipe_new(COPY_BUF_SIZE, &pipe);
+	if (!c->mem && !(c->mem = mem_alloc()))
+		return -ENOMEM;
+	r = pe_hash_pipe_new(c->mem, COPY_BUF_SIZE, &pipe);
 	if (r < 0)
 		return r;
 	/* A hint for a cold source (more readahead); its failure is harmless. */
@@ -637,17 +674,13 @@ static int compare_all(const struct procexe_copy *c, unsigned char *buf)
 
 int procexe_copy_verify(struct procexe_copy *c)
 {
-	_cleanup_free_ unsigned char *buf = NULL;
 	struct stat out, src;
 	off_t beyond;
 	int r;
 
-	if (!c || !c->done || c->tmp.fd < 0)
+	if (!c || !c->done || c->tmp.fd < 0 || !c->mem)
 		return -EINVAL;
-	buf = malloc(4 * COPY_BUF_SIZE);
-	if (!buf)
-		return -ENOMEM;
-	r = compare_all(c, buf);
+	r = compare_all(c, c->mem);
 	if (r < 0)
 		return r;
 	/* The copy holds nothing beyond the size. */
@@ -738,5 +771,6 @@ void procexe_copy_free(struct procexe_copy *c)
 	if (!c)
 		return;
 	tmp_done(&c->tmp);
+	mem_free(c->mem);
 	free(c);
 }
