@@ -16,7 +16,7 @@
 #      cp       cp /proc/PID/exe X && sha256sum X, unless BENCH_CP=0
 #    in an order that is reversed every other round (outputs removed between
 #    commands, outside the timing).  It prints per command the median and
-#    the minimum wall time, and for procexe (and base) the ratio to openssl:
+#    the minimum wall time, the median CPU time, and for procexe (and base) the ratio to openssl:
 #    of the medians, of the minimums, and the median of the per-round ratios
 #    (each round pairs the commands under the same load).
 # 2. 400 processes running 20 deleted images (20 each): recover must yield
@@ -58,25 +58,29 @@ tools=(openssl procexe)
 [[ -n $BASE ]] && tools+=(base)
 [[ ${BENCH_CP:-1} != 0 ]] && tools+=(cp)
 
-# run_tool NAME: run it once, timed; its wall time in seconds on stdout.
+# run_tool NAME: run it once, timed; "WALL CPU" (seconds; CPU is user +
+# system of the command and its children) on stdout.
 run_tool() {
-	local t0 t1 rc=0
-	t0=$(now)
-	case $1 in
-	openssl) openssl dgst -sha256 "/proc/$P/exe" >/dev/null || rc=$? ;;
-	procexe) "$PROCEXE" recover -d "$W/out" "$P" >/dev/null || rc=$? ;;
-	base) "$BASE" recover -d "$W/out" "$P" >/dev/null || rc=$? ;;
-	cp) { cp "/proc/$P/exe" "$W/X" && sha256sum "$W/X" >/dev/null; } || rc=$? ;;
-	esac
-	t1=$(now)
+	local rc=0 tm
+	TIMEFORMAT='%R %U %S'
+	tm=$({
+		time case $1 in
+		openssl) openssl dgst -sha256 "/proc/$P/exe" >/dev/null || rc=$? ;;
+		procexe) "$PROCEXE" recover -d "$W/out" "$P" >/dev/null || rc=$? ;;
+		base) "$BASE" recover -d "$W/out" "$P" >/dev/null || rc=$? ;;
+		cp) { cp "/proc/$P/exe" "$W/X" && sha256sum "$W/X" >/dev/null; } || rc=$? ;;
+		esac 2>"$W/err"
+		echo "rc=$rc" >&2
+	} 2>&1)
 	rm -rf --one-file-system "$W/out" "$W/X"
+	rc=${tm##*rc=}
 	# recover exits 1 when it recovered something
 	if [[ $1 == procexe || $1 == base ]] && [[ $rc == 1 ]]; then rc=0; fi
 	if [[ $rc != 0 ]]; then
-		echo "recover.sh: $1 failed with status $rc" >&2
+		echo "recover.sh: $1 failed with status $rc: $(cat "$W/err")" >&2
 		exit 1
 	fi
-	echo "$t1 - $t0" | bc
+	awk '{ printf "%s %.3f\n", $1, $2 + $3; exit }' <<<"$tm"
 }
 
 openssl dgst -sha256 "/proc/$P/exe" >/dev/null   # warm-up
@@ -91,8 +95,10 @@ for ((i = 0; i < RUNS; i++)); do
 	fi
 	declare -A this=()
 	for t in "${order[@]}"; do
-		this[$t]=$(run_tool "$t") || exit 1
+		read -r this[$t] cpu < <(run_tool "$t" || echo fail)
+		[[ ${this[$t]} == fail ]] && exit 1
 		echo "${this[$t]}" >>"$W/t.$t"
+		echo "$cpu" >>"$W/c.$t"
 	done
 	for t in procexe base; do
 		[[ -n ${this[$t]:-} ]] &&
@@ -102,8 +108,9 @@ for ((i = 0; i < RUNS; i++)); do
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for t in "${tools[@]}"; do
-	printf '%-8s median %.3f s, min %.3f s (%s)\n' "$t" "$(median <"$W/t.$t")" \
-		"$(minimum <"$W/t.$t")" "$(tr '\n' ' ' <"$W/t.$t")"
+	printf '%-8s median %.3f s, min %.3f s (%s); CPU median %.3f s\n' "$t" \
+		"$(median <"$W/t.$t")" "$(minimum <"$W/t.$t")" "$(tr '\n' ' ' <"$W/t.$t")" \
+		"$(median <"$W/c.$t")"
 done
 for t in procexe base; do
 	[[ -s $W/r.$t ]] || continue
