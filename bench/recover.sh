@@ -1,15 +1,24 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# recover.sh: procexe recover against the two-pass way on a deleted image.
+# recover.sh: procexe recover against one SHA-256 pass and the two-pass way
+# on a deleted image.
 #
 #   bench/recover.sh PROCEXE [SIZE_MIB [RUNS]]
 #
 # 1. One process runs a deleted SIZE_MIB (default 1024) image (a copy of
-#    sleep with random bytes appended); each of RUNS (default 5) rounds
-#    times "cp /proc/PID/exe X && sha256sum X" and "procexe recover -d DIR
-#    PID" (alternating, page cache warm for both, outputs removed between
-#    rounds) and prints the medians of wall time.
+#    sleep with random bytes appended).  After one warm-up read, each of
+#    RUNS (default 7) rounds times, on the same warm image:
+#      openssl  openssl dgst -sha256 /proc/PID/exe  (one hash pass, the floor)
+#      procexe  PROCEXE recover -d DIR PID  (copy, hash, read-back check)
+#      base     $PROCEXE_BASE recover -d DIR PID, when PROCEXE_BASE is set
+#               (e.g. the binary of main, to compare builds in one run)
+#      cp       cp /proc/PID/exe X && sha256sum X, unless BENCH_CP=0
+#    in an order that is reversed every other round (outputs removed between
+#    commands, outside the timing).  It prints per command the median and
+#    the minimum wall time, the median CPU time, and for procexe (and base) the ratio to openssl:
+#    of the medians, of the minimums, and the median of the per-round ratios
+#    (each round pairs the commands under the same load).
 # 2. 400 processes running 20 deleted images (20 each): recover must yield
 #    20 files and 400 manifest entries.
 #
@@ -18,7 +27,8 @@
 set -u
 PROCEXE=${1:?usage: recover.sh PROCEXE [SIZE_MIB [RUNS]]}
 SIZE=${2:-1024}
-RUNS=${3:-5}
+RUNS=${3:-7}
+BASE=${PROCEXE_BASE:-}
 W=$(mktemp -d "${TMPDIR:-/tmp}/pe-bench-rec.XXXXXXXX") || exit 1
 pids=()
 cleanup() {
@@ -32,6 +42,7 @@ trap 'exit 1' INT TERM
 SLEEP=$(command -v sleep)
 now() { date +%s.%N; }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+minimum() { sort -g | head -n 1; }
 
 cp "$SLEEP" "$W/big"
 head -c "$((SIZE << 20))" /dev/urandom >>"$W/big"
@@ -41,26 +52,74 @@ pids+=("$P")
 sleep 0.3
 rm "$W/big"
 echo "image: $(stat -L -c %s "/proc/$P/exe") bytes, deleted, run by PID $P"
+echo "procexe: $PROCEXE${BASE:+; base: $BASE}; $RUNS rounds; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-: >"$W/t.cp"
-: >"$W/t.rec"
+tools=(openssl procexe)
+[[ -n $BASE ]] && tools+=(base)
+[[ ${BENCH_CP:-1} != 0 ]] && tools+=(cp)
+
+# run_tool NAME: run it once, timed; "WALL CPU" (seconds; CPU is user +
+# system of the command and its children) on stdout.
+run_tool() {
+	local rc=0 tm
+	TIMEFORMAT='%R %U %S'
+	tm=$({
+		time case $1 in
+		openssl) openssl dgst -sha256 "/proc/$P/exe" >/dev/null || rc=$? ;;
+		procexe) "$PROCEXE" recover -d "$W/out" "$P" >/dev/null || rc=$? ;;
+		base) "$BASE" recover -d "$W/out" "$P" >/dev/null || rc=$? ;;
+		cp) { cp "/proc/$P/exe" "$W/X" && sha256sum "$W/X" >/dev/null; } || rc=$? ;;
+		esac 2>"$W/err"
+		echo "rc=$rc" >&2
+	} 2>&1)
+	rm -rf --one-file-system "$W/out" "$W/X"
+	rc=${tm##*rc=}
+	# recover exits 1 when it recovered something
+	if [[ $1 == procexe || $1 == base ]] && [[ $rc == 1 ]]; then rc=0; fi
+	if [[ $rc != 0 ]]; then
+		echo "recover.sh: $1 failed with status $rc: $(cat "$W/err")" >&2
+		exit 1
+	fi
+	awk '{ printf "%s %.3f\n", $1, $2 + $3; exit }' <<<"$tm"
+}
+
+openssl dgst -sha256 "/proc/$P/exe" >/dev/null   # warm-up
+for t in "${tools[@]}"; do : >"$W/t.$t"; done
+: >"$W/r.procexe"
+: >"$W/r.base"
 for ((i = 0; i < RUNS; i++)); do
-	t0=$(now)
-	cp "/proc/$P/exe" "$W/X" && sha256sum "$W/X" >/dev/null
-	t1=$(now)
-	rm -f "$W/X"
-	"$PROCEXE" recover -d "$W/out" "$P" >/dev/null
-	t2=$(now)
-	rm -rf "$W/out"
-	echo "$t1 - $t0" | bc >>"$W/t.cp"
-	echo "$t2 - $t1" | bc >>"$W/t.rec"
+	order=("${tools[@]}")
+	if ((i % 2)); then
+		order=()
+		for ((k = ${#tools[@]} - 1; k >= 0; k--)); do order+=("${tools[k]}"); done
+	fi
+	declare -A this=()
+	for t in "${order[@]}"; do
+		read -r this[$t] cpu < <(run_tool "$t" || echo fail)
+		[[ ${this[$t]} == fail ]] && exit 1
+		echo "${this[$t]}" >>"$W/t.$t"
+		echo "$cpu" >>"$W/c.$t"
+	done
+	for t in procexe base; do
+		[[ -n ${this[$t]:-} ]] &&
+			awk -v a="${this[$t]}" -v b="${this[openssl]}" 'BEGIN { printf "%.4f\n", a / b }' >>"$W/r.$t"
+	done
+	unset this
 done
-cp_m=$(median <"$W/t.cp")
-rec_m=$(median <"$W/t.rec")
-printf 'cp + sha256sum: median %.3f s (%s)\n' "$cp_m" "$(tr '\n' ' ' <"$W/t.cp")"
-printf 'procexe recover: median %.3f s (%s)\n' "$rec_m" "$(tr '\n' ' ' <"$W/t.rec")"
-awk -v a="$cp_m" -v b="$rec_m" 'BEGIN { printf "recover takes %.2fx the wall time of cp && sha256sum\n", b / a }'
-kill -KILL "$P"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+for t in "${tools[@]}"; do
+	printf '%-8s median %.3f s, min %.3f s (%s); CPU median %.3f s\n' "$t" \
+		"$(median <"$W/t.$t")" "$(minimum <"$W/t.$t")" "$(tr '\n' ' ' <"$W/t.$t")" \
+		"$(median <"$W/c.$t")"
+done
+for t in procexe base; do
+	[[ -s $W/r.$t ]] || continue
+	awk -v m="$(median <"$W/t.$t")" -v om="$(median <"$W/t.openssl")" \
+		-v n="$(minimum <"$W/t.$t")" -v on="$(minimum <"$W/t.openssl")" \
+		-v p="$(median <"$W/r.$t")" -v t="$t" \
+		'BEGIN { printf "%s / openssl: %.2fx by median, %.2fx by minimum, %.2fx median of paired rounds\n", t, m / om, n / on, p }'
+done
+{ kill -KILL "$P"; wait "$P"; } 2>/dev/null
 
 # 400 processes, 20 deleted images
 many=()

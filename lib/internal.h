@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdbool.h>
@@ -363,6 +364,31 @@ int pe_sha256_new(struct pe_sha256 **ret);
 int pe_sha256_update(struct pe_sha256 *h, const void *buf, size_t len);   /* 0, -EIO */
 int pe_sha256_final(struct pe_sha256 *h, unsigned char out[32]);          /* 0, -EIO */
 void pe_sha256_free(struct pe_sha256 *h);  /* NULL is fine */
+
+/* ---- SHA-256 on a helper thread (hash-pipe.c) ---- */
+/* Start FN(ARG) on a new thread with every signal blocked: 0 or -errno. */
+int pe_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
+/*
+ * A hash fed in order through a ring of PE_HASH_PIPE_SLOTS buffers of
+ * SLOT_SIZE bytes each, cut from MEM (borrowed: the caller frees it after
+ * pe_hash_pipe_free()), hashed on a helper thread (on the caller's when
+ * none can be started).
+ * One feeding thread: pe_hash_pipe_buffer() gives the next buffer (it may
+ * wait for one to be hashed), pe_hash_pipe_put() hands its first LEN bytes
+ * over; the buffer stays readable by the caller until the next
+ * pe_hash_pipe_buffer() call after that.  pe_hash_pipe_zeros() hashes LEN
+ * zero bytes in turn.  Each returns 0 or the first hashing error (-EIO);
+ * pe_hash_pipe_new() -EINVAL, -ENOMEM or the errors of pe_sha256_new().
+ */
+#define PE_HASH_PIPE_SLOTS 8u
+struct pe_hash_pipe;
+int pe_hash_pipe_new(unsigned char *mem, size_t slot_size, struct pe_hash_pipe **ret);
+int pe_hash_pipe_buffer(struct pe_hash_pipe *p, unsigned char **ret);
+int pe_hash_pipe_put(struct pe_hash_pipe *p, size_t len);
+int pe_hash_pipe_zeros(struct pe_hash_pipe *p, uint64_t len);
+/* Wait for everything handed over, then the digest: 0 or -EIO. */
+int pe_hash_pipe_finish(struct pe_hash_pipe *p, unsigned char out[32]);
+void pe_hash_pipe_free(struct pe_hash_pipe *p);  /* NULL is fine; joins the thread */
 
 /* ---- the context ---- */
 struct pe_cache;

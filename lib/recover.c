@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -25,6 +26,10 @@
 #include "internal.h"
 
 #define COPY_BUF_SIZE (1u << 20)
+/* The buffers of a copy: the hash pipe's ring, then the read-back's four. */
+#define COPY_MEM_SIZE ((size_t)PE_HASH_PIPE_SLOTS * COPY_BUF_SIZE)
+#define HUGE_PAGE (2u << 20)
+_Static_assert(COPY_MEM_SIZE >= 4 * COPY_BUF_SIZE, "the read-back needs four buffers");
 #define NAME_BASE_MAX 48
 #define NAME_TRIES 100
 #define FILE_MODE 0400
@@ -278,6 +283,7 @@ int procexe_recover_write_file(int dir_fd, const char *name, const void *buf, si
 
 struct procexe_copy {
 	int src_fd;             /* borrowed */
+	unsigned char *mem;     /* COPY_MEM_SIZE bytes (mem_alloc()), NULL until run */
 	struct pe_tmp tmp;
 	bool done;              /* run succeeded */
 	bool committed;
@@ -287,6 +293,35 @@ struct procexe_copy {
 	unsigned char sha256[32];
 	char hex[65];
 };
+
+/*
+ * COPY_MEM_SIZE bytes of anonymous memory, on huge pages where the kernel
+ * has them for the asking: a first touch of each 4 KiB page costs far more
+ * than the copying through it on some VMs.  NULL when out of memory.
+ */
+static unsigned char *mem_alloc(void)
+{
+	size_t len = COPY_MEM_SIZE + HUGE_PAGE;
+	unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	                        -1, 0), *a;
+	size_t head;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (unsigned char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	head = (size_t)(a - p);
+	if (head)
+		(void)munmap(p, head);
+	(void)munmap(a + COPY_MEM_SIZE, len - head - COPY_MEM_SIZE);
+	(void)madvise(a, COPY_MEM_SIZE, MADV_HUGEPAGE);    /* a hint */
+	return a;
+}
+
+static void mem_free(unsigned char *p)
+{
+	if (p)
+		(void)munmap(p, COPY_MEM_SIZE);
+}
 
 int procexe_copy_init(void)
 {
@@ -333,31 +368,22 @@ static bool same_source(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Hash LEN zero bytes (a hole). */
-static int hash_zeros(struct pe_sha256 *md, uint64_t len)
-{
-	static const unsigned char zeros[65536];
-
-	while (len > 0) {
-		size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
-
-		if (pe_sha256_update(md, zeros, n) < 0)
-			return -EIO;
-		len -= n;
-	}
-	return 0;
-}
-
-/* Copy and hash [OFF, END) of the source; -EAGAIN when it ends early. */
-static int copy_range(struct procexe_copy *c, struct pe_sha256 *md, unsigned char *buf,
-                      uint64_t off, uint64_t end, uint64_t *done, uint64_t total,
+/* Copy [OFF, END) of the source, hashed through PIPE; -EAGAIN when it
+ * ends early.  Each buffer is read once, then hashed (on the pipe's
+ * thread) while this thread writes it to the copy. */
+static int copy_range(struct procexe_copy *c, struct pe_hash_pipe *pipe, uint64_t off,
+                      uint64_t end, uint64_t *done, uint64_t total,
                       procexe_progress_fn progress, void *userdata)
 {
 	while (off < end) {
 		size_t want = end - off < COPY_BUF_SIZE ? (size_t)(end - off) : COPY_BUF_SIZE;
-		ssize_t n = pread(c->src_fd, buf, want, (off_t)off);
-		int r;
+		unsigned char *buf;
+		ssize_t n;
+		int r = pe_hash_pipe_buffer(pipe, &buf);
 
+		if (r < 0)
+			return r;
+		n = pread(c->src_fd, buf, want, (off_t)off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -365,9 +391,9 @@ static int copy_range(struct procexe_copy *c, struct pe_sha256 *md, unsigned cha
 		}
 		if (n == 0)
 			return -EAGAIN; /* shrank under us */
-		if (pe_sha256_update(md, buf, (size_t)n) < 0)
-			return -EIO;
-		r = write_all_at(c->tmp.fd, buf, (size_t)n, off);
+		r = pe_hash_pipe_put(pipe, (size_t)n);
+		if (r == 0)
+			r = write_all_at(c->tmp.fd, buf, (size_t)n, off);
 		if (r < 0)
 			return r;
 		off += (uint64_t)n;
@@ -378,7 +404,7 @@ static int copy_range(struct procexe_copy *c, struct pe_sha256 *md, unsigned cha
 	return 0;
 }
 
-static int copy_all(struct procexe_copy *c, struct pe_sha256 *md, unsigned char *buf, uint64_t size,
+static int copy_all(struct procexe_copy *c, struct pe_hash_pipe *pipe, uint64_t size,
                     procexe_progress_fn progress, void *userdata)
 {
 	uint64_t off = 0, done = 0;
@@ -405,14 +431,14 @@ static int copy_all(struct procexe_copy *c, struct pe_sha256 *md, unsigned char 
 			}
 		}
 		if (data > off) {
-			r = hash_zeros(md, data - off);
+			r = pe_hash_pipe_zeros(pipe, data - off);
 			if (r < 0)
 				return r;
 			done += data - off;
 			if (progress)
 				progress(userdata, done, size);
 		}
-		r = copy_range(c, md, buf, data, hole, &done, size, progress, userdata);
+		r = copy_range(c, pipe, data, hole, &done, size, progress, userdata);
 		if (r < 0)
 			return r;
 		off = hole;
@@ -425,9 +451,8 @@ static int copy_all(struct procexe_copy *c, struct pe_sha256 *md, unsigned char 
 
 int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void *userdata)
 {
-	_cleanup_free_ unsigned char *buf = NULL;
 	struct stat before, after, out;
-	struct pe_sha256 *md = NULL;
+	struct pe_hash_pipe *pipe = NULL;
 	int r;
 
 	if (!c || c->done || c->tmp.fd < 0)
@@ -436,16 +461,17 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 		return -errno;
 	if (c->max_size && (uint64_t)before.st_size > c->max_size)
 		return -EFBIG;
-	buf = malloc(COPY_BUF_SIZE);
-	if (!buf)
+	if (!c->mem && !(c->mem = mem_alloc()))
 		return -ENOMEM;
-	r = pe_sha256_new(&md);
+	r = pe_hash_pipe_new(c->mem, COPY_BUF_SIZE, &pipe);
 	if (r < 0)
 		return r;
-	r = copy_all(c, md, buf, (uint64_t)before.st_size, progress, userdata);
+	/* A hint for a cold source (more readahead); its failure is harmless. */
+	(void)posix_fadvise(c->src_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	r = copy_all(c, pipe, (uint64_t)before.st_size, progress, userdata);
 	if (r == 0)
-		r = pe_sha256_final(md, c->sha256);
-	pe_sha256_free(md);
+		r = pe_hash_pipe_finish(pipe, c->sha256);
+	pe_hash_pipe_free(pipe);
 	if (r < 0)
 		return r;
 	/* Confirm: the source did not change or grow, the copy has its size. */
@@ -518,73 +544,143 @@ static bool all_zero(const unsigned char *p, size_t len)
 }
 
 /*
- * Compare [OFF, END) of the copy and of the source, where each is either
- * all data (its fd given) or all hole (-1: zeros, not read).  0 when
- * equal, 1 when not (or the source ended early), negative errno.
+ * The read-back is cut into chunks of COPY_BUF_SIZE bytes at multiples of
+ * it; each worker (this thread and a helper) claims the next chunk from a
+ * shared counter, so a worker kept off the CPU delays the other by one
+ * chunk at most.  A chunk with no data in either file moves the counter
+ * on to the next data.
  */
-static int compare_range(int copy_fd, int src_fd, unsigned char *a, unsigned char *b,
-                         uint64_t off, uint64_t end)
-{
-	while (off < end) {
-		size_t n = end - off < COPY_BUF_SIZE ? (size_t)(end - off) : COPY_BUF_SIZE;
-		int r;
+struct readback {
+	const struct procexe_copy *c;
+	uint64_t next;          /* the next chunk to claim (atomic) */
+	bool stop;              /* set by the first worker with an answer (atomic) */
+};
 
-		if (copy_fd >= 0 && (r = read_exact(copy_fd, a, n, off)) < 0)
-			return r == -ENODATA ? 1 : r;
-		if (src_fd >= 0 && (r = read_exact(src_fd, b, n, off)) < 0)
-			return r == -ENODATA ? 1 : r;
-		if (copy_fd >= 0 && src_fd >= 0 ? memcmp(a, b, n) != 0
-		                                : !all_zero(copy_fd >= 0 ? a : b, n))
-			return 1;
-		off += n;
-	}
-	return 0;
+struct worker {
+	struct readback *rb;
+	unsigned char *a, *b;   /* COPY_BUF_SIZE bytes each */
+	int r;                  /* 0 equal, 1 not, negative errno */
+};
+
+/*
+ * Compare [OFF, END) of the copy and of the source, where each is either
+ * all data (its fd given) or all hole (-1: zeros, not read); at most
+ * COPY_BUF_SIZE bytes.  0 when equal, 1 when not (or the source ended
+ * early), negative errno.
+ */
+static int compare_range(const struct worker *w, int copy_fd, int src_fd, uint64_t off,
+                         uint64_t end)
+{
+	size_t n = (size_t)(end - off);
+	int r;
+
+	if (copy_fd >= 0 && (r = read_exact(copy_fd, w->a, n, off)) < 0)
+		return r == -ENODATA ? 1 : r;
+	if (src_fd >= 0 && (r = read_exact(src_fd, w->b, n, off)) < 0)
+		return r == -ENODATA ? 1 : r;
+	if (copy_fd >= 0 && src_fd >= 0)
+		return memcmp(w->a, w->b, n) != 0;
+	return !all_zero(copy_fd >= 0 ? w->a : w->b, n);
 }
 
 /*
- * Walk the data of the copy and of the source together: every range where
- * either has data is compared (a hole against zeros, unread); ranges that
- * are holes in both are skipped.  0 when equal, 1 when not, negative errno.
+ * Compare the chunk [LO, HI): every range where either file has data (a
+ * hole against zeros, unread); ranges that are holes in both are skipped.
+ * *NEXT_DATA gets the first offset at or after HI where either may have
+ * data.  0 when equal, 1 when not, negative errno.
  */
-static int compare_data(const struct procexe_copy *c, unsigned char *a, unsigned char *b)
+static int compare_chunk(const struct worker *w, uint64_t lo, uint64_t hi, uint64_t *next_data_off)
 {
-	uint64_t off = 0, size = c->size;
+	const struct procexe_copy *c = w->rb->c;
+	uint64_t off = lo, size = c->size;
 
 	while (off < size) {
-		uint64_t dc, ds, d, ec, es;
+		uint64_t dc, ds, d, ec, es, e;
 		int r;
 
 		if ((r = next_data(c->tmp.fd, off, size, &dc)) < 0 ||
 		    (r = next_data(c->src_fd, off, size, &ds)) < 0)
 			return r;
 		d = dc < ds ? dc : ds;
-		if (d >= size)
-			break;
+		if (d >= hi) {
+			*next_data_off = d;
+			return 0;
+		}
 		/* From D each file is data up to its hole, or hole up to its data. */
 		ec = dc == d ? data_end(c->tmp.fd, d, size) : dc;
 		es = ds == d ? data_end(c->src_fd, d, size) : ds;
-		r = compare_range(dc == d ? c->tmp.fd : -1, ds == d ? c->src_fd : -1, a, b, d,
-		                  ec < es ? ec : es);
+		e = ec < es ? ec : es;
+		r = compare_range(w, dc == d ? c->tmp.fd : -1, ds == d ? c->src_fd : -1, d,
+		                  e < hi ? e : hi);
 		if (r != 0)
 			return r;
-		off = ec < es ? ec : es;
+		off = e < hi ? e : hi;
 	}
+	*next_data_off = size;
 	return 0;
+}
+
+static void *readback_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct readback *rb = w->rb;
+	uint64_t size = rb->c->size;
+
+	w->r = 0;
+	while (w->r == 0 && !__atomic_load_n(&rb->stop, __ATOMIC_RELAXED)) {
+		uint64_t k = __atomic_fetch_add(&rb->next, 1, __ATOMIC_RELAXED), lo, hi, d = 0;
+
+		if (k >= size / COPY_BUF_SIZE + 1 || (lo = k * COPY_BUF_SIZE) >= size)
+			break;
+		hi = size - lo < COPY_BUF_SIZE ? size : lo + COPY_BUF_SIZE;
+		w->r = compare_chunk(w, lo, hi, &d);
+		/* Nothing to compare until D: let no worker claim the chunks before. */
+		for (uint64_t cur = __atomic_load_n(&rb->next, __ATOMIC_RELAXED);
+		     w->r == 0 && cur < d / COPY_BUF_SIZE &&
+		     !__atomic_compare_exchange_n(&rb->next, &cur, d / COPY_BUF_SIZE, false,
+		                                  __ATOMIC_RELAXED, __ATOMIC_RELAXED);)
+			;
+	}
+	if (w->r != 0)
+		__atomic_store_n(&rb->stop, true, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * The read-back of the whole copy against the source, by this thread and
+ * a helper (this one alone when no thread can be started): 0 when equal,
+ * 1 when not, negative errno.  BUF: 4 * COPY_BUF_SIZE bytes.
+ */
+static int compare_all(const struct procexe_copy *c, unsigned char *buf)
+{
+	struct readback rb = { .c = c };
+	struct worker w[2];
+	pthread_t t;
+	bool threaded;
+
+	for (unsigned i = 0; i < 2; i++)
+		w[i] = (struct worker){ .rb = &rb, .a = buf + 2 * i * COPY_BUF_SIZE,
+		                        .b = buf + (2 * i + 1) * COPY_BUF_SIZE };
+	threaded = pe_thread_start(&t, readback_worker, &w[1]) == 0;
+	readback_worker(&w[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		w[1].r = 0;
+	if (w[0].r < 0 || w[1].r < 0)
+		return w[0].r < 0 ? w[0].r : w[1].r;
+	return w[0].r || w[1].r;
 }
 
 int procexe_copy_verify(struct procexe_copy *c)
 {
-	_cleanup_free_ unsigned char *buf = NULL;
 	struct stat out, src;
 	off_t beyond;
 	int r;
 
-	if (!c || !c->done || c->tmp.fd < 0)
+	if (!c || !c->done || c->tmp.fd < 0 || !c->mem)
 		return -EINVAL;
-	buf = malloc(2 * COPY_BUF_SIZE);
-	if (!buf)
-		return -ENOMEM;
-	r = compare_data(c, buf, buf + COPY_BUF_SIZE);
+	r = compare_all(c, c->mem);
 	if (r < 0)
 		return r;
 	/* The copy holds nothing beyond the size. */
@@ -675,5 +771,6 @@ void procexe_copy_free(struct procexe_copy *c)
 	if (!c)
 		return;
 	tmp_done(&c->tmp);
+	mem_free(c->mem);
 	free(c);
 }

@@ -9,7 +9,10 @@
  * beyond 4 GiB work.  procexe_copy_verify() finds a byte changed, a hole
  * punched or bytes added in the copy and a source changed since, and
  * costs no hashing of holes; procexe_copy_set_max_size() refuses larger
- * sources with -EFBIG.
+ * sources with -EFBIG.  The read-back check catches a write that stored
+ * other bytes than were read and hashed (a pwrite() shim below corrupts
+ * one write of the copy, in either half of the pipelined comparison), and
+ * holey files of many extents copy exactly, holes kept.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <string.h>
 #include <linux/falloc.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <cmocka.h>
@@ -56,6 +60,34 @@ static int count_entries(int dfd)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			n++;
 	closedir(d);
+	return n;
+}
+
+/*
+ * A pwrite() in front of libc's for the library linked into this program:
+ * when armed, the one write that covers corrupt_at stores that byte
+ * flipped (from a private copy of the buffer: the caller's, which is
+ * hashed, stays intact).  Declared by <unistd.h> (pwrite64 with 64-bit
+ * offsets), so this definition takes that name.
+ */
+static int64_t corrupt_at = -1;
+static int corrupted;
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	unsigned char *bad;
+	ssize_t n;
+
+	if (corrupt_at < off || corrupt_at >= off + (off_t)len)
+		return syscall(SYS_pwrite64, fd, buf, len, off);
+	bad = malloc(len);
+	assert_non_null(bad);
+	memcpy(bad, buf, len);
+	bad[corrupt_at - off] ^= 0x40;
+	n = syscall(SYS_pwrite64, fd, bad, len, off);
+	free(bad);
+	corrupt_at = -1;
+	corrupted++;
 	return n;
 }
 
@@ -430,6 +462,124 @@ static void test_max_size(void **state)
 	close(src);
 }
 
+/* Run a copy of SRC with the write covering BAD_OFF corrupted: the hash is
+ * still the source's (WANT), the read-back check fails, nothing is left. */
+static void run_corrupted(int src, const char *want, int64_t bad_off)
+{
+	struct procexe_copy *c = NULL;
+	int before = corrupted;
+
+	assert_int_equal(procexe_copy_new(src, dir_fd, &c), 0);
+	corrupt_at = bad_off;
+	assert_int_equal(procexe_copy_run(c, NULL, NULL), 0);
+	corrupt_at = -1;
+	assert_int_equal(corrupted, before + 1);
+	assert_string_equal(procexe_copy_sha256_hex(c), want);
+	assert_int_equal(procexe_copy_verify(c), -EIO);
+	procexe_copy_free(c);
+	assert_int_equal(count_entries(dir_fd), 0);
+}
+
+static void test_readback_catches_bad_write(void **state)
+{
+	const size_t size = 5 * (1u << 20) + 333;
+	/* Within the first, the second and the last (partial) megabyte, and
+	 * the very last byte: both halves of the comparison and the tail. */
+	const int64_t offs[] = { 12345, (1 << 20) + 777, 5 * (1 << 20) + 300, (int64_t)size - 1 };
+	int src = make_source("wsrc", size, 8);
+	struct procexe_copy *c;
+	char want[65];
+
+	sha_of_fd(src, want);
+	c = run_copy(src);
+	assert_string_equal(procexe_copy_sha256_hex(c), want);
+	assert_int_equal(procexe_copy_verify(c), 0);
+	procexe_copy_free(c);
+	for (size_t i = 0; i < PE_ARRAY_SIZE(offs); i++)
+		run_corrupted(src, want, offs[i]);
+	close(src);
+}
+
+/* A data extent of SRC: LEN random bytes at OFF. */
+static void put_random(int src, uint64_t off, size_t len, unsigned seed)
+{
+	unsigned char *buf = malloc(len);
+
+	assert_non_null(buf);
+	for (size_t i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(seed >> 16) | 1;       /* never zero */
+	}
+	assert_int_equal(pwrite(src, buf, len, (off_t)off), (ssize_t)len);
+	free(buf);
+}
+
+/* No data in the copy OUT within [START, END) (page-aligned inside). */
+static void assert_hole(int out, uint64_t start, uint64_t end)
+{
+	uint64_t a = (start + 4095) & ~4095ull, b = end & ~4095ull;
+	off_t d;
+
+	if (a >= b)
+		return;
+	d = lseek(out, (off_t)a, SEEK_DATA);
+	assert_true(d < 0 || (uint64_t)d >= b);
+}
+
+/* Data extents (some across the 1 MiB buffers, one spanning several),
+ * holes before, between and after them: the copy reads the same, has the
+ * source's hash, and keeps the holes; a bad write just after a hole is
+ * caught. */
+static void test_holey_exact(void **state)
+{
+	const uint64_t M = 1u << 20, size = 9 * M + 5000;
+	const struct { uint64_t off; size_t len; } ext[] = {
+		{ M / 2, 100 }, { 2 * M - 10, 3 * 4096 }, { 3 * M + 1, 2 * M + 7 },
+		{ 6 * M + 4096, 4096 },
+	};
+	char path[sizeof(tmpdir) + 16], want[65], *name = NULL;
+	struct procexe_copy *c;
+	struct stat st;
+	int src, out;
+
+	snprintf(path, sizeof(path), "%s/holey", tmpdir);
+	src = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(src >= 0);
+	if (ftruncate(src, (off_t)size) < 0 || lseek(src, 0, SEEK_HOLE) != 0) {
+		close(src);
+		unlink(path);
+		skip();
+	}
+	for (size_t i = 0; i < PE_ARRAY_SIZE(ext); i++)
+		put_random(src, ext[i].off, ext[i].len, 10 + (unsigned)i);
+	sha_of_fd(src, want);
+
+	c = run_copy(src);
+	assert_string_equal(procexe_copy_sha256_hex(c), want);
+	assert_int_equal(procexe_copy_size(c), size);
+	assert_int_equal(procexe_copy_verify(c), 0);
+	assert_int_equal(procexe_copy_commit(c, path, &name), 0);
+	procexe_copy_free(c);
+	out = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+	assert_true(out >= 0);
+	assert_int_equal(fstat(out, &st), 0);
+	assert_int_equal((uint64_t)st.st_size, size);
+	assert_same_content(src, out);
+	assert_hole(out, 0, ext[0].off);
+	for (size_t i = 0; i + 1 < PE_ARRAY_SIZE(ext); i++)
+		assert_hole(out, ext[i].off + ext[i].len, ext[i + 1].off);
+	assert_hole(out, ext[PE_ARRAY_SIZE(ext) - 1].off + 4096, size);
+	close(out);
+	free(name);
+	rm_rf_in(dir_fd);
+
+	run_corrupted(src, want, (int64_t)ext[2].off + 4);
+	run_corrupted(src, want, (int64_t)ext[3].off + 4095);
+	close(src);
+	unlink(path);
+}
+
+
 static double cpu_seconds(void)
 {
 	struct timespec ts;
@@ -527,6 +677,8 @@ int main(void)
 		cmocka_unit_test_setup(test_copy_sparse_4g, per_test),
 		cmocka_unit_test_setup(test_verify_detects, per_test),
 		cmocka_unit_test_setup(test_max_size, per_test),
+		cmocka_unit_test_setup(test_readback_catches_bad_write, per_test),
+		cmocka_unit_test_setup(test_holey_exact, per_test),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
