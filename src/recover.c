@@ -79,7 +79,9 @@ struct entry {
 	const char *state;      /* static name, NULL when unknown */
 	bool modified;
 	const char *source;     /* "exe", "map", or NULL (no such process) */
-	char *path;             /* kernel's text, NULL when unknown */
+	char *path;             /* the path judged (the kernel's " (deleted)"
+	                           removed when proven), NULL when unknown */
+	char *text;             /* the kernel's text: exe link or maps name */
 	size_t image;           /* index in images, SIZE_MAX when failed */
 	int err;                /* positive errno when failed before copying */
 	const char *why;        /* static explanation, or NULL */
@@ -267,8 +269,12 @@ static void pin_proc(struct recover *rc, const struct procexe_proc *p)
 	struct entry *e = add_entry(rc, p, procexe_proc_pid(p), "exe");
 	int fd;
 
-	if (procexe_proc_image(p, false, &im) == 0 && im.path)
-		e->path = xstrdup(im.path);
+	if (procexe_proc_image(p, false, &im) == 0 && im.path) {
+		e->path = im.launch_path ?
+			xasprintf("%.*s", (int)im.launch_path_len, im.launch_path) :
+			xstrdup(im.path);
+		e->text = xstrdup(im.path);
+	}
 	if (s == PROCEXE_STATE_DENIED) {
 		int err = procexe_proc_errno(p) ? procexe_proc_errno(p) : EACCES;
 
@@ -317,8 +323,9 @@ static void pin_libs(struct recover *rc, const struct procexe_proc *p)
 		     m.state != PROCEXE_MAP_MODIFIED && m.state != PROCEXE_MAP_FILELESS))
 			continue;
 		e = add_entry(rc, p, pid, "map");
-		/* The manifest keeps the kernel's text, as for the exe. */
-		e->path = xasprintf("%s%s", m.path, (m.flags & PROCEXE_MF_SUFFIX) ? " (deleted)" : "");
+		/* path as restart's PATH shows it; the kernel's text beside it */
+		e->path = xstrdup(m.path);
+		e->text = xasprintf("%s%s", m.path, (m.flags & PROCEXE_MF_SUFFIX) ? " (deleted)" : "");
 		pin_room(rc);
 		fd = procexe_recover_open_map(rc->ctx, pid, m.start, m.end, m.dev, m.ino);
 		if (freed_fds(rc, fd))
@@ -453,6 +460,13 @@ static void count_entries(const struct recover *rc, size_t *ok, size_t *fail)
 		*fail = nfail;
 }
 
+/* The key of E's kernel text: "link" for the exe (as everywhere), else
+ * "maps_text" (as in explain). */
+static const char *text_key(const struct entry *e)
+{
+	return e->source && strcmp(e->source, "map") == 0 ? "maps_text" : "link";
+}
+
 /* One element of "images": the recovered entry E. */
 static void json_image(struct json *j, const struct recover *rc, const struct entry *e)
 {
@@ -465,6 +479,7 @@ static void json_image(struct json *j, const struct recover *rc, const struct en
 	json_bool(j, "modified", e->modified);
 	json_str(j, "source", e->source);
 	json_str(j, "path", e->path);
+	json_str(j, text_key(e), e->text);
 	json_dev(j, "dev", (dev_t)img->dev);
 	json_uint(j, "inode", img->ino);
 	json_uint(j, "size", img->size);
@@ -485,6 +500,7 @@ static void json_failure(struct json *j, const struct entry *e, int err, const c
 	json_int(j, "pid", e->pid);
 	json_str(j, "source", e->source);
 	json_str(j, "path", e->path);
+	json_str(j, text_key(e), e->text);
 	json_str(j, "error", text);
 	json_close(j);
 	free(text);
@@ -928,6 +944,7 @@ static void recover_free(struct recover *rc)
 	for (size_t i = 0; i < rc->nentries; i++) {
 		free(rc->entries[i].comm);
 		free(rc->entries[i].path);
+		free(rc->entries[i].text);
 	}
 	free(rc->images);
 	free(rc->entries);

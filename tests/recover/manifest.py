@@ -52,6 +52,18 @@ def typed(what, obj, keys):
             raise ValueError("%s.%s has type %s" % (what, k, type(obj[k]).__name__))
 
 
+def with_text_key(keys, e):
+    """KEYS with the kernel's text after "path": "link" for the exe (and a
+    failure without a source), "maps_text" for a mapped file."""
+    text = "maps_text" if e.get("source") == "map" else "link"
+    out = {}
+    for k, t in keys.items():
+        out[k] = t
+        if k == "path":
+            out[text] = STR_OR_NULL
+    return out
+
+
 def check(m):
     if not isinstance(m, dict) or list(m) != TOP_KEYS:
         raise ValueError("top-level keys: %r" % (list(m) if isinstance(m, dict) else m))
@@ -59,7 +71,7 @@ def check(m):
         raise ValueError("schema %r, command %r" % (m["schema"], m["command"]))
     for what, keys in (("images", IMAGE_KEYS), ("failures", FAIL_KEYS)):
         for e in m[what]:
-            typed(what, e, keys)
+            typed(what, e, with_text_key(keys, e))
             if e["source"] not in ("exe", "map", None) or \
                (what == "images" and e["source"] is None):
                 raise ValueError("bad source %r" % e["source"])

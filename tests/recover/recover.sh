@@ -18,7 +18,7 @@ mf() { "$PYTHON" "$M" "$@"; }
 S=$PE_HELPERS/pe-spin
 [ -x "$S" ] || skip_all "no pe-spin"
 
-plan 66
+plan 67
 
 D=$T/bin
 mkdir "$D"
@@ -66,7 +66,8 @@ if start_fixture del "$T/o.del" "$D/del" m; then
 	recover_ok "deleted image recovered, equal, 0400" "$P"
 	is "$(mf get "$OUT/manifest.json" "$P" state)" deleted "deleted: state in the manifest"
 	is "$(mf get "$OUT/manifest.json" "$P" source)" exe "deleted: source exe"
-	is "$(mf get "$OUT/manifest.json" "$P" path)" "$D/del (deleted)" "deleted: path as the kernel shows it"
+	is "$(mf get "$OUT/manifest.json" "$P" path)" "$D/del" "deleted: path as judged (as restart's PATH)"
+	is "$(mf get "$OUT/manifest.json" "$P" link)" "$D/del (deleted)" "deleted: link as the kernel shows it"
 	is "$(mf get "$OUT/manifest.json" "$P" sha256)" "$ORIG_SHA" "deleted: sha256 is the original's"
 	is "$(mf get "$OUT/manifest.json" "$P" size)" "$(stat -c %s "$S")" "deleted: size"
 	is "$(mf get "$OUT/manifest.json" "$P" comm)" del "deleted: comm"
@@ -168,7 +169,7 @@ if [ -n "$LDSO" ] && [ -x "$LDSO" ]; then
 		rm "$D/ldprog"
 		if [ "$(id -u)" = 0 ]; then
 			recover_ok "loader-launched: the program is recovered, not ld.so" "$P"
-			is "$(mf get "$OUT/manifest.json" "$P" path)" "$D/ldprog (deleted)" "loader-launched: path is the program's"
+			is "$(mf get "$OUT/manifest.json" "$P" path)" "$D/ldprog" "loader-launched: path is the program's"
 		else
 			"$PROCEXE" recover -d "$T/out.ld" "$P" >/dev/null 2>"$T/out.ld.err"
 			is "$?" 1 "loader-launched, unprivileged: a failure"
@@ -296,10 +297,10 @@ if [ -n "$LIB" ] && [ "$(id -u)" = 0 ]; then
 		"$PROCEXE" recover --libs -d "$T/out.libs" "$P" >"$T/out.libs.stdout" 2>"$T/out.libs.err"
 		is "$?" 0 "--libs: recover succeeded"
 		check "--libs: manifest is strict JSON" mf check "$T/out.libs/manifest.json"
-		f=$(mf map "$T/out.libs/manifest.json" "$P" "$D/libdel.so (deleted)" copy 2>/dev/null)
+		f=$(mf map "$T/out.libs/manifest.json" "$P" "$D/libdel.so" copy 2>/dev/null)
 		check "--libs: deleted library recovered, equal" cmp "$T/out.libs/$f" "$LIB"
 		# (replaced by rename: the kernel marks the old dentry deleted)
-		f=$(mf map "$T/out.libs/manifest.json" "$P" "$D/librep.so (deleted)" copy 2>/dev/null)
+		f=$(mf map "$T/out.libs/manifest.json" "$P" "$D/librep.so" copy 2>/dev/null)
 		check "--libs: replaced library recovered (the mapped one)" cmp "$T/out.libs/$f" "$LIB"
 		is "$(mf files "$T/out.libs/manifest.json" | wc -l)" 2 "--libs: exe + one file for the two equal libraries"
 		is "$(mf count "$T/out.libs/manifest.json" images)" 3 "--libs: three entries (exe, two maps)"

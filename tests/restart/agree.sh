@@ -119,7 +119,7 @@ check "deleted LD_PRELOAD library of an intact exe recovered" mentry "${P[lib-pr
 check "replaced dlopen'ed library recovered" mentry "${P[lib-rep]}" map
 check "library modified in place recovered" mentry "${P[lib-mod]}" map
 check "the intact exe of lib-pre is not copied for its library" eval "! mentry ${P[lib-pre]} exe"
-check "the loader launch yields the program, not ld.so" mentry "${P[loader]}" exe "$D/prog (deleted)"
+check "the loader launch yields the program, not ld.so" mentry "${P[loader]}" exe "$D/prog"
 
 # explain: exit 1 for what needs attention, 0 for the rest
 for k in intact intact-lib exe-del exe-rep lib-pre lib-rep lib-mod memfd loader; do
