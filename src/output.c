@@ -921,14 +921,16 @@ static void named_seen(struct unseen_log *l, const struct procexe_proc *proc)
 void unseen_add(struct unseen *u, struct unseen_log *l, const struct procexe_proc *proc,
                 bool maps)
 {
-	const char *why = unseen_reason(proc, maps);
+	enum procexe_incomplete why = procexe_proc_incomplete(proc);
 
-	if (why) {
+	if (why == PROCEXE_INCOMPLETE_MAPS && !maps)
+		why = PROCEXE_INCOMPLETE_NONE;  /* as unseen_reason() */
+	if (why != PROCEXE_INCOMPLETE_NONE) {
 		char buf[160];
 
-		if (strcmp(why, "timeout") == 0)
+		if (why == PROCEXE_INCOMPLETE_TIMEOUT)
 			u->ntimeout++;
-		else if (strcmp(why, "unreadable") == 0)
+		else if (why == PROCEXE_INCOMPLETE_UNREADABLE)
 			u->nunreadable++;
 		else
 			u->nmaps++;

@@ -55,22 +55,21 @@ static void add_finding(struct restart_set *rs, const struct finding *f)
 /* Why the executable makes PROC need a restart (or is fileless); NULL if not. */
 static const char *exe_reason(const struct procexe_proc *proc, enum restart_category *cat)
 {
-	*cat = CAT_RESTART;
-	switch (procexe_proc_state(proc)) {
+	enum procexe_state s = procexe_proc_state(proc);
+
+	/* the names are the library's: the state's, else the flag's */
+	*cat = s == PROCEXE_STATE_FILELESS ? CAT_FILELESS : CAT_RESTART;
+	switch (s) {
 	case PROCEXE_STATE_DELETED:
-		return "deleted";
 	case PROCEXE_STATE_REPLACED:
-		return "replaced";
 	case PROCEXE_STATE_UNLINKED:
-		return "unlinked";
 	case PROCEXE_STATE_FILELESS:
-		*cat = CAT_FILELESS;
-		return "fileless";
+		return procexe_state_name(s);
 	default:
 		break;
 	}
 	if (procexe_proc_flags(proc) & PROCEXE_PF_MODIFIED)
-		return "modified";
+		return procexe_pf_name(PROCEXE_PF_MODIFIED);
 	return NULL;
 }
 
