@@ -13,6 +13,8 @@
  *                                                     a component "docker"
  *                                                     followed by ID)
  *    libpod-ID.scope          -> "podman:ID12"
+ *    libpod-ID                -> "podman:ID12"      (podman, cgroupfs manager:
+ *                                                     /libpod_parent/libpod-ID)
  *    cri-containerd-ID.scope  -> "containerd:ID12"  (kubernetes, systemd driver)
  *    crio-ID.scope            -> "cri-o:ID12"
  *    lxc.payload.NAME         -> "lxc:NAME"
@@ -182,6 +184,7 @@ static const struct container_rule {
 } container_rules[] = {
 	{ "docker-", ".scope", "docker", ID_HEX },
 	{ "libpod-", ".scope", "podman", ID_HEX },
+	{ "libpod-", "", "podman", ID_HEX },
 	{ "cri-containerd-", ".scope", "containerd", ID_HEX },
 	{ "crio-", ".scope", "cri-o", ID_HEX },
 	{ "lxc.payload.", "", "lxc", ID_NAME },

@@ -226,6 +226,12 @@ static void test_podman(void **state)
 	       "libpod-conmon-" ID64 ".scope");
 	expect(UMGR "/user.slice/libpod-conmon-" ID64 ".scope", GROUP_USER_UNIT,
 	       "user@1000.service/libpod-conmon-" ID64 ".scope");
+	/* cgroupfs manager (podman without systemd): no .scope */
+	expect("/libpod_parent/libpod-" ID64, GROUP_CONTAINER, "podman:" ID12);
+	expect("/libpod_parent/libpod-" ID64 "/ctr", GROUP_CONTAINER, "podman:" ID12);
+	/* its conmon, and a non-hex name, are no container */
+	expect_none("/libpod_parent/conmon");
+	expect_none("/libpod_parent/libpod-conmon-" ID64);
 }
 
 static void test_kubernetes(void **state)
