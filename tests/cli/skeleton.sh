@@ -34,10 +34,12 @@ run() {
 NOPID=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
 
 for c in $COMMANDS; do
+	others=$(for o in $COMMANDS; do [ "$o" = "$c" ] || printf '%s|' "$o"; done)
 	run "$c" --help
 	if [ $RC -eq 0 ] && [ ! -s "$T/err" ] &&
 	   grep -qE "^ *procexe $c( |\$)" "$T/out" &&
-	   ! grep -q "^ *procexe <command>" "$T/out"; then
+	   ! grep -q "^ *procexe <command>" "$T/out" &&
+	   ! grep -qE "^ *procexe (${others%|})( |\$)" "$T/out"; then
 		ok "$c --help: its own usage on stdout"
 	else
 		nok "$c --help" "rc=$RC" "$(head -n 5 "$T/out")" "$(cat "$T/err")"
