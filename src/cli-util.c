@@ -235,26 +235,20 @@ void getopt_error(int c, char **argv)
 }
 
 /* The list of procexe_scan() is sorted by PID. */
-const struct procexe_proc *list_find_pid(const struct procexe_list *list, pid_t pid)
+bool list_has_pid(const struct procexe_list *list, pid_t pid)
 {
 	size_t lo = 0, hi = procexe_list_count(list);
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct procexe_proc *proc = procexe_list_get(list, mid);
-		pid_t p = procexe_proc_pid(proc);
+		pid_t p = procexe_proc_pid(procexe_list_get(list, mid));
 
 		if (p == pid)
-			return proc;
+			return true;
 		if (p < pid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NULL;
-}
-
-bool list_has_pid(const struct procexe_list *list, pid_t pid)
-{
-	return list_find_pid(list, pid) != NULL;
+	return false;
 }

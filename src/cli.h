@@ -81,10 +81,8 @@ size_t parse_pid_args_ordered(char **args, int n, pid_t **ret);
  * ':' or '?', as a usage_error() naming the option. */
 void getopt_error(int c, char **argv) __attribute__((noreturn));
 
-/* Whether the result of procexe_scan() holds PID; its record or NULL. */
+/* Whether the result of procexe_scan() holds PID. */
 struct procexe_list;
-struct procexe_proc;
 bool list_has_pid(const struct procexe_list *list, pid_t pid);
-const struct procexe_proc *list_find_pid(const struct procexe_list *list, pid_t pid);
 
 #endif /* PROCEXE_CLI_H */

@@ -157,7 +157,8 @@ void json_null(struct json *j, const char *key)
 	fputs("null", j->out);
 }
 
-char *rfc3339_utc(uint64_t ns, char *buf, size_t size)
+/* Written into BUF: RFC 3339 UTC text of NS. */
+static char *rfc3339_utc(uint64_t ns, char *buf, size_t size)
 {
 	time_t secs = (time_t)(ns / 1000000000u);
 	struct tm tm;

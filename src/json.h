@@ -53,7 +53,5 @@ void json_dev(struct json *j, const char *key, dev_t dev);
  * object and writes "schema" and "command" (and "record" when not NULL). */
 void json_begin_document(struct json *j, const char *command, const char *record);
 
-/* Written into BUF (at least 40 bytes): RFC 3339 UTC text of NS. */
-char *rfc3339_utc(uint64_t ns, char *buf, size_t size);
 
 #endif /* PROCEXE_JSON_H */

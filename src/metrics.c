@@ -68,10 +68,10 @@ static void __attribute__((noreturn)) usage(void)
 	fputs(" -q, --quiet            no summary on stderr (errors are still printed)\n", out);
 	fputs("\n -h, --help             display this help\n", out);
 	fputs(" -V, --version          display version\n", out);
-	fputs("\nExit status (the same with --textfile): 0 nothing must restart and every\n"
-	      "process was seen, 1 something must restart or runs fileless code, 2 usage\n"
-	      "or other trouble (then no file is written), 3 nothing found but not every\n"
-	      "process was fully read.\n", out);
+	fputs("\nExit status (the same with --textfile, and as 'procexe restart'): 0 nothing\n"
+	      "must restart and every process was seen, 1 something must restart (fileless\n"
+	      "code is a metric, not a restart), 2 usage or other trouble (then no file is\n"
+	      "written), 3 nothing to restart but not every process was fully read.\n", out);
 	fputs("\nFor more details see " PROGNAME "(1).\n", out);
 	cli_exit(EXIT_OK);
 }
@@ -243,20 +243,6 @@ static void write_restart_processes(FILE *f, const struct restart_set *set)
 		        cs.c[i].reason, restart_type_names[cs.c[i].type], cs.c[i].count);
 }
 
-/* The end (exclusive) of the run of restart findings, adjacent in the
- * sorted list, that share the group of the finding FROM (not GROUP_NONE). */
-static size_t group_end(const struct restart_set *set, size_t from)
-{
-	const struct pgroup *g = set->findings[from].group;
-	size_t i = from + 1;
-
-	while (i < set->n && set->findings[i].cat == CAT_RESTART &&
-	       set->findings[i].group->type == g->type && set->findings[i].group->name &&
-	       strcmp(set->findings[i].group->name, g->name) == 0)
-		i++;
-	return i;
-}
-
 static size_t distinct_pids(const struct restart_set *set, size_t from, size_t to)
 {
 	size_t n = 0;
@@ -270,6 +256,24 @@ static size_t distinct_pids(const struct restart_set *set, size_t from, size_t t
 	return n;
 }
 
+/*
+ * The next named group that must restart, from finding *FROM on: true
+ * with its findings [*FROM, *END), false when there is none left.
+ */
+static bool next_unit(const struct restart_set *set, size_t *from, size_t *end)
+{
+	for (size_t i = *from; i < set->n; i++) {
+		const struct pgroup *g = set->findings[i].group;
+
+		if (set->findings[i].cat != CAT_RESTART || g->type == GROUP_NONE || !g->name)
+			continue;
+		*from = i;
+		*end = restart_group_end(set, i);
+		return true;
+	}
+	return false;
+}
+
 /* procexe_restart_units by group type (zeros included), then one
  * procexe_restart_group_processes series per group that must restart. */
 static void write_units(FILE *f, const struct restart_set *set)
@@ -277,15 +281,8 @@ static void write_units(FILE *f, const struct restart_set *set)
 	size_t units[GROUP_NONE] = { 0 };
 	size_t i, end;
 
-	for (i = 0; i < set->n; i = end) {
-		const struct pgroup *g = set->findings[i].group;
-
-		end = i + 1;
-		if (set->findings[i].cat != CAT_RESTART || g->type == GROUP_NONE || !g->name)
-			continue;
-		end = group_end(set, i);
-		units[g->type]++;
-	}
+	for (i = 0; next_unit(set, &i, &end); i = end)
+		units[set->findings[i].group->type]++;
 	family(f, "procexe_restart_units",
 	       "Distinct systemd units, user units, sessions and containers holding a process "
 	       "that must restart.");
@@ -294,13 +291,9 @@ static void write_units(FILE *f, const struct restart_set *set)
 	family(f, "procexe_restart_group_processes",
 	       "Processes that must restart in each unit, session or container "
 	       "(names escaped as in procexe restart's table).");
-	for (i = 0; i < set->n; i = end) {
+	for (i = 0; next_unit(set, &i, &end); i = end) {
 		const struct pgroup *g = set->findings[i].group;
 
-		end = i + 1;
-		if (set->findings[i].cat != CAT_RESTART || g->type == GROUP_NONE || !g->name)
-			continue;
-		end = group_end(set, i);
 		fprintf(f, "procexe_restart_group_processes{group_type=\"%s\",group=\"",
 		        group_type_name(g->type));
 		label_value(f, g->name, strlen(g->name));

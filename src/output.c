@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "diagnose.h"
 #include "escape.h"
 #include "json.h"
 #include "output.h"
@@ -814,15 +815,19 @@ bool proc_unread(const struct procexe_proc *proc)
 	       procexe_proc_errno(proc) != 0;
 }
 
-const char *unseen_reason(const struct procexe_proc *proc, bool maps)
+/* Why PROC was not seen whole; MAPS: whether its mapping list counts. */
+static enum procexe_incomplete unseen_kind(const struct procexe_proc *proc, bool maps)
 {
 	enum procexe_incomplete why = procexe_proc_incomplete(proc);
 
 	/* the library reports maps-incomplete only when the mappings were
 	 * read: MAPS just states what the caller asked for */
-	if (why == PROCEXE_INCOMPLETE_MAPS && !maps)
-		return NULL;
-	return procexe_incomplete_name(why);
+	return why == PROCEXE_INCOMPLETE_MAPS && !maps ? PROCEXE_INCOMPLETE_NONE : why;
+}
+
+const char *unseen_reason(const struct procexe_proc *proc, bool maps)
+{
+	return procexe_incomplete_name(unseen_kind(proc, maps));
 }
 
 /* Plain words for why PROC was not fully seen; static or in BUF. */
@@ -921,10 +926,8 @@ static void named_seen(struct unseen_log *l, const struct procexe_proc *proc)
 void unseen_add(struct unseen *u, struct unseen_log *l, const struct procexe_proc *proc,
                 bool maps)
 {
-	enum procexe_incomplete why = procexe_proc_incomplete(proc);
+	enum procexe_incomplete why = unseen_kind(proc, maps);
 
-	if (why == PROCEXE_INCOMPLETE_MAPS && !maps)
-		why = PROCEXE_INCOMPLETE_NONE;  /* as unseen_reason() */
 	if (why != PROCEXE_INCOMPLETE_NONE) {
 		char buf[160];
 
@@ -998,17 +1001,6 @@ static void unseen_log_list(struct unseen *u, struct unseen_log *l,
 		unseen_add(u, l, procexe_list_get(list, i), maps);
 }
 
-void unseen_count(struct unseen *u, const struct procexe_list *list, const pid_t *pids,
-                  size_t npids, bool maps)
-{
-	struct unseen_log l;
-
-	unseen_log_init(&l, pids, npids);
-	unseen_log_list(u, &l, list, maps);
-	unseen_finish(u, &l, procexe_list_vanished(list));
-	unseen_log_free(&l);
-}
-
 void unseen_report(const struct unseen *u, const struct procexe_list *list,
                    const pid_t *pids, size_t npids, bool maps)
 {
@@ -1019,6 +1011,13 @@ void unseen_report(const struct unseen *u, const struct procexe_list *list,
 	unseen_log_list(&scratch, &l, list, maps);
 	unseen_log_report(u, &l);
 	unseen_log_free(&l);
+}
+
+void denial_report(size_t ndenied)
+{
+	if (ndenied)
+		warnx_("%zu processes could not be inspected (permission denied); %s", ndenied,
+		       denial_advice());
 }
 
 bool unseen_any(const struct unseen *u)

@@ -23,7 +23,6 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "diagnose.h"
 #include "columns.h"
 #include "output.h"
 #include "summary.h"
@@ -365,9 +364,8 @@ static void report(const struct control *ctl, const struct rows *rows)
 	if (ctl->mode == MODE_SCAN)
 		warnx_("%zu processes, %zu flagged, %zu denied", sum->processes,
 		       sum->flagged, sum->denied);
-	if (ctl->mode == MODE_SCAN && sum->denied)
-		warnx_("%zu processes could not be inspected (permission denied): %s",
-		       sum->denied, denial_advice());
+	if (ctl->mode == MODE_SCAN)
+		denial_report(sum->denied);
 	unseen_log_report(&sum->unseen, &rows->unseen);
 }
 

@@ -234,7 +234,7 @@ static void sort_and_count(struct restart_set *rs, struct tally *t)
 
 /*
  * Count the run into SUM and T: every record, what was not seen (as
- * unseen_count() counts it: a named PID the kernel denied too), the exit status
+ * summary_add_list() counts it: a named PID the kernel denied too), the exit status
  * (1 something must restart, else 3 anything unseen, else 0).
  */
 static void count_run(const struct procexe_list *list, const pid_t *pids, size_t npids,
@@ -272,4 +272,20 @@ unsigned restart_maps_flags(bool all_mappings, bool maps_text)
 {
 	return PROCEXE_MAPS_EXEC | (all_mappings ? PROCEXE_MAPS_DATA : 0) |
 	       (maps_text ? PROCEXE_MAPS_TEXT : 0);
+}
+
+static bool same_group(const struct finding *a, const struct finding *b)
+{
+	return a->cat == b->cat && a->group->type == b->group->type &&
+	       (a->group->name == b->group->name ||
+	        (a->group->name && b->group->name && strcmp(a->group->name, b->group->name) == 0));
+}
+
+size_t restart_group_end(const struct restart_set *set, size_t from)
+{
+	size_t i = from;
+
+	while (++i < set->n && same_group(&set->findings[from], &set->findings[i]))
+		;
+	return i;
 }

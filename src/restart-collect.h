@@ -53,7 +53,7 @@ struct finding {
 struct tally {
 	size_t nrestart, nfileless;     /* processes */
 	size_t nfindings;               /* rows of category restart: findings (exit 1) */
-	struct unseen unseen;           /* as unseen_count() gives it */
+	struct unseen unseen;           /* as summary_add_list() counts it */
 };
 
 /*
@@ -86,6 +86,10 @@ void restart_collect(struct restart_set *set, const struct procexe_list *list,
                      const pid_t *pids, size_t npids, struct summary *sum, struct tally *t);
 
 void restart_set_free(struct restart_set *set);
+
+/* The end (exclusive) of the run of SET's sorted findings from FROM (<
+ * SET->n) that share its category and group (type and name). */
+size_t restart_group_end(const struct restart_set *set, size_t from);
 
 /* The states argument of procexe_scan() for restart's judgement. */
 unsigned restart_detail_states(void);

@@ -31,7 +31,6 @@
 #include "cli.h"
 #include "columns.h"
 #include "commands.h"
-#include "diagnose.h"
 #include "json.h"
 #include "output.h"
 #include "restart-collect.h"
@@ -496,13 +495,6 @@ static const struct colinfo sinfos[_SC_MAX] = {
 	[SC_PIDS]     = { "PIDS",   0.5, 0, COLTYPE_NUMBERS, 0, "their process IDs" },
 };
 
-static bool same_group(const struct finding *a, const struct finding *b)
-{
-	return a->cat == b->cat && a->group->type == b->group->type &&
-	       (a->group->name == b->group->name ||
-	        (a->group->name && b->group->name && strcmp(a->group->name, b->group->name) == 0));
-}
-
 static void summary_row(struct restart *rs, struct libscols_table *tb, size_t from, size_t to)
 {
 	const struct finding *f = &rs->set.findings[from];
@@ -565,13 +557,7 @@ static void summary_object(struct restart *rs, struct json *j, size_t from, size
  * 0 when there are no more.  *FROM: where the next one starts. */
 static size_t next_group(const struct restart *rs, size_t *from)
 {
-	size_t i = *from;
-
-	if (i >= rs->set.n)
-		return 0;
-	while (++i < rs->set.n && same_group(&rs->set.findings[*from], &rs->set.findings[i]))
-		;
-	return i;
+	return *from < rs->set.n ? restart_group_end(&rs->set, *from) : 0;
 }
 
 /* --summary: a table, or with -J {"schema":1,...,"groups":[...],"summary":{...}}. */
@@ -661,9 +647,7 @@ static void report(const struct restart *rs, const struct procexe_list *list,
 {
 	warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
 	       sum->processes, t->nrestart, t->nfileless, sum->denied);
-	if (sum->denied)
-		warnx_("%zu processes could not be inspected (permission denied); %s",
-		       sum->denied, denial_advice());
+	denial_report(sum->denied);
 	if (rs->set.nignored)
 		warnx_("%zu findings ignored (--ignore)", rs->set.nignored);
 	if (rs->set.nfileless_ignored)

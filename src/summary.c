@@ -19,7 +19,8 @@ void summary_init(struct summary *s, const char *command)
 		s->time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void summary_add(struct summary *s, const struct procexe_proc *proc)
+/* Count PROC: processes, states, denied. */
+static void summary_add(struct summary *s, const struct procexe_proc *proc)
 {
 	enum procexe_state st = procexe_proc_state(proc);
 

@@ -33,10 +33,7 @@ struct summary {
 /* Zeroed, with COMMAND and the current time. */
 void summary_init(struct summary *s, const char *command);
 
-/* Count PROC: processes, states, denied. */
-void summary_add(struct summary *s, const struct procexe_proc *proc);
-
-/* Count PROC as summary_add() does, and what was not seen of it (see
+/* Count PROC (processes, states, denied) and what was not seen of it (see
  * unseen_add()): the streaming form of summary_add_list(). */
 void summary_add_seen(struct summary *s, struct unseen_log *l,
                       const struct procexe_proc *proc, bool maps);
@@ -46,8 +43,9 @@ void summary_add_seen(struct summary *s, struct unseen_log *l,
 void summary_end_scan(struct summary *s, const struct unseen_log *l, size_t vanished);
 
 /*
- * Count every record of LIST (summary_add), the vanished ones, and what
- * was not seen (unseen_count() with PIDS/NPIDS, MAPS).
+ * Count every record of LIST (summary_add_seen()), the vanished ones, and
+ * what was not seen (named PIDS/NPIDS missing or denied; MAPS as for
+ * unseen_add()).
  */
 void summary_add_list(struct summary *s, const struct procexe_list *list,
                       const pid_t *pids, size_t npids, bool maps);
