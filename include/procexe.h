@@ -150,6 +150,21 @@ int procexe_proc_load(struct procexe_ctx *ctx, pid_t pid, unsigned load_flags,
                       struct procexe_proc **ret_proc);
 void procexe_proc_free(struct procexe_proc *proc);
 
+/*
+ * Judge the open file FD (a regular file; borrowed, never closed) by the
+ * rules procexe_proc_load() judges a process image by, as the caller sees
+ * it: the kernel's name for FD (its /proc/self/fd link text, rendered from
+ * the caller's root) is looked up from the caller's root and compared with
+ * FD's device and inode.  For a caller holding an image whose process may
+ * be gone (an exec watcher's pinned file).  The result is a procexe_proc
+ * with PID 0, no details and no mappings, in one of the states fileless,
+ * deleted, replaced, unlinked, unreachable or ok; procexe_proc_image()
+ * gives the name and the identity.  -EINVAL when FD is not a regular
+ * file, -ENOENT without procfs "self", -ENOMEM, or a negative errno of
+ * statx(FD).
+ */
+int procexe_fd_load(struct procexe_ctx *ctx, int fd, struct procexe_proc **ret_proc);
+
 pid_t procexe_proc_pid(const struct procexe_proc *proc);
 enum procexe_state procexe_proc_state(const struct procexe_proc *proc);
 unsigned procexe_proc_flags(const struct procexe_proc *proc);
