@@ -252,3 +252,31 @@ bool list_has_pid(const struct procexe_list *list, pid_t pid)
 	}
 	return false;
 }
+
+/* SIZE: digits, then K, M, G or T (powers of 1024, "KiB"... also taken);
+ * false when invalid or too large. */
+bool parse_size(const char *s, uint64_t *ret)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	unsigned shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	if (*end) {
+		const char *u = strchr(units, *end & ~0x20);
+
+		if (!u || !*u || (end[1] && strcmp(end + 1, "iB") != 0))
+			return false;
+		shift = 10 * (unsigned)(u - units + 1);
+	}
+	if (v > (UINT64_MAX >> shift))
+		return false;
+	*ret = (uint64_t)v << shift;
+	return true;
+}

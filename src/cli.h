@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Every message starts with this name, whatever argv[0] says. */
@@ -68,6 +69,10 @@ void *xcheck(void *p) __attribute__((returns_nonnull));
 /* Parse a decimal number in [MIN, MAX]: the whole string, digits only;
  * 0 or -EINVAL. */
 int parse_ulong(const char *s, unsigned long min, unsigned long max, unsigned long *ret);
+
+/* SIZE: digits, then K, M, G or T (powers of 1024, "KiB"... also taken);
+ * false when invalid or too large. */
+bool parse_size(const char *s, uint64_t *ret);
 
 /* PID operands: parsed (usage_error() on a bad one), sorted, distinct;
  * returns their number, *RET newly allocated (NULL when none). */

@@ -17,6 +17,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_recover(int argc, char **argv);
 int cmd_restart(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* Terminal-safe text of LEN untrusted bytes (see escape.c); never NULL. */
 char *safe_text(const char *buf, size_t len);

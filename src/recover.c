@@ -611,34 +611,6 @@ static void test_pin_delay(void)
 		;
 }
 
-/* SIZE: digits, then K, M, G or T (powers of 1024, "KiB"... also taken);
- * false when invalid or too large. */
-static bool parse_size(const char *s, uint64_t *ret)
-{
-	static const char units[] = "KMGT";
-	unsigned long long v;
-	unsigned shift = 0;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return false;
-	if (*end) {
-		const char *u = strchr(units, *end & ~0x20);
-
-		if (!u || !*u || (end[1] && strcmp(end + 1, "iB") != 0))
-			return false;
-		shift = 10 * (unsigned)(u - units + 1);
-	}
-	if (v > (UINT64_MAX >> shift))
-		return false;
-	*ret = (uint64_t)v << shift;
-	return true;
-}
-
 /*
  * Raise the soft limit on descriptors to the hard one (best effort) and
  * return how many images may be pinned at once: the soft limit less

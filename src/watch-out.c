@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The worker's side of procexe watch: for each record, in queue order,
+ * the library's verdict on the pinned image, the watch's storing policy,
+ * the hash and the copy (watch-store.c), then one line of output.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+
+#include "cli.h"
+#include "escape.h"
+#include "json.h"
+#include "watch-queue.h"
+#include "watch-store.h"
+#include "watch.h"
+
+/* Records the worker may be behind by before the main thread sheds them. */
+#define QUEUE_CAP 1024
+
+struct wout {
+	struct wout_opts o;
+	struct out_opts fmt;
+	struct summary *s;
+	struct procexe_ctx *ctx;
+	struct wqueue *q;
+	struct wstore *store;
+	struct json *j;
+	bool header_done;
+	_Atomic uint64_t printed;
+};
+
+/* What the worker concluded about one record. */
+struct wjudged {
+	const struct wrec *rec;
+	struct procexe_proc *proc;      /* NULL: no image, or it could not be judged */
+	struct procexe_image img;
+	const char *reasons[8];
+	size_t nreasons;
+	struct wstore_result res;
+};
+
+static const char *const tmp_dirs[] = { "/tmp/", "/var/tmp/", "/dev/shm/", "/run/user/" };
+
+/* Whether the directory holding PATH (LEN bytes, from the watcher's root)
+ * is writable by others: looked up without following any symlink. */
+static bool parent_world_writable(const char *path, size_t len)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC | O_DIRECTORY,
+	                        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	const char *slash = len ? memrchr(path, '/', len) : NULL;
+	struct stat st;
+	char *dir;
+	int fd;
+
+	if (!slash || path[0] != '/')
+		return false;
+	dir = slash == path ? xstrdup("/") : strndup(path, (size_t)(slash - path));
+	xcheck(dir);
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
+	free(dir);
+	if (fd < 0)
+		return false;
+	len = fstat(fd, &st) == 0 && (st.st_mode & S_IWOTH);
+	close(fd);
+	return len;
+}
+
+static bool under_tmp(const char *path, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(tmp_dirs); i++) {
+		size_t n = strlen(tmp_dirs[i]);
+
+		if (len > n && memcmp(path, tmp_dirs[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void add_reason(struct wjudged *jd, const char *r)
+{
+	if (jd->nreasons < ARRAY_SIZE(jd->reasons))
+		jd->reasons[jd->nreasons++] = r;
+}
+
+/*
+ * The storing policy: suspicious when the library's verdict is a finding,
+ * the image had no link at exec, or it runs from a temporary or
+ * world-writable directory.
+ */
+static void judge(struct wout *w, struct wjudged *jd)
+{
+	const struct wrec *rec = jd->rec;
+	const char *path = NULL;
+	size_t len = 0;
+
+	jd->img.sz = sizeof(jd->img);
+	if (rec->fd >= 0 && procexe_fd_load(w->ctx, rec->fd, &jd->proc) == 0 &&
+	    procexe_proc_image(jd->proc, false, &jd->img) == 0) {
+		enum procexe_state st = procexe_proc_state(jd->proc);
+
+		if (procexe_state_is_suspicious(st) && st != PROCEXE_STATE_UNREACHABLE)
+			add_reason(jd, procexe_state_name(st));
+		path = jd->img.launch_path;
+		len = jd->img.launch_path_len;
+	} else if (rec->argv0 && rec->argv0[0] == '/') {
+		path = rec->argv0;      /* the name the exec was asked for */
+		len = rec->argv0_len;
+	}
+	if (rec->have_id && rec->nlink_exec == 0)
+		add_reason(jd, "nlink0-at-exec");
+	if (path && under_tmp(path, len))
+		add_reason(jd, "tmp");
+	else if (path && parent_world_writable(path, len))
+		add_reason(jd, "world-writable");
+	if (!jd->proc && rec->bpf_suspect && jd->nreasons == 0)
+		add_reason(jd, "suspect-at-exec");
+}
+
+/* The record's identity keys after "time": shared by the event line and
+ * the store's manifest line. */
+static void identity_keys(struct json *j, const void *arg)
+{
+	const struct wjudged *jd = arg;
+	const struct wrec *rec = jd->rec;
+	const struct procexe_image *img = &jd->img;
+	bool have_img = jd->proc != NULL;
+
+	json_int(j, "pid", rec->pid);
+	if (rec->ppid >= 0)
+		json_int(j, "ppid", rec->ppid);
+	else
+		json_null(j, "ppid");
+	if (rec->uid != (uid_t)-1)
+		json_uint(j, "uid", rec->uid);
+	else
+		json_null(j, "uid");
+	json_bytes(j, "comm", rec->comm[0] ? rec->comm : NULL, strlen(rec->comm));
+	json_bytes(j, "argv0", rec->argv0, rec->argv0_len);
+	json_bytes(j, "link", have_img ? img->path : NULL, have_img ? img->path_len : 0);
+	json_bytes(j, "exe", have_img ? img->launch_path : NULL,
+	           have_img ? img->launch_path_len : 0);
+	if (have_img || rec->have_id) {
+		json_dev(j, "dev", (dev_t)(have_img ? img->dev : rec->dev));
+		json_uint(j, "inode", have_img ? img->ino : rec->ino);
+	} else {
+		json_null(j, "dev");
+		json_null(j, "inode");
+	}
+	if (rec->nlink_exec != UINT64_MAX)
+		json_uint(j, "nlink", rec->nlink_exec);
+	else if (have_img && img->nlink != UINT64_MAX)
+		json_uint(j, "nlink", img->nlink);
+	else
+		json_null(j, "nlink");
+	json_str(j, "state", have_img ? procexe_state_name(procexe_proc_state(jd->proc)) : NULL);
+}
+
+static void event_json(struct wout *w, const struct wjudged *jd)
+{
+	const struct wrec *rec = jd->rec;
+	static const struct { unsigned bit; const char *name; } mechs[] = {
+		{ WM_FANOTIFY, "fanotify" }, { WM_BPF, "bpf" }, { WM_CONNECTOR, "connector" },
+	};
+
+	if (w->fmt.format == OUT_JSONL)
+		json_begin_document(w->j, "watch", "exec");
+	else
+		json_open(w->j, NULL);
+	json_time(w->j, "time", rec->time_ns);
+	identity_keys(w->j, jd);
+	json_str(w->j, "fstype", rec->fstype[0] ? rec->fstype : NULL);
+	json_bool(w->j, "suspicious", jd->nreasons > 0);
+	json_open_array(w->j, "reasons");
+	for (size_t i = 0; i < jd->nreasons; i++)
+		json_str(w->j, NULL, jd->reasons[i]);
+	json_close_array(w->j);
+	json_str(w->j, "sha256", jd->res.sha256[0] ? jd->res.sha256 : NULL);
+	json_bytes(w->j, "copy", jd->res.copy, jd->res.copy ? strlen(jd->res.copy) : 0);
+	json_str(w->j, "pinned", rec->pinned);
+	json_str(w->j, "missed", rec->missed ? rec->missed : jd->res.missed);
+	json_open_array(w->j, "mechanisms");
+	for (size_t i = 0; i < ARRAY_SIZE(mechs); i++)
+		if (rec->mechs & mechs[i].bit)
+			json_str(w->j, NULL, mechs[i].name);
+	json_close_array(w->j);
+	json_close(w->j);
+	if (w->fmt.format == OUT_JSONL)
+		json_end_line(w->j);
+}
+
+/* One cell of text: escaped for the format, "-" when unknown. */
+static void cell(struct wout *w, const char *buf, size_t len, int width, bool last)
+{
+	char *t = buf ? out_text_cell(&w->fmt, buf, len) : xstrdup("-");
+
+	if (last)
+		printf("%s\n", t);
+	else
+		printf("%-*s ", w->fmt.format == OUT_RAW ? 0 : width, t);
+	free(t);
+}
+
+static void event_line(struct wout *w, const struct wjudged *jd)
+{
+	const struct wrec *rec = jd->rec;
+	const char *state = jd->proc ? procexe_state_name(procexe_proc_state(jd->proc)) : NULL;
+	char pid[16], when[32];
+	time_t t = (time_t)(rec->time_ns / 1000000000u);
+	struct tm tm;
+
+	if (!w->header_done && !w->fmt.noheadings && w->fmt.format == OUT_TABLE)
+		printf("%-8s %7s %-11s %-8s %-16s %s\n", "TIME", "PID", "STATE", "PINNED", "COMM",
+		       "EXE");
+	w->header_done = true;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	snprintf(pid, sizeof(pid), w->fmt.format == OUT_RAW ? "%d" : "%7d", (int)rec->pid);
+	cell(w, when, strlen(when), 8, false);
+	cell(w, pid, strlen(pid), 7, false);
+	cell(w, state ? state : (rec->missed ? "missed" : NULL), state ? strlen(state) : 6, 11,
+	     false);
+	cell(w, rec->pinned, rec->pinned ? strlen(rec->pinned) : 0, 8, false);
+	cell(w, rec->comm[0] ? rec->comm : NULL, strlen(rec->comm), 16, false);
+	if (jd->proc)
+		cell(w, jd->img.path, jd->img.path_len, 0, true);
+	else
+		cell(w, rec->argv0, rec->argv0_len, 0, true);
+	fflush(stdout);
+}
+
+static void count(struct wout *w, const struct wjudged *jd)
+{
+	struct summary *s = w->s;
+
+	s->processes++;
+	if (jd->proc)
+		s->states[procexe_proc_state(jd->proc)]++;
+	if (jd->nreasons)
+		s->flagged++;
+}
+
+/* The worker: one record, in order. */
+static void process(void *item, void *userdata)
+{
+	struct wout *w = userdata;
+	struct wrec *rec = item;
+	struct wjudged jd = { .rec = rec };
+	struct wstore_meta meta = { .time_ns = rec->time_ns, .meta = identity_keys, .arg = &jd };
+
+	if (w->o.count && atomic_load(&w->printed) >= w->o.count) {
+		wrec_free(rec);
+		return;
+	}
+	judge(w, &jd);
+	if (rec->fd >= 0 && (w->o.store_all || jd.nreasons))
+		wstore_keep(w->store, rec->fd, w->o.store_dir != NULL, &meta, &jd.res);
+	count(w, &jd);
+	if (w->fmt.format == OUT_JSON || w->fmt.format == OUT_JSONL)
+		event_json(w, &jd);
+	else
+		event_line(w, &jd);
+	atomic_fetch_add(&w->printed, 1);
+	wstore_result_done(&jd.res);
+	procexe_proc_free(jd.proc);
+	wrec_free(rec);
+}
+
+struct wout *wout_new(const struct wout_opts *o, struct summary *s)
+{
+	struct wout *w = xmalloc(sizeof(*w));
+	size_t where = 0;
+	int r;
+
+	*w = (struct wout){ .o = *o, .s = s };
+	w->fmt = (struct out_opts){ .format = o->format, .noheadings = o->noheadings };
+	r = procexe_ctx_new(o->proc, &w->ctx);
+	if (r < 0)
+		errx_("cannot open %s: %s", o->proc ? o->proc : "/proc", procfs_strerror(r));
+	r = wstore_open(o->store_dir, o->max_store, o->min_free, &w->store, &where);
+	if (r < 0)
+		errx_("store %.*s: %s", (int)(where ? where : strlen(o->store_dir ? o->store_dir : "")),
+		      o->store_dir ? o->store_dir : "", strerror(-r));
+	w->j = json_new(stdout, o->format == OUT_JSON);
+	if (o->format == OUT_JSON) {
+		json_begin_document(w->j, "watch", NULL);
+		json_open_array(w->j, "events");
+	}
+	r = wqueue_new(QUEUE_CAP, process, w, &w->q);
+	if (r < 0)
+		errx_("cannot start the worker thread: %s", strerror(-r));
+	return w;
+}
+
+bool wout_push(struct wout *w, struct wrec *rec)
+{
+	return wqueue_push(w->q, rec);
+}
+
+uint64_t wout_printed(struct wout *w)
+{
+	return atomic_load(&w->printed);
+}
+
+struct finish {
+	const struct wcount *c;
+	const char *const *mechanisms;
+	const struct wstore_stats *st;
+};
+
+static void summary_extra(struct json *j, const void *arg)
+{
+	const struct finish *f = arg;
+	const struct wcount *c = f->c;
+
+	json_open_array(j, "mechanisms");
+	for (size_t i = 0; f->mechanisms[i]; i++)
+		json_str(j, NULL, f->mechanisms[i]);
+	json_close_array(j);
+	json_uint(j, "execs", c->execs);
+	json_uint(j, "pinned", c->pinned);
+	json_uint(j, "missed", c->missed);
+	json_uint(j, "dropped", c->dropped);
+	json_uint(j, "lost", c->bpf_lost + c->fan_lost + c->cn_lost);
+	json_uint(j, "frozen", c->frozen);
+	json_uint(j, "stored", f->st->stored_files);
+	json_uint(j, "stored_bytes", f->st->stored_bytes);
+}
+
+int wout_finish(struct wout *w, const struct wcount *c, const char *const *mechanisms)
+{
+	struct summary *s = w->s;
+	struct wstore_stats st;
+	struct finish f = { .c = c, .mechanisms = mechanisms, .st = &st };
+	uint64_t unseen = c->missed + c->dropped + c->bpf_lost + c->fan_lost + c->cn_lost;
+
+	wqueue_free(w->q);
+	wstore_stats(w->store, &st);
+	/* execs not pinned, shed or lost: the run did not see them whole */
+	s->unseen.nunreadable += (size_t)unseen;
+	s->exit_status = s->flagged ? EXIT_FOUND : unseen ? EXIT_INCOMPLETE : EXIT_OK;
+	if (w->fmt.format == OUT_JSON) {
+		json_close_array(w->j);
+		summary_member(w->j, s, summary_extra, &f);
+		json_close(w->j);
+		json_end_line(w->j);
+	} else if (w->fmt.format == OUT_JSONL) {
+		summary_line(w->j, s, summary_extra, &f);
+	}
+	if (!w->o.quiet)
+		warnx_("watch: %" PRIu64 " execs, %zu suspicious, %" PRIu64 " pinned, %" PRIu64
+		       " missed, %" PRIu64 " shed, %" PRIu64 " lost, %" PRIu64 " stored",
+		       c->execs, s->flagged, c->pinned, c->missed, c->dropped,
+		       c->bpf_lost + c->fan_lost + c->cn_lost, st.stored_files);
+	json_free(w->j);
+	wstore_free(w->store);
+	procexe_ctx_free(w->ctx);
+	free(w);
+	return s->exit_status;
+}
