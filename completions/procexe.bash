@@ -53,7 +53,7 @@ _procexe()
 	prog=${COMP_WORDS[0]}
 	COMPREPLY=()
 
-	local commands="scan ls path explain recover restart metrics"
+	local commands="scan ls path explain recover restart metrics watch"
 	sub=scan
 	case " $commands " in
 	*" ${COMP_WORDS[1]:-} "*)
@@ -84,12 +84,21 @@ _procexe()
 		done
 		return 0
 		;;
-	-d | --dir | --proc | --textfile)
+	--mechanism)
+		prefix=
+		[[ "$cur" == *,* ]] && prefix=${cur%"${cur##*,}"}
+		_procexe_words "fanotify bpf connector" "${cur#"$prefix"}"
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=$prefix${COMPREPLY[i]}
+		done
+		return 0
+		;;
+	-d | --dir | --proc | --textfile | --store)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		compopt -o filenames 2>/dev/null
 		return 0
 		;;
-	--threads | --ignore | -M | --max-size)
+	--threads | --ignore | -M | --max-size | --count | --duration | --max-store | --min-free)
 		return 0
 		;;
 	esac
@@ -107,6 +116,10 @@ _procexe()
 			--maps-text $common"
 		;;
 	metrics) opts="--textfile --proc --threads $common" ;;
+	watch)
+		opts="--store --all --suspicious --freeze --mechanism --count --duration --max-store
+			--min-free --flagged --proc -J --json --jsonl -r --raw -n --noheadings $common"
+		;;
 	esac
 
 	if [[ "$cur" == -* ]]; then

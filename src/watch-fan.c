@@ -155,7 +155,7 @@ int wfan_open(const char *proc, struct wfan **ret, const char **why)
 
 	*w = (struct wfan){ .fd = -1, .mountsfd = -1 };
 	w->fd = fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK,
-	                      O_RDONLY | O_LARGEFILE | O_CLOEXEC | O_NOATIME);
+	                      O_RDONLY | O_LARGEFILE | O_CLOEXEC);
 	if (w->fd < 0) {
 		r = -errno;
 		*why = "fanotify_init";

@@ -267,7 +267,9 @@ static void process(void *item, void *userdata)
 	if (rec->fd >= 0 && (w->o.store_all || jd.nreasons))
 		wstore_keep(w->store, rec->fd, w->o.store_dir != NULL, &meta, &jd.res);
 	count(w, &jd);
-	if (w->fmt.format == OUT_JSON || w->fmt.format == OUT_JSONL)
+	if (w->o.flagged && !jd.nreasons && !rec->missed && !jd.res.missed)
+		;
+	else if (w->fmt.format == OUT_JSON || w->fmt.format == OUT_JSONL)
 		event_json(w, &jd);
 	else
 		event_line(w, &jd);

@@ -48,7 +48,7 @@ struct watch {
 
 enum {
 	OPT_STORE = 0x100, OPT_ALL, OPT_SUSPICIOUS, OPT_FREEZE, OPT_MECHANISM, OPT_COUNT,
-	OPT_DURATION, OPT_MAX_STORE, OPT_MIN_FREE, OPT_PROC,
+	OPT_DURATION, OPT_MAX_STORE, OPT_MIN_FREE, OPT_PROC, OPT_FLAGGED,
 };
 
 static void __attribute__((noreturn)) usage(void)
@@ -75,6 +75,8 @@ static void __attribute__((noreturn)) usage(void)
 	fputs("     --max-store <size> store at most <size> bytes per run (default 1G)\n", out);
 	fputs("     --min-free <size>  keep <size> free on the store's filesystem (default 512M)\n",
 	      out);
+	fputs("     --flagged          print only the suspicious and the missed execs (all\n"
+	      "                          are counted in the summary)\n", out);
 	fputs("     --proc <dir>       read the procfs mounted at <dir>, not /proc\n", out);
 	fputs(" -J, --json             one JSON document at the end (schema v1)\n", out);
 	fputs("     --jsonl            one JSON object per exec, the summary last\n", out);
@@ -124,6 +126,7 @@ static void parse_args(struct watch *w, int argc, char **argv)
 		{ "max-store",  required_argument, NULL, OPT_MAX_STORE },
 		{ "min-free",   required_argument, NULL, OPT_MIN_FREE },
 		{ "proc",       required_argument, NULL, OPT_PROC },
+		{ "flagged",    no_argument,       NULL, OPT_FLAGGED },
 		{ "json",       no_argument,       NULL, 'J' },
 		{ "jsonl",      no_argument,       NULL, OPT_JSONL },
 		{ "raw",        no_argument,       NULL, 'r' },
@@ -177,6 +180,9 @@ static void parse_args(struct watch *w, int argc, char **argv)
 			break;
 		case OPT_PROC:
 			w->o.proc = optarg;
+			break;
+		case OPT_FLAGGED:
+			w->o.flagged = true;
 			break;
 		case 'J':
 			w->o.format = OUT_JSON;

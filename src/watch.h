@@ -66,6 +66,7 @@ struct wout_opts {
 	const char *proc;       /* procfs root, NULL: /proc */
 	bool store_all;         /* --all: every distinct image; else the suspicious */
 	bool quiet;
+	bool flagged;           /* print only suspicious or missed records */
 	const char *store_dir;  /* NULL: hash only */
 	uint64_t max_store, min_free;
 	uint64_t count;         /* stop after this many printed records; 0: never */

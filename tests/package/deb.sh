@@ -66,7 +66,7 @@ done
 listed=""
 for f in usr/bin/procexe usr/share/man/man1/procexe.1.gz \
 	lib/systemd/system/procexe-restart-check.service lib/systemd/system/procexe-restart-check.timer \
-	usr/lib/tmpfiles.d/procexe.conf "usr/lib/$ma/libprocexe.so.0" "usr/lib/$ma/libprocexe.so" \
+	lib/systemd/system/procexe-watch.service usr/lib/tmpfiles.d/procexe.conf "usr/lib/$ma/libprocexe.so.0" "usr/lib/$ma/libprocexe.so" \
 	"usr/lib/$ma/pkgconfig/procexe.pc" usr/include/procexe.h usr/share/man/man3/procexe.3.gz \
 	usr/share/man/man3/procexe_version.3.gz; do
 	[ -e "$root/$f" ] || listed+=" $f"
@@ -86,6 +86,8 @@ mkdir -p "$T/units"
 sed "s|^ExecStart=/usr/bin/procexe |ExecStart=$root/usr/bin/procexe |" \
 	"$root/lib/systemd/system/procexe-restart-check.service" >"$T/units/procexe-restart-check.service"
 cp "$root/lib/systemd/system/procexe-restart-check.timer" "$T/units/"
+sed "s|^ExecStart=/usr/bin/procexe |ExecStart=$root/usr/bin/procexe |" \
+	"$root/lib/systemd/system/procexe-watch.service" >"$T/units/procexe-watch.service"
 if command -v systemd-analyze >/dev/null; then
 	man_opt=()
 	command -v man >/dev/null || man_opt=(--man=no)
