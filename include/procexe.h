@@ -539,8 +539,11 @@ typedef void (*procexe_progress_fn)(void *userdata, uint64_t done, uint64_t tota
 /*
  * Prepare to copy the regular file SRC_FD (read from offset 0 with pread,
  * its offset is not used) into a new unnamed file beneath DIR_FD.
- * -EINVAL when SRC_FD is not a regular file, errors of open(O_TMPFILE)
- * or of the temporary file's creation (-EROFS, -EACCES, -ENOSPC...).
+ * DIR_FD -1: hash only, nothing is written (procexe_copy_run() hashes with
+ * the same checks; procexe_copy_verify() and the commits then give
+ * -EINVAL).  -EINVAL when SRC_FD is not a regular file, errors of
+ * open(O_TMPFILE) or of the temporary file's creation (-EROFS, -EACCES,
+ * -ENOSPC...).
  */
 int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy);
 
@@ -594,6 +597,15 @@ const char *procexe_copy_sha256_hex(const struct procexe_copy *copy);
  * it).  Only after a successful run; at most once.
  */
 int procexe_copy_commit(struct procexe_copy *copy, const char *name_hint, char **ret_name);
+
+/*
+ * Give the copy exactly the name NAME beneath the directory (a plain name:
+ * -EINVAL for one holding '/', starting with '.' or empty).  An existing
+ * entry of that name (a symlink too) is never replaced: -EEXIST, and the
+ * copy stays uncommitted (procexe_copy_free() removes it).  *RET_NAME gets
+ * a copy of NAME (free() it).  Only after a successful run; at most once.
+ */
+int procexe_copy_commit_as(struct procexe_copy *copy, const char *name, char **ret_name);
 
 /* Free COPY; an uncommitted copy leaves no file behind.  NULL is fine. */
 void procexe_copy_free(struct procexe_copy *copy);

@@ -284,7 +284,8 @@ int procexe_recover_write_file(int dir_fd, const char *name, const void *buf, si
 struct procexe_copy {
 	int src_fd;             /* borrowed */
 	unsigned char *mem;     /* COPY_MEM_SIZE bytes (mem_alloc()), NULL until run */
-	struct pe_tmp tmp;
+	struct pe_tmp tmp;      /* tmp.fd -1 for a hash-only copy */
+	bool hash_only;         /* created with DIR_FD -1: nothing is written */
 	bool done;              /* run succeeded */
 	bool committed;
 	uint64_t max_size;      /* 0: no limit */
@@ -334,7 +335,7 @@ int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy)
 	struct stat st;
 	int r;
 
-	if (!ret_copy || src_fd < 0 || dir_fd < 0)
+	if (!ret_copy || src_fd < 0 || dir_fd < -1)
 		return -EINVAL;
 	if (fstat(src_fd, &st) < 0)
 		return -errno;
@@ -344,6 +345,12 @@ int procexe_copy_new(int src_fd, int dir_fd, struct procexe_copy **ret_copy)
 	if (!c)
 		return -ENOMEM;
 	c->src_fd = src_fd;
+	if (dir_fd == -1) {
+		c->tmp = (struct pe_tmp){ .fd = -1, .dir_fd = -1 };
+		c->hash_only = true;
+		*ret_copy = c;
+		return 0;
+	}
 	r = tmp_create(dir_fd, &c->tmp);
 	if (r < 0) {
 		free(c);
@@ -392,7 +399,7 @@ static int copy_range(struct procexe_copy *c, struct pe_hash_pipe *pipe, uint64_
 		if (n == 0)
 			return -EAGAIN; /* shrank under us */
 		r = pe_hash_pipe_put(pipe, (size_t)n);
-		if (r == 0)
+		if (r == 0 && c->tmp.fd >= 0)
 			r = write_all_at(c->tmp.fd, buf, (size_t)n, off);
 		if (r < 0)
 			return r;
@@ -444,7 +451,7 @@ static int copy_all(struct procexe_copy *c, struct pe_hash_pipe *pipe, uint64_t 
 		off = hole;
 	}
 	/* Trailing holes: the length alone makes them. */
-	if (ftruncate(c->tmp.fd, (off_t)size) < 0)
+	if (c->tmp.fd >= 0 && ftruncate(c->tmp.fd, (off_t)size) < 0)
 		return -errno;
 	return 0;
 }
@@ -455,7 +462,7 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 	struct pe_hash_pipe *pipe = NULL;
 	int r;
 
-	if (!c || c->done || c->tmp.fd < 0)
+	if (!c || c->done || (c->tmp.fd < 0 && !c->hash_only))
 		return -EINVAL;
 	if (fstat(c->src_fd, &before) < 0)
 		return -errno;
@@ -475,7 +482,11 @@ int procexe_copy_run(struct procexe_copy *c, procexe_progress_fn progress, void 
 	if (r < 0)
 		return r;
 	/* Confirm: the source did not change or grow, the copy has its size. */
-	if (fstat(c->src_fd, &after) < 0 || fstat(c->tmp.fd, &out) < 0)
+	if (c->hash_only)
+		out.st_size = before.st_size;
+	else if (fstat(c->tmp.fd, &out) < 0)
+		return -errno;
+	if (fstat(c->src_fd, &after) < 0)
 		return -errno;
 	if (!same_source(&before, &after) || out.st_size != before.st_size)
 		return -EAGAIN;
@@ -748,7 +759,7 @@ int procexe_copy_commit(struct procexe_copy *c, const char *name_hint, char **re
 	char base[NAME_BASE_MAX + 1], name[NAME_BASE_MAX + 40];
 	int r = -EEXIST;
 
-	if (!c || !ret_name || !c->done || c->committed)
+	if (!c || !ret_name || !c->done || c->committed || c->hash_only)
 		return -EINVAL;
 	safe_base(name_hint, base);
 	for (int i = 1; i <= NAME_TRIES && r == -EEXIST; i++) {
@@ -758,6 +769,21 @@ int procexe_copy_commit(struct procexe_copy *c, const char *name_hint, char **re
 			snprintf(name, sizeof(name), "%s-%.16s-%d", base, c->hex, i);
 		r = tmp_link(&c->tmp, name);
 	}
+	if (r < 0)
+		return r;
+	c->committed = true;
+	*ret_name = strdup(name);
+	/* The file exists now; only the copy of its name failed. */
+	return *ret_name ? 0 : -ENOMEM;
+}
+
+int procexe_copy_commit_as(struct procexe_copy *c, const char *name, char **ret_name)
+{
+	int r;
+
+	if (!c || !ret_name || !c->done || c->committed || c->hash_only || !plain_name(name))
+		return -EINVAL;
+	r = tmp_link(&c->tmp, name);
 	if (r < 0)
 		return r;
 	c->committed = true;

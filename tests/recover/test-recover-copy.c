@@ -300,6 +300,85 @@ static void test_copy_discard(void **state)
 	close(src);
 }
 
+/*
+ * procexe_copy_commit_as(): the exact name given, mode 0400, the content
+ * byte for byte; an existing entry of that name (file or symlink) is
+ * never replaced (-EEXIST, the copy stays unnamed and leaves nothing);
+ * names with '/' or a leading '.' and empty ones are refused.
+ */
+static void test_commit_as(void **state)
+{
+	int src = make_source("prog4", 70000, 5), out;
+	struct procexe_copy *c = NULL;
+	char want[65], *name = NULL, outside[sizeof(tmpdir) + 16], buf[8];
+	static const char *const bad[] = { "", ".", "..", ".x", "a/b", "/x", "../x" };
+	struct stat st;
+
+	sha_of_fd(src, want);
+	assert_int_equal(procexe_copy_new(src, dir_fd, &c), 0);
+	assert_int_equal(procexe_copy_commit_as(c, want, &name), -EINVAL); /* before run */
+	assert_int_equal(procexe_copy_run(c, NULL, NULL), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(procexe_copy_commit_as(c, bad[i], &name), -EINVAL);
+	assert_int_equal(procexe_copy_commit_as(c, want, &name), 0);
+	assert_string_equal(name, want);
+	assert_int_equal(procexe_copy_commit_as(c, "again", &name), -EINVAL);
+	free(name);
+	procexe_copy_free(c);
+	out = openat(dir_fd, want, O_RDONLY | O_NOFOLLOW);
+	assert_true(out >= 0);
+	assert_int_equal(fstat(out, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0400);
+	assert_same_content(src, out);
+	close(out);
+
+	/* Same name again: -EEXIST, nothing replaced, nothing left. */
+	assert_int_equal(procexe_copy_new(src, dir_fd, &c), 0);
+	assert_int_equal(procexe_copy_run(c, NULL, NULL), 0);
+	assert_int_equal(procexe_copy_commit_as(c, want, &name), -EEXIST);
+	procexe_copy_free(c);
+	assert_int_equal(count_entries(dir_fd), 1);
+
+	/* A planted symlink under the name: refused, its target untouched. */
+	snprintf(outside, sizeof(outside), "%s/victim2", tmpdir);
+	out = open(outside, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(write(out, "victim", 6), 6);
+	close(out);
+	assert_int_equal(symlinkat(outside, dir_fd, "planted"), 0);
+	assert_int_equal(procexe_copy_new(src, dir_fd, &c), 0);
+	assert_int_equal(procexe_copy_run(c, NULL, NULL), 0);
+	assert_int_equal(procexe_copy_commit_as(c, "planted", &name), -EEXIST);
+	procexe_copy_free(c);
+	out = open(outside, O_RDONLY);
+	assert_int_equal(read(out, buf, sizeof(buf)), 6);
+	assert_memory_equal(buf, "victim", 6);
+	close(out);
+	unlink(outside);
+	assert_int_equal(count_entries(dir_fd), 2);
+	close(src);
+}
+
+/* DIR_FD -1: the same SHA-256, no file anywhere, no verify or commit. */
+static void test_hash_only(void **state)
+{
+	int src = make_source("prog5", 2 * (1u << 20) + 7, 6);
+	struct procexe_copy *c = NULL;
+	char want[65], *name = NULL;
+
+	sha_of_fd(src, want);
+	assert_int_equal(procexe_copy_new(src, -2, &c), -EINVAL);
+	assert_int_equal(procexe_copy_new(src, -1, &c), 0);
+	assert_int_equal(procexe_copy_run(c, NULL, NULL), 0);
+	assert_string_equal(procexe_copy_sha256_hex(c), want);
+	assert_int_equal(procexe_copy_size(c), 2 * (1u << 20) + 7);
+	assert_int_equal(procexe_copy_verify(c), -EINVAL);
+	assert_int_equal(procexe_copy_commit_as(c, want, &name), -EINVAL);
+	assert_int_equal(procexe_copy_commit(c, "x", &name), -EINVAL);
+	procexe_copy_free(c);
+	assert_int_equal(count_entries(dir_fd), 0);
+	close(src);
+}
+
 static void test_write_file(void **state)
 {
 	assert_int_equal(procexe_recover_write_file(dir_fd, "m.json", "{}\n", 3), 0);
@@ -672,6 +751,8 @@ int main(void)
 		cmocka_unit_test_setup(test_copy_empty_and_names, per_test),
 		cmocka_unit_test_setup(test_copy_never_overwrites, per_test),
 		cmocka_unit_test_setup(test_copy_discard, per_test),
+		cmocka_unit_test_setup(test_commit_as, per_test),
+		cmocka_unit_test_setup(test_hash_only, per_test),
 		cmocka_unit_test_setup(test_write_file, per_test),
 		cmocka_unit_test_setup(test_dir_open, per_test),
 		cmocka_unit_test_setup(test_copy_sparse_4g, per_test),
