@@ -85,6 +85,7 @@ static const struct verb {
 	{ "recover", cmd_recover, "copy running images into a directory, hashed" },
 	{ "restart", cmd_restart, "list the processes that must restart" },
 	{ "metrics", cmd_metrics, "print the restart counts as Prometheus metrics" },
+	{ "watch",   cmd_watch,   "report every exec as it happens, pin and store its image" },
 };
 
 static void print_states(FILE *out)

@@ -75,7 +75,8 @@ static bool seen_dev(const struct wfan *w, dev_t dev)
 static void mark_one(struct wfan *w, const char *mnt, dev_t dev)
 {
 	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC | O_DIRECTORY,
+		/* fanotify_mark() refuses an O_PATH descriptor */
+		.flags = O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK,
 		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	struct stat st;

@@ -491,8 +491,9 @@ int cmd_watch(int argc, char **argv)
 	if (!w.o.quiet)
 		warnx_("watch: %s", w.line);
 	if (!w.pin.active)
-		errx_("watch: no mechanism could start (run as root: fanotify needs "
-		      "CAP_SYS_ADMIN, bpf CAP_BPF and CAP_PERFMON)");
+		errx_("watch: no mechanism could start: %s%s", w.line,
+		      geteuid() ? " (run as root: fanotify needs CAP_SYS_ADMIN, bpf CAP_BPF and "
+		                  "CAP_PERFMON)" : "");
 	loop(&w);
 	stop_mechanisms(&w, names);
 	close(w.pin.procfd);
