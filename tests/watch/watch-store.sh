@@ -44,6 +44,7 @@ if [ $rc = 0 ]; then
 	ok "store: watcher started: $(head -n 1 "$WOUT.err")"
 	tr=PEW:dup:$$
 	payload "$SELFDEL" "$T/img" "$tr"
+	printf '%s\n' "$tr" >"$T/tr"
 	SHA=$(sha256sum <"$T/img" | cut -d' ' -f1)
 	cp "$T/img" "$FS/dup"
 	run_waiting "$FS/dup" "$WOUT"
@@ -59,7 +60,7 @@ if [ $rc = 0 ]; then
 		"store: both records name the one stored file"
 	n=0
 	for f in "$S"/*; do
-		[ "$(tail -c $((${#tr} + 1)) "$f" 2>/dev/null)" = "$tr" ] && n=$((n + 1))
+		tail -c $((${#tr} + 1)) "$f" 2>/dev/null | cmp -s - "$T/tr" && n=$((n + 1))
 	done
 	is "$n" 1 "store: one file holds that content"
 	check "store: it is named by its SHA-256 and holds the content" cmp "$S/$SHA" "$T/img"
