@@ -4,6 +4,7 @@
  * the library's verdict on the pinned image, the watch's storing policy,
  * the hash and the copy (watch-store.c), then one line of output.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -190,6 +191,7 @@ static void event_json(struct wout *w, const struct wjudged *jd)
 	json_bytes(w->j, "copy", jd->res.copy, jd->res.copy ? strlen(jd->res.copy) : 0);
 	json_str(w->j, "pinned", rec->pinned);
 	json_str(w->j, "missed", rec->missed ? rec->missed : jd->res.missed);
+	json_str(w->j, "error", jd->res.err ? strerror(-jd->res.err) : NULL);
 	json_open_array(w->j, "mechanisms");
 	for (size_t i = 0; i < ARRAY_SIZE(mechs); i++)
 		if (rec->mechs & mechs[i].bit)
@@ -264,8 +266,13 @@ static void process(void *item, void *userdata)
 		return;
 	}
 	judge(w, &jd);
-	if (rec->fd >= 0 && (w->o.store_all || jd.nreasons))
-		wstore_keep(w->store, rec->fd, w->o.store_dir != NULL, &meta, &jd.res);
+	/* -EAGAIN: the file changed while it was read; a self-deleting
+	 * program's unlink changes its ctime once, not its content */
+	for (int tries = 0; rec->fd >= 0 && (w->o.store_all || jd.nreasons) && tries < 3; tries++) {
+		wstore_result_done(&jd.res);
+		if (wstore_keep(w->store, rec->fd, w->o.store_dir != NULL, &meta, &jd.res) != -EAGAIN)
+			break;
+	}
 	count(w, &jd);
 	if (w->o.flagged && !jd.nreasons && !rec->missed && !jd.res.missed)
 		;

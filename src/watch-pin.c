@@ -171,20 +171,40 @@ static bool names_interpreter(int fd)
 	return false;
 }
 
+/* fanotify alone: PID just executed a dynamic program, so its next event
+ * may be that program's interpreter.  A small ring: execs of many
+ * processes interleave. */
+static void await_interp(struct wpin *p, pid_t pid)
+{
+	p->await[p->await_next] = pid;
+	p->await_next = (p->await_next + 1) % ARRAY_SIZE(p->await);
+}
+
+static bool awaited_interp(struct wpin *p, pid_t pid)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(p->await); i++)
+		if (p->await[i] == pid) {
+			p->await[i] = 0;
+			return true;
+		}
+	return false;
+}
+
 /* fanotify alone: every event is an exec's image, except the interpreter
- * opened right after a dynamic program by the same process. */
+ * (an ELF file naming none itself) opened by a process that has just
+ * executed a dynamic program. */
 static void fan_alone(struct wpin *p, int fd, pid_t pid)
 {
+	bool dynamic = names_interpreter(fd);
 	struct wrec *rec;
 
-	if (pid == p->last_pid && p->last_dynamic) {
-		p->last_dynamic = false;
+	if (!dynamic && awaited_interp(p, pid)) {
 		p->cnt->interp++;
 		close(fd);
 		return;
 	}
-	p->last_pid = pid;
-	p->last_dynamic = names_interpreter(fd);
+	if (dynamic)
+		await_interp(p, pid);
 	rec = wrec_new(pid, WM_FANOTIFY);
 	rec->fd = fd;
 	rec->pinned = "fanotify";

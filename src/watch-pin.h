@@ -28,8 +28,9 @@ struct wpin {
 	struct wcount *cnt;
 	struct wpend *pend;     /* fanotify fds awaiting their BPF event */
 	size_t npend, cap;
-	pid_t last_pid;         /* fanotify alone: the previous event's PID */
-	bool last_dynamic;      /* ... and whether its image names an interpreter */
+	pid_t await[128];       /* fanotify alone: PIDs that just executed a
+	                           dynamic program (0: free slot) */
+	size_t await_next;
 	int64_t boot_to_real;   /* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
 };
 

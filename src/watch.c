@@ -480,7 +480,7 @@ int cmd_watch(int argc, char **argv)
 	/* before the images pinned: libcrypto needs a few descriptors */
 	(void)procexe_copy_init();
 	raise_nofile();
-	w.pin = (struct wpin){ .cnt = &w.cnt, .last_pid = -1 };
+	w.pin = (struct wpin){ .cnt = &w.cnt };
 	w.pin.procfd = open(w.o.proc ? w.o.proc : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (w.pin.procfd < 0)
 		errx_("cannot open %s: %s", w.o.proc ? w.o.proc : "/proc", strerror(errno));
