@@ -39,6 +39,7 @@
 #include "watch-bpf.h"
 
 static int tap_n;
+static char arg0[] = "payload";
 static char scratch[64];
 static char payload[128];
 static char cgdir[512];
@@ -139,7 +140,7 @@ static int payload_memfd(const char *name)
  * FD (when >= 0) or PATH with ARGV. */
 static pid_t spawn(const char *cg, int fd, const char *path, char **argv)
 {
-	static char *noargs[] = { "payload", NULL };
+	char *noargs[] = { arg0, NULL };
 	pid_t pid = fork();
 
 	if (pid < 0)
@@ -579,7 +580,7 @@ int main(int argc, char **argv)
 		const char *cg = argv[3];
 
 		make_payload(argv[2]);
-		argv[3] = "payload";
+		argv[3] = arg0;
 		r = hold(cg, argv + 3);
 	} else if (argc >= 4 && strcmp(argv[1], "bench") == 0) {
 		make_payload(argv[3]);
