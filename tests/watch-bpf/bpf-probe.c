@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Test driver of the eBPF exec source (src/watch-bpf.c) without the rest
  * of `procexe watch`.  Runs as root; every process it checks or signals is
