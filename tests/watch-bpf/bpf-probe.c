@@ -5,7 +5,7 @@
  * its own child, and freezing is confined to a scratch cgroup v2 directory.
  *
  *   bpf-probe events PAYLOAD     TAP: the events of its own execs of a copy
- *                                of PAYLOAD, from a file and from a memfd
+ *                                of PAYLOAD: a file, a memfd, an O_TMPFILE
  *   bpf-probe freeze PAYLOAD     TAP: stop, resume, scope, heartbeat,
  *                                guardian timeout, guardian death
  *   bpf-probe hold PAYLOAD CG ARG...   freeze one exec of PAYLOAD ARG... in
@@ -134,6 +134,29 @@ static int payload_memfd(const char *name)
 			die("write");
 	close(in);
 	return fd;
+}
+
+/* An unnamed file (O_TMPFILE, nlink 0) in the scratch directory holding
+ * the payload, opened read-only (a writable fd would make exec fail). */
+static int payload_tmpfile(void)
+{
+	char buf[65536], path[64];
+	int in = open(payload, O_RDONLY | O_CLOEXEC);
+	int fd = open(scratch, O_TMPFILE | O_RDWR | O_CLOEXEC, 0755), ro;
+	ssize_t n;
+
+	if (in < 0 || fd < 0)
+		die("O_TMPFILE");
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			die("write");
+	close(in);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ro = open(path, O_RDONLY | O_CLOEXEC);
+	if (ro < 0)
+		die(path);
+	close(fd);
+	return ro;
 }
 
 /* Fork a child that joins cgroup directory CG (when given) and executes
@@ -320,11 +343,14 @@ static int test_events(void)
 
 	if (r < 0)
 		skip_all(why);
-	printf("1..%d\n", 8 * 3 + 2);
+	printf("1..%d\n", 8 * 4 + 2);
 	ok(wbpf_guard_fd(b) < 0, "no guardian without freeze");
 	check_exec(b, "file", -1, PE_WEV_SUSPECT);
 	fd = payload_memfd("pe-bpf-probe");
 	check_exec(b, "memfd", fd, PE_WEV_MEMFD | PE_WEV_KERNMOUNT | PE_WEV_SUSPECT);
+	close(fd);
+	fd = payload_tmpfile();
+	check_exec(b, "O_TMPFILE", fd, PE_WEV_SUSPECT);
 	close(fd);
 	fd = payload_memfd("runc_cloned:/proc/self/exe");
 	check_exec(b, "runc memfd", fd, PE_WEV_MEMFD | PE_WEV_KERNMOUNT);
