@@ -39,7 +39,8 @@ case $? in
 77) skip_all "bpf: ${READY_LINE#skip: }" ;;
 *) plan 1; nok "bpf-probe hold froze its child" "${READY_LINE:-no output}"; exit 0 ;;
 esac
-read -r _ prog child guard <<<"$READY_LINE"
+read -r _ prog child guard scratch <<<"$READY_LINE"
+[ "${scratch#/tmp/pe-bpf.}" != "$scratch" ] && _pe_dirs+=("$scratch")
 
 plan 9
 is "$(state "$child")" T "the child is stopped"

@@ -10,7 +10,8 @@
  *                                guardian timeout, guardian death
  *   bpf-probe hold PAYLOAD CG ARG...   freeze one exec of PAYLOAD ARG... in
  *                                cgroup directory CG, print "ready PROG_ID
- *                                CHILD GUARDIAN", never resume it (60 s)
+ *                                CHILD GUARDIAN SCRATCH", never resume it
+ *                                (60 s; SCRATCH is left to the caller)
  *   bpf-probe bench N PAYLOAD [CG]  N execs (frozen and resumed in CG when
  *                                given); prints the program's run time per
  *                                run (needs kernel.bpf_stats_enabled=1)
@@ -552,7 +553,7 @@ static int hold(const char *cg, char **argv)
 		wbpf_free(b);
 		return 1;
 	}
-	printf("ready %u %d %d\n", prog_id(), (int)pid, pidfd_pid(wbpf_guard_fd(b)));
+	printf("ready %u %d %d %s\n", prog_id(), (int)pid, pidfd_pid(wbpf_guard_fd(b)), scratch);
 	fflush(stdout);
 	/* until killed: heartbeat, never resume */
 	for (end = now_ms() + 60000; now_ms() < end;) {
