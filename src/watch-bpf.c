@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The eBPF exec source of `procexe watch` (see watch-bpf.h): loads the
  * skeleton of watch.bpf.c, keeps the config map's heartbeat, drains the
@@ -46,13 +46,16 @@ bpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return debug ? vfprintf(stderr, fmt, ap) : 0;
 }
 
-/* "STAGE: strerror(-R)" in static storage, for *why. */
-static const char *why_text(const char *stage, int r)
+/* *WHY = "STAGE: strerror(-R)" (static storage); returns R (< 0). */
+static int fail(const char **why, const char *stage, int r)
 {
 	static char buf[96];
 
-	snprintf(buf, sizeof(buf), "%s: %s", stage, strerror(r < 0 ? -r : r));
-	return buf;
+	if (r >= 0)
+		r = -EIO;
+	snprintf(buf, sizeof(buf), "%s: %s", stage, strerror(-r));
+	*why = buf;
+	return r;
 }
 
 static int config_write(struct wbpf *b)
@@ -81,32 +84,32 @@ static int wbpf_setup(struct wbpf *b, const char **why)
 
 	b->skel = watch_bpf__open();
 	if (!b->skel)
-		return *why = why_text("open", errno), -errno;
+		return fail(why, "open", -errno);
 	r = watch_bpf__load(b->skel);
 	if (r < 0)
-		return *why = why_text("program load", r), r;
+		return fail(why, "program load", r);
 	b->config_fd = bpf_map__fd(b->skel->maps.pe_config);
 	b->frozen_fd = bpf_map__fd(b->skel->maps.pe_frozen_map);
 	b->counters_fd = bpf_map__fd(b->skel->maps.pe_counters);
 	r = config_write(b);
 	if (r < 0)
-		return *why = why_text("config map", r), r;
+		return fail(why, "config map", r);
 	if (b->cfg.freeze) {
 		b->keys = calloc(PE_WATCH_FROZEN_MAX, sizeof(*b->keys));
 		if (!b->keys)
-			return *why = why_text("guardian", ENOMEM), -ENOMEM;
+			return fail(why, "guardian", -ENOMEM);
 		/* before attaching and before any mapping of a map: the
 		 * guardian inherits neither */
 		r = wguard_start(b->frozen_fd, &b->guard_pid, &b->guard_pidfd, &b->guard_sock);
 		if (r < 0)
-			return *why = why_text("guardian", r), r;
+			return fail(why, "guardian", r);
 	}
 	r = watch_bpf__attach(b->skel);
 	if (r < 0)
-		return *why = why_text("attach", r), r;
+		return fail(why, "attach", r);
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.pe_events), on_event, b, NULL);
 	if (!b->rb)
-		return *why = why_text("ring buffer", errno), -errno;
+		return fail(why, "ring buffer", -errno);
 	return 0;
 }
 

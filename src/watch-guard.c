@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The freeze guardian of `procexe watch` and the resume primitive it
  * shares with the watcher (see watch-guard.h).

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: LGPL-2.1-or-later
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The exec source of `procexe watch`: one pe_watch_event per exec on the
  * sched_process_exec tracepoint (a BTF raw tracepoint: the only program
