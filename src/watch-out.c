@@ -343,6 +343,7 @@ static void summary_extra(struct json *j, const void *arg)
 	json_uint(j, "dropped", c->dropped);
 	json_uint(j, "lost", c->bpf_lost + c->fan_lost + c->cn_lost);
 	json_uint(j, "frozen", c->frozen);
+	json_uint(j, "freeze_refused", c->freeze_refused);
 	json_uint(j, "stored", f->st->stored_files);
 	json_uint(j, "stored_bytes", f->st->stored_bytes);
 }

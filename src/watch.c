@@ -458,6 +458,7 @@ static void stop_mechanisms(struct watch *w, const char **names)
 	}
 	if (p->active & WM_BPF) {
 		w->cnt.bpf_lost = wbpf_dropped(p->bpf);
+		w->cnt.freeze_refused = wbpf_refused(p->bpf);
 		names[n++] = "bpf";
 	}
 	if (p->active & WM_CONNECTOR)
