@@ -17,8 +17,10 @@
 struct wfan {
 	int fd;                 /* the fanotify group */
 	int mountsfd;           /* the mount table, for POLLPRI */
-	dev_t *devs;            /* superblocks marked (or refused) so far */
+	dev_t *devs;            /* superblocks seen so far (marked or refused) */
 	size_t ndevs, cap;
+	dev_t *marked;          /* superblocks marked */
+	size_t nmarked, mcap;
 	struct wfan_stats st;
 };
 
@@ -92,10 +94,16 @@ static void mark_one(struct wfan *w, const char *mnt, dev_t dev)
 	if (fstat(fd, &st) == 0 && st.st_dev == dev) {
 		w->devs[w->ndevs++] = dev;
 		if (fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC,
-		                  fd, NULL) == 0)
+		                  fd, NULL) == 0) {
+			if (w->nmarked == w->mcap) {
+				w->mcap = w->mcap ? w->mcap * 2 : 32;
+				w->marked = xreallocarray(w->marked, w->mcap, sizeof(*w->marked));
+			}
+			w->marked[w->nmarked++] = dev;
 			w->st.marked++;
-		else
+		} else {
 			w->st.refused++;
+		}
 	}
 	close(fd);
 }
@@ -137,7 +145,7 @@ int wfan_remark(struct wfan *w)
 		return r;
 	}
 	/* Marks on unmounted filesystems went with them: count afresh. */
-	w->ndevs = 0;
+	w->ndevs = w->nmarked = 0;
 	w->st.marked = w->st.refused = 0;
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
@@ -192,6 +200,7 @@ void wfan_free(struct wfan *w)
 	if (w->mountsfd >= 0)
 		close(w->mountsfd);
 	free(w->devs);
+	free(w->marked);
 	free(w);
 }
 
@@ -230,6 +239,12 @@ int wfan_drain(struct wfan *w, wfan_event_fn fn, void *userdata)
 			n++;
 		}
 	}
+}
+
+const dev_t *wfan_marked(const struct wfan *w, size_t *n)
+{
+	*n = w->nmarked;
+	return w->marked;
 }
 
 void wfan_stats(const struct wfan *w, struct wfan_stats *ret)

@@ -38,6 +38,10 @@ typedef void (*wfan_event_fn)(void *userdata, int fd, pid_t pid);
 /* Read every queued event: their number, or a negative errno. */
 int wfan_drain(struct wfan *w, wfan_event_fn fn, void *userdata);
 
+/* The superblocks marked now (st_dev values), *N of them; borrowed until
+ * the next wfan_remark(). */
+const dev_t *wfan_marked(const struct wfan *w, size_t *n);
+
 struct wfan_stats {
 	size_t marked;          /* filesystems marked now */
 	size_t refused;         /* filesystems whose mark failed */
