@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +48,8 @@ struct pkgdb {
 	size_t ndivs;
 	bool resolved;
 	size_t capped, unreadable;
+	char *buf;              /* the file being read, reused */
+	size_t bufcap;
 };
 
 static const struct {
@@ -92,6 +95,7 @@ void pkgdb_free(struct pkgdb *db)
 		free(db->divs[i].pkg);
 	}
 	free(db->divs);
+	free(db->buf);
 	free(db);
 }
 
@@ -216,42 +220,45 @@ static struct entry *find(const struct pkgdb *db, const char *key)
 	return db->n ? bsearch(&k, db->e, db->n, sizeof(*db->e), cmp_entry) : NULL;
 }
 
-/* The whole of file NAME under DIRFD, NUL-terminated, in *RET (owned);
- * its length, or a negative errno. */
-static ssize_t slurp(int dirfd, const char *name, char **ret)
+/* The whole of file NAME under DIRFD, NUL-terminated, in DB's buffer
+ * (*RET, valid until the next call): its length, or a negative errno. */
+static ssize_t slurp(struct pkgdb *db, int dirfd, const char *name, char **ret)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
 	struct stat st;
 	size_t len = 0;
-	char *buf;
-	ssize_t n;
+	ssize_t n = 0;
 
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > PKGDB_MAX_FILE) {
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (len < (size_t)st.st_size &&
-	       (n = read(fd, buf + len, (size_t)st.st_size - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			n = -errno;
-			free(buf);
-			close(fd);
-			return n;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > PKGDB_MAX_FILE)
+		n = -EINVAL;
+	if (n == 0 && (size_t)st.st_size + 1 > db->bufcap) {
+		char *p = realloc(db->buf, (size_t)st.st_size + 1);
+
+		if (!p)
+			n = -ENOMEM;
+		else {
+			db->buf = p;
+			db->bufcap = (size_t)st.st_size + 1;
 		}
-		len += (size_t)n;
+	}
+	while (n == 0 && len < (size_t)st.st_size) {
+		n = read(fd, db->buf + len, (size_t)st.st_size - len);
+		if (n < 0 && errno == EINTR)
+			n = 0;
+		else if (n < 0)
+			n = -errno;
+		else if (n > 0)
+			len += (size_t)n, n = 0;
+		else
+			break;
 	}
 	close(fd);
-	buf[len] = '\0';
-	*ret = buf;
+	if (n < 0)
+		return n;
+	db->buf[len] = '\0';
+	*ret = db->buf;
 	return (ssize_t)len;
 }
 
@@ -303,7 +310,7 @@ static int read_diversions(struct pkgdb *db, int admfd)
 {
 	char *buf = NULL, *from, *to, *pkg;
 	size_t pos = 0, flen, tlen, plen;
-	ssize_t len = slurp(admfd, "diversions", &buf);
+	ssize_t len = slurp(db, admfd, "diversions", &buf);
 	int r = 0;
 
 	if (len < 0)
@@ -312,7 +319,6 @@ static int read_diversions(struct pkgdb *db, int admfd)
 	       (to = next_line(buf, (size_t)len, &pos, &tlen)) &&
 	       (pkg = next_line(buf, (size_t)len, &pos, &plen)))
 		r = add_diversion(db, from, flen, to, tlen, pkg);
-	free(buf);
 	if (r == 0)
 		sort_unique(db);
 	return r;
@@ -364,7 +370,7 @@ static int read_list(struct pkgdb *db, int infofd, const char *ent)
 
 	if (n <= 5 || strcmp(ent + n - 5, ".list") != 0)
 		return 0;
-	len = slurp(infofd, ent, &buf);
+	len = slurp(db, infofd, ent, &buf);
 	if (len < 0) {
 		db->unreadable++;
 		return len == -ENOMEM ? -ENOMEM : 0;
@@ -373,13 +379,10 @@ static int read_list(struct pkgdb *db, int infofd, const char *ent)
 	if (names)
 		db->names = names;
 	name = names ? strndup(ent, n - 5) : NULL;
-	if (!name) {
-		free(buf);
+	if (!name)
 		return -ENOMEM;
-	}
 	db->names[db->nnames++] = name;
 	r = match_list(db, buf, (size_t)len, name);
-	free(buf);
 	return r;
 }
 
