@@ -95,8 +95,9 @@ void restart_set_free(struct restart_set *set);
 /*
  * Set the package of every finding of category restart whose file is a
  * path of the host's root: its process has the reader's root and mount
- * namespace, or the reader's root and a file on the device the host's
- * directory of that path is on (a service with private mounts).  One
+ * namespace, or the reader's root and, in its own mount namespace, the
+ * host's directory at the file's directory name (a service with private
+ * mounts; not a mount of its own over that name).  One
  * lookup of the dpkg database under ADMINDIR for all of them (none when
  * there are none).  PROCFS: the procfs read (NULL: /proc).  0, or a
  * negative errno of the lookup (-ENOENT: no dpkg database).

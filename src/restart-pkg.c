@@ -54,40 +54,59 @@ static enum proc_root proc_root(const char *procfs, pid_t pid, bool have_ns, ino
 	return ROOT_HOST_OTHER_NS;
 }
 
-/* Whether F's file is on the device of its directory in the reader's
- * root, found without following any symbolic link. */
-static bool on_host_device(const struct finding *f)
+/* The directory of F's file opened (O_PATH) from DIRFD, with FLAGS
+ * (RESOLVE_*) and no symbolic link followed; -1 when it cannot be. */
+static int open_dir_of(const struct finding *f, int dirfd, unsigned long long flags)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+		.resolve = flags | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
 	const char *slash = memrchr(f->file, '/', f->file_len);
 	char dir[PATH_MAX];
-	struct stat st;
-	bool same;
 	size_t len;
-	int fd;
 
-	if (!f->have_id || !slash || (size_t)(slash - f->file) >= sizeof(dir))
-		return false;
+	if (!slash || (size_t)(slash - f->file) >= sizeof(dir))
+		return -1;
 	len = slash == f->file ? 1 : (size_t)(slash - f->file);
 	memcpy(dir, f->file, len);
 	dir[len] = '\0';
-	fd = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
-	if (fd < 0)
+	return (int)syscall(SYS_openat2, dirfd, dir, &how, sizeof(how));
+}
+
+/* Whether the directory of F's file, as process PID sees it (from its
+ * root, in its mount namespace), is the host's directory of that name:
+ * then the name is the host's (a service with private mounts), not a
+ * mount of the process's own over it. */
+static bool same_dir_as_host(const char *procfs, pid_t pid, const struct finding *f)
+{
+	struct stat a, b;
+	char path[PATH_MAX];
+	int rootfd, host, theirs;
+	bool same;
+
+	snprintf(path, sizeof(path), "%s/%d/root", procfs, (int)pid);
+	rootfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
 		return false;
-	same = fstat(fd, &st) == 0 && st.st_dev == (dev_t)f->dev;
-	close(fd);
+	theirs = open_dir_of(f, rootfd, RESOLVE_IN_ROOT);
+	close(rootfd);
+	host = open_dir_of(f, AT_FDCWD, 0);
+	same = theirs >= 0 && host >= 0 && fstat(theirs, &a) == 0 && fstat(host, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (theirs >= 0)
+		close(theirs);
+	if (host >= 0)
+		close(host);
 	return same;
 }
 
-/* Whether finding F (of the process whose root is R) names a host file. */
-static bool host_file(const struct finding *f, enum proc_root r)
+/* Whether finding F of the process PID whose root is R names a host file. */
+static bool host_file(const char *procfs, pid_t pid, const struct finding *f, enum proc_root r)
 {
 	if (f->cat != CAT_RESTART || !f->file || f->file[0] != '/')
 		return false;
-	return r == ROOT_HOST || (r == ROOT_HOST_OTHER_NS && on_host_device(f));
+	return r == ROOT_HOST || (r == ROOT_HOST_OTHER_NS && same_dir_as_host(procfs, pid, f));
 }
 
 int restart_packages(struct restart_set *set, const char *procfs, const char *admindir)
@@ -112,7 +131,7 @@ int restart_packages(struct restart_set *set, const char *procfs, const char *ad
 			last = f->proc;
 			r = proc_root(procfs, procexe_proc_pid(f->proc), have_ns, my_ns);
 		}
-		host[i] = host_file(f, r);
+		host[i] = host_file(procfs, procexe_proc_pid(f->proc), f, r);
 		if (host[i] && pkgdb_add(set->pkgdb, f->file, f->file_len) == -ENOMEM)
 			errx_("%s", strerror(ENOMEM));
 	}

@@ -8,7 +8,10 @@
 # is installed over version 1 with dpkg -i, and restart names the package
 # of both processes (reason replaced), in the table, -J, --jsonl and
 # --summary=package.  A process chrooted into a scratch copy of the same
-# path is not the host's file: package null.  The package is purged on exit.
+# path is not the host's file: package null; nor is a process whose private
+# mount namespace has a directory of the same device bind-mounted over
+# /usr/lib/procexe-test, while one in a private mount namespace without
+# such a mount runs the host's file.  The package is purged on exit.
 . "$(dirname "$0")/restart-lib.sh"
 
 need_root "installing a package with dpkg"
@@ -25,7 +28,7 @@ SPIN=$PE_HELPERS/pe-spin
 ALIAS=0
 [ "$(readlink /lib)" = usr/lib ] && ALIAS=1
 
-plan 13
+plan 15
 
 purge() {
 	dpkg --purge "$PKG" >/dev/null 2>&1
@@ -83,7 +86,22 @@ for d in lib lib64 bin; do
 done
 start_fixture chroot "$T/chroot.out" chroot "$R" /usr/lib/procexe-test/pe-spin pe-rt-pkg || started=0
 P3=$FIXTURE_PID
-fixtures_started "fixtures run from the package and from a chroot"
+# a private mount namespace, the host's directory
+start_fixture privns "$T/privns.out" unshare -m --propagation private \
+	/usr/lib/procexe-test/pe-spin pe-rt-pkg || started=0
+P4=$FIXTURE_PID
+# a private mount namespace with a scratch directory (same device as /usr
+# here, likely) bind-mounted over the package's
+mkdir -p "$T/over"
+cp "$SPIN" "$T/over/pe-spin"
+start_fixture overns "$T/overns.out" unshare -m --propagation private sh -c \
+	"mount --bind '$T/over' /usr/lib/procexe-test && exec /usr/lib/procexe-test/pe-spin pe-rt-pkg" ||
+	started=0
+P5=$FIXTURE_PID
+fixtures_started "fixtures run from the package, a chroot and private mount namespaces"
+# replace the program under the bind mount too
+nsenter -t "$P5" -m sh -c 'cp /usr/lib/procexe-test/pe-spin /usr/lib/procexe-test/new &&
+	mv /usr/lib/procexe-test/new /usr/lib/procexe-test/pe-spin' 
 
 # replace both: dpkg's new version, and the chroot's file renamed over too
 cp "$R/usr/lib/procexe-test/pe-spin" "$R/usr/lib/procexe-test/pe-spin.new"
@@ -93,7 +111,7 @@ if ! dpkg -i "$T/v2.deb" >"$T/dpkg2.log" 2>&1; then
 fi
 is "$(dpkg-query -W -f '${Version}' "$PKG")" 2 "dpkg -i version 2 over it"
 
-pids="$P1 $P3${P2:+ $P2}"
+pids="$P1 $P3 $P4 $P5${P2:+ $P2}"
 # shellcheck disable=SC2086
 restartx "$T/j" -J -o PID,REASON,TYPE,PATH,PACKAGE $pids
 is "$(rsj get "$T/j" package pid="$P1" type=exe)" '"procexe-test-pkg"' \
@@ -101,6 +119,10 @@ is "$(rsj get "$T/j" package pid="$P1" type=exe)" '"procexe-test-pkg"' \
 is "$(rsj get "$T/j" reason pid="$P1" type=exe)" '"replaced"' "-J: the program was replaced"
 is "$(rsj get "$T/j" package pid="$P3" type=exe)" null \
 	"-J: the same path in a chroot is not the host's package"
+is "$(rsj get "$T/j" package pid="$P4" type=exe)" '"procexe-test-pkg"' \
+	"-J: a private mount namespace seeing the host's directory: the package"
+is "$(rsj get "$T/j" package pid="$P5" type=exe)" null \
+	"-J: a directory mounted over the package's in a private namespace: no package"
 if [ -n "$P2" ]; then
 	is "$(rsj get "$T/j" package pid="$P2" type=exe)" '"procexe-test-pkg"' \
 		"-J: listed as /lib/..., run as /usr/lib/...: the same package"
@@ -123,7 +145,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 print(" ".join("%s=%s" % (g["package"], ",".join(map(str, g["pids"]))) for g in d["packages"]))
 ' "$T/s")
-want="procexe-test-pkg=$(echo "$P1${P2:+ $P2}" | tr ' ' '\n' | sort -n | paste -sd,) None=$P3"
+want="procexe-test-pkg=$(echo "$P1 $P4${P2:+ $P2}" | tr ' ' '\n' | sort -n | paste -sd,)"
+want="$want None=$(echo "$P3 $P5" | tr ' ' '\n' | sort -n | paste -sd,)"
 is "$got" "$want" "--summary=package: the package's processes, the chroot's apart"
 # shellcheck disable=SC2086
 restartx "$T/st" --summary=package $pids
