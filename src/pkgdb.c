@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pkgdb.h"
@@ -277,6 +279,20 @@ static char *next_line(char *buf, size_t len, size_t *pos, size_t *ret_len)
 	return line;
 }
 
+/* As next_line(), for a buffer not written to. */
+static const char *next_line_c(const char *buf, size_t len, size_t *pos, size_t *ret_len)
+{
+	const char *line, *nl;
+
+	if (*pos >= len)
+		return NULL;
+	line = buf + *pos;
+	nl = memchr(line, '\n', len - *pos);
+	*ret_len = nl ? (size_t)(nl - line) : len - *pos;
+	*pos += *ret_len + 1;
+	return line;
+}
+
 static int add_diversion(struct pkgdb *db, const char *from, size_t flen, const char *to,
                          size_t tlen, const char *pkg)
 {
@@ -484,6 +500,136 @@ int pkgdb_resolve(struct pkgdb *db, const char *admindir)
 	for (size_t i = 0; r == 0 && i < db->n; i++)
 		if (db->e[i].query)
 			r = owners_of(db, &db->e[i]);
+	return r;
+}
+
+/* ------------------------------------------------------------- rpm --- */
+
+/* NAME (LEN bytes) as an owner name kept by DB; NULL on ENOMEM. */
+static const char *intern(struct pkgdb *db, const char *name, size_t len)
+{
+	char **names, *s;
+
+	for (size_t i = db->nnames; i > 0 && i + 8 > db->nnames; i--)
+		if (strncmp(db->names[i - 1], name, len) == 0 && db->names[i - 1][len] == '\0')
+			return db->names[i - 1];
+	names = reallocarray(db->names, db->nnames + 1, sizeof(*names));
+	if (!names)
+		return NULL;
+	db->names = names;
+	s = strndup(name, len);
+	if (s)
+		db->names[db->nnames++] = s;
+	return s;
+}
+
+int pkgdb_feed_rpm(struct pkgdb *db, const char *buf, size_t len)
+{
+	char key[PATH_MAX + 8];
+	size_t pos = 0, llen;
+	const char *line, *tab;
+
+	while ((line = next_line_c(buf, len, &pos, &llen))) {
+		struct entry *e;
+		const char *name;
+
+		tab = memrchr(line, '\t', llen);
+		if (!tab || tab == line || tab + 1 == line + llen ||
+		    !canon(db->aliases, line, (size_t)(tab - line), key, sizeof(key)))
+			continue;
+		e = find(db, key);
+		if (!e || !e->query)
+			continue;
+		name = intern(db, tab + 1, (size_t)(line + llen - tab - 1));
+		if (!name || add_owner(e, name) < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < db->n; i++)
+		if (db->e[i].query && !db->e[i].result && join_owners(&db->e[i], db->e[i].own,
+		                                                      db->e[i].nown, NULL) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
+/* The standard output of ARGV (run with no environment but PATH and
+ * LC_ALL=C), appended to *BUF (*LEN bytes, *CAP allocated) up to
+ * PKGDB_MAX_FILE bytes.  0 or a negative errno. */
+static int run_capture(char *const *argv, char **buf, size_t *len, size_t *cap)
+{
+	static char *const envp[] = { (char *)"PATH=/usr/bin:/bin", (char *)"LC_ALL=C", NULL };
+	posix_spawn_file_actions_t fa;
+	int fds[2], r, status;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	r = -posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	while (r == 0) {
+		if (*cap - *len < 65536) {
+			char *p = *cap >= PKGDB_MAX_FILE ? NULL : realloc(*buf, *cap + 65536 + 1);
+
+			if (!p)
+				break;  /* the rest is not read: bounded */
+			*buf = p;
+			*cap += 65536;
+		}
+		n = read(fds[0], *buf + *len, *cap - *len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+	}
+	close(fds[0]);
+	if (r == 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	return r;
+}
+
+int pkgdb_resolve_rpm(struct pkgdb *db, const char *rpm, const char *dbpath)
+{
+	size_t nq = pkgdb_looked_up(db), len = 0, cap = 0, from = 0;
+	char **argv, *out = NULL;
+	int r = 0;
+
+	if (!db->resolved || nq == 0)
+		return 0;
+	if (access(dbpath, F_OK) < 0 || access(rpm, X_OK) < 0)
+		return -ENOENT;
+	argv = calloc(nq + 8, sizeof(*argv));
+	if (!argv)
+		return -ENOMEM;
+	argv[0] = (char *)rpm;
+	argv[1] = (char *)"--dbpath";
+	argv[2] = (char *)dbpath;
+	argv[3] = (char *)"-qf";
+	argv[4] = (char *)"--queryformat";
+	argv[5] = (char *)"[%{FILENAMES}\t%{NAME}\n]";
+	/* one call per 512 KiB of paths (one for any usual run) */
+	while (r == 0 && from < db->n) {
+		size_t k = 6, bytes = 0;
+
+		for (; from < db->n && bytes < (512u << 10); from++)
+			if (db->e[from].query) {
+				argv[k++] = db->e[from].key;
+				bytes += strlen(db->e[from].key) + 1;
+			}
+		argv[k] = NULL;
+		if (k > 6)
+			r = run_capture(argv, &out, &len, &cap);
+	}
+	free(argv);
+	if (r == 0)
+		r = pkgdb_feed_rpm(db, out ? out : "", len);
+	free(out);
 	return r;
 }
 

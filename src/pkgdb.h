@@ -60,6 +60,18 @@ int pkgdb_add(struct pkgdb *db, const char *path, size_t len);
  */
 int pkgdb_resolve(struct pkgdb *db, const char *admindir);
 
+/*
+ * For a run without a dpkg database (pkgdb_resolve() said -ENOENT): ask
+ * RPM (an executable path, "/usr/bin/rpm") about the paths looked up,
+ * with its database DBPATH ("/var/lib/rpm"): one `rpm -qf` per 512 KiB of
+ * paths, its output bounded.  0, -ENOENT without DBPATH or RPM, -ENOMEM,
+ * or a negative errno of starting it.
+ */
+int pkgdb_resolve_rpm(struct pkgdb *db, const char *rpm, const char *dbpath);
+/* Take rpm's answer BUF (LEN bytes: lines "PATH<TAB>PACKAGE", every file
+ * of every owning package) for the paths looked up.  0 or -ENOMEM. */
+int pkgdb_feed_rpm(struct pkgdb *db, const char *buf, size_t len);
+
 /* The owner(s) of PATH (LEN bytes), a string owned by DB; NULL when no
  * package lists it, when it was not added or not looked up (capped). */
 const char *pkgdb_owner(const struct pkgdb *db, const char *path, size_t len);

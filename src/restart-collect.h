@@ -99,10 +99,12 @@ void restart_set_free(struct restart_set *set);
  * host's directory at the file's directory name (a service with private
  * mounts; not a mount of its own over that name).  One
  * lookup of the dpkg database under ADMINDIR for all of them (none when
- * there are none).  PROCFS: the procfs read (NULL: /proc).  0, or a
- * negative errno of the lookup (-ENOENT: no dpkg database).
+ * there are none).  PROCFS: the procfs read (NULL: /proc).  TRY_RPM:
+ * without a dpkg database, ask rpm (pkgdb_resolve_rpm()).  0, or a
+ * negative errno of the lookup (-ENOENT: no package database).
  */
-int restart_packages(struct restart_set *set, const char *procfs, const char *admindir);
+int restart_packages(struct restart_set *set, const char *procfs, const char *admindir,
+                     bool try_rpm);
 
 /* The end (exclusive) of the run of SET's sorted findings from FROM (<
  * SET->n) that share its category and group (type and name). */

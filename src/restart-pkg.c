@@ -109,7 +109,8 @@ static bool host_file(const char *procfs, pid_t pid, const struct finding *f, en
 	return r == ROOT_HOST || (r == ROOT_HOST_OTHER_NS && same_dir_as_host(procfs, pid, f));
 }
 
-int restart_packages(struct restart_set *set, const char *procfs, const char *admindir)
+int restart_packages(struct restart_set *set, const char *procfs, const char *admindir,
+                     bool try_rpm)
 {
 	const struct procexe_proc *last = NULL;
 	enum proc_root r = ROOT_OTHER;
@@ -136,6 +137,8 @@ int restart_packages(struct restart_set *set, const char *procfs, const char *ad
 			errx_("%s", strerror(ENOMEM));
 	}
 	err = pkgdb_resolve(set->pkgdb, admindir);
+	if (err == -ENOENT && try_rpm)
+		err = pkgdb_resolve_rpm(set->pkgdb, "/usr/bin/rpm", "/var/lib/rpm");
 	if (err == -ENOMEM)
 		errx_("%s", strerror(ENOMEM));
 	for (size_t i = 0; i < set->n; i++)

@@ -853,7 +853,7 @@ static bool wants_packages(const struct restart *rs, const struct colset *cols)
 static void find_packages(struct restart *rs)
 {
 	const char *dir = rs->admindir ? rs->admindir : "/var/lib/dpkg";
-	int r = restart_packages(&rs->set, rs->procfs, dir);
+	int r = restart_packages(&rs->set, rs->procfs, dir, !rs->admindir);
 
 	if (r < 0 && (r != -ENOENT || rs->admindir))
 		warnx_("cannot read the dpkg database %s: %s", dir, strerror(-r));

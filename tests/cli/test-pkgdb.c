@@ -199,6 +199,58 @@ static void test_nothing_read(void **state)
 	pkgdb_free(db);
 }
 
+static void test_rpm_answer(void **state)
+{
+	static const char answer[] =
+		"/usr/bin/ls\tcoreutils\n/usr/bin/dir\tcoreutils\n"
+		"/usr/lib64/libc.so.6\tglibc\n/usr/bin/shared\tb\n/usr/bin/shared\ta\n"
+		"no tab here\n\t\n/usr/bin/notasked\tx\n/usr/bin/empty\t\n/lib64/libm.so.6\tglibc";
+	struct pkgdb *db = pkgdb_new(PKGDB_MAX_PATHS, PKGDB_ALIAS_LIB64);
+
+	(void)state;
+	assert_non_null(db);
+	assert_int_equal(pkgdb_add(db, "/usr/bin/ls", 11), 0);
+	assert_int_equal(pkgdb_add(db, "/lib64/libc.so.6", 16), 0);
+	assert_int_equal(pkgdb_add(db, "/usr/bin/shared", 15), 0);
+	assert_int_equal(pkgdb_add(db, "/usr/bin/empty", 14), 0);
+	assert_int_equal(pkgdb_add(db, "/usr/lib64/libm.so.6", 20), 0);
+	/* no dpkg database: rpm's turn */
+	assert_int_equal(pkgdb_resolve(db, "/nonexistent/pe-dpkg"), -ENOENT);
+	assert_int_equal(pkgdb_resolve_rpm(db, "/nonexistent/rpm", "/nonexistent/db"), -ENOENT);
+	assert_int_equal(pkgdb_feed_rpm(db, answer, sizeof(answer) - 1), 0);
+	assert_string_equal(OWNER(db, "/usr/bin/ls"), "coreutils");
+	assert_string_equal(OWNER(db, "/usr/lib64/libc.so.6"), "glibc");
+	assert_string_equal(OWNER(db, "/lib64/libm.so.6"), "glibc");
+	assert_string_equal(OWNER(db, "/usr/bin/shared"), "a, b");
+	assert_null(OWNER(db, "/usr/bin/empty"));
+	assert_null(OWNER(db, "/usr/bin/notasked"));
+	pkgdb_free(db);
+}
+
+/* A stand-in for rpm: the owner of each path asked is "own-" + its last
+ * component; its arguments are checked. */
+static void test_rpm_run(void **state)
+{
+	char rpm[128], dbdir[128];
+	struct pkgdb *db = pkgdb_new(PKGDB_MAX_PATHS, 0);
+
+	(void)state;
+	snprintf(rpm, sizeof(rpm), "%s/rpm", adm);
+	snprintf(dbdir, sizeof(dbdir), "%s/info", adm);
+	put("rpm", "#!/bin/sh\n"
+	    "[ \"$1 $3 $4 $5\" = '--dbpath -qf --queryformat [%{FILENAMES}\t%{NAME}\n]' ] || exit 9\n"
+	    "shift 5\nfor p; do printf '%s\\tother\\n%s\\town-%s\\n' /x \"$p\" \"${p##*/}\"; done\n");
+	assert_int_equal(chmod(rpm, 0755), 0);
+	assert_non_null(db);
+	assert_int_equal(pkgdb_add(db, "/usr/bin/ls", 11), 0);
+	assert_int_equal(pkgdb_add(db, "/usr/bin/a b", 12), 0);
+	assert_int_equal(pkgdb_resolve(db, "/nonexistent/pe-dpkg"), -ENOENT);
+	assert_int_equal(pkgdb_resolve_rpm(db, rpm, dbdir), 0);
+	assert_string_equal(OWNER(db, "/usr/bin/ls"), "own-ls");
+	assert_string_equal(OWNER(db, "/usr/bin/a b"), "own-a b");
+	pkgdb_free(db);
+}
+
 static void test_detect_aliases(void **state)
 {
 	char root[96], link[128];
@@ -227,6 +279,8 @@ int main(void)
 		cmocka_unit_test(test_diversions),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_nothing_read),
+		cmocka_unit_test(test_rpm_answer),
+		cmocka_unit_test(test_rpm_run),
 		cmocka_unit_test(test_detect_aliases),
 	};
 
