@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "output.h"
+#include "pkgdb.h"
 #include "restart-collect.h"
 #include "restart-group.h"
 #include "summary.h"
@@ -263,6 +264,8 @@ void restart_set_free(struct restart_set *set)
 	for (size_t i = 0; i < set->ngroups; i++)
 		free(set->groups[i].name);
 	free(set->groups);
+	pkgdb_free(set->pkgdb);
+	set->pkgdb = NULL;
 	set->findings = NULL;
 	set->groups = NULL;
 	set->n = set->cap = set->ngroups = 0;

@@ -21,6 +21,7 @@
 #include "restart-group.h"
 
 struct summary;
+struct pkgdb;
 
 /* In this order in the sorted findings. */
 enum restart_category { CAT_RESTART, CAT_FILELESS, CAT_INCOMPLETE };
@@ -47,6 +48,9 @@ struct finding {
 	size_t file_len;
 	bool have_id;
 	uint64_t dev, ino;
+	/* restart_packages(): the owning package(s) (owned by the set's
+	 * pkgdb), NULL when none, unknown or not a path of the host's root */
+	const char *package;
 };
 
 /* Counts of one run, for the summaries and the exit status. */
@@ -71,6 +75,7 @@ struct restart_set {
 	struct pgroup *groups;          /* one per record of the list */
 	size_t ngroups;
 	size_t nignored, nfileless_ignored;
+	struct pkgdb *pkgdb;            /* restart_packages(), NULL before */
 };
 
 /*
@@ -86,6 +91,20 @@ void restart_collect(struct restart_set *set, const struct procexe_list *list,
                      const pid_t *pids, size_t npids, struct summary *sum, struct tally *t);
 
 void restart_set_free(struct restart_set *set);
+
+/*
+ * Set the package of every finding of category restart whose file is a
+ * path of the host's root: its process has the reader's root and mount
+ * namespace, or the reader's root and, in its own mount namespace, the
+ * host's directory at the file's directory name (a service with private
+ * mounts; not a mount of its own over that name).  One
+ * lookup of the dpkg database under ADMINDIR for all of them (none when
+ * there are none).  PROCFS: the procfs read (NULL: /proc).  TRY_RPM:
+ * without a dpkg database, ask rpm (pkgdb_resolve_rpm()).  0, or a
+ * negative errno of the lookup (-ENOENT: no package database).
+ */
+int restart_packages(struct restart_set *set, const char *procfs, const char *admindir,
+                     bool try_rpm);
 
 /* The end (exclusive) of the run of SET's sorted findings from FROM (<
  * SET->n) that share its category and group (type and name). */

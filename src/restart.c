@@ -33,6 +33,7 @@
 #include "commands.h"
 #include "json.h"
 #include "output.h"
+#include "pkgdb.h"
 #include "restart-collect.h"
 #include "restart-group.h"
 #include "summary.h"
@@ -53,6 +54,7 @@ enum {
 	RC_DEV,
 	RC_INODE,
 	RC_CGROUP,
+	RC_PACKAGE,
 	_RC_MAX
 };
 _Static_assert((int)_RC_MAX <= (int)_COL_MAX, "struct colset holds at most _COL_MAX ids");
@@ -94,6 +96,10 @@ static const struct colinfo rinfos[_RC_MAX] = {
 			  "inode number of the file" },
 	[RC_CGROUP]   = { "CGROUP",  0.2, 0, COLTYPE_STRING, D_CGROUP,
 			  "cgroup path of the process" },
+	[RC_PACKAGE]  = { "PACKAGE", 0.15, 0, COLTYPE_STRING, 0,
+			  "Debian package owning the file, as dpkg -S names it (several joined by "
+			  "\", \"); empty (JSON null) when none, for a file of another root or "
+			  "beyond the lookup bound" },
 };
 
 /* JSON keys: the lower-case column names, but GTYPE's. */
@@ -101,7 +107,7 @@ static const char *const rkeys[_RC_MAX] = {
 	[RC_GROUP] = "group", [RC_GTYPE] = "group_type", [RC_PID] = "pid", [RC_PPID] = "ppid",
 	[RC_USER] = "user", [RC_UID] = "uid", [RC_COMM] = "comm", [RC_CATEGORY] = "category",
 	[RC_REASON] = "reason", [RC_TYPE] = "type", [RC_PATH] = "path", [RC_DEV] = "dev",
-	[RC_INODE] = "inode", [RC_CGROUP] = "cgroup",
+	[RC_INODE] = "inode", [RC_CGROUP] = "cgroup", [RC_PACKAGE] = "package",
 };
 
 static const struct colset default_restart_columns = {
@@ -118,6 +124,7 @@ enum {
 	OPT_MAPS_TEXT,
 	OPT_THREADS,
 	OPT_OUTPUT_ALL,
+	OPT_ADMINDIR,
 };
 _Static_assert(OPT_OUTPUT_ALL < OPT_JSONL, "restart's long options collide with --jsonl");
 
@@ -125,6 +132,8 @@ struct restart {
 	struct out_opts out;
 	struct table_args ta;
 	bool units, summary, all_mappings, maps_text, quiet, output_all;
+	bool by_package;        /* --summary=package */
+	const char *admindir;   /* the dpkg database (--admindir) */
 	unsigned threads;       /* --threads, 0: the library's choice */
 	const char *procfs;
 	pid_t *pids;
@@ -152,13 +161,15 @@ static void __attribute__((noreturn)) usage(void)
 	fputs(" -r, --raw                use raw output format\n", out);
 	fputs(" -n, --noheadings         don't print headings\n", out);
 	fputs(" -H, --list-columns       list the available columns\n", out);
-	fputs(" -s, --summary            one row per unit, session or container (and one\n"
-	      "                            for the processes nothing groups), with PIDs\n", out);
+	fputs(" -s, --summary[=<by>]     one row per unit, session or container (and one\n"
+	      "                            for the processes nothing groups), with PIDs;\n"
+	      "                            --summary=package: one row per package\n", out);
 	fputs("     --units              print only the systemd service units to restart\n", out);
 	fputs(" -m, --all-mappings       also judge files mapped without exec permission\n", out);
 	fputs("     --ignore <glob>      drop findings whose file matches <glob> (repeatable)\n", out);
 	fputs("     --ignore-fileless    drop the fileless category\n", out);
 	fputs("     --proc <dir>         read the procfs mounted at <dir>, not /proc\n", out);
+	fputs("     --admindir <dir>     the dpkg database for PACKAGE (default /var/lib/dpkg)\n", out);
 	fputs("     --threads <n>        worker threads (default 0: one per CPU, up to 4)\n", out);
 	fputs("     --maps-text          read the maps text, not the kernel's PROCMAP_QUERY\n"
 	      "                            answers (slower; the same findings)\n", out);
@@ -187,6 +198,13 @@ static bool restart_option(struct restart *rs, int c, char *arg)
 		return true;
 	case 's':
 		rs->summary = true;
+		if (arg && strcmp(arg, "package") == 0)
+			rs->by_package = true;
+		else if (arg && strcmp(arg, "group") != 0)
+			usage_error("--summary: unknown grouping '%s' (group or package)", arg);
+		return true;
+	case OPT_ADMINDIR:
+		rs->admindir = arg;
 		return true;
 	case 'm':
 		rs->all_mappings = true;
@@ -225,7 +243,8 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		TABLE_LONGOPTS,
 		{ "output-all",      no_argument,       NULL, OPT_OUTPUT_ALL },
 		{ "units",           no_argument,       NULL, OPT_UNITS },
-		{ "summary",         no_argument,       NULL, 's' },
+		{ "summary",         optional_argument, NULL, 's' },
+		{ "admindir",        required_argument, NULL, OPT_ADMINDIR },
 		{ "all-mappings",    no_argument,       NULL, 'm' },
 		{ "ignore",          required_argument, NULL, OPT_IGNORE },
 		{ "ignore-fileless", no_argument,       NULL, OPT_IGNORE_FILELESS },
@@ -322,6 +341,8 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 		return f->have_id ? xasprintf("%" PRIu64, f->ino) : NULL;
 	case RC_CGROUP:
 		return out_proc_cell(o, users, COL_CGROUP, proc);
+	case RC_PACKAGE:
+		return f->package ? out_text_cell(o, f->package, strlen(f->package)) : NULL;
 	}
 	return NULL;
 }
@@ -441,6 +462,9 @@ static void json_cell(struct json *j, struct users *users, int col, const struct
 		break;
 	case RC_CGROUP:
 		json_text(j, key, procexe_proc_cgroup(proc));
+		break;
+	case RC_PACKAGE:
+		json_text(j, key, f->package);
 		break;
 	}
 }
@@ -590,6 +614,140 @@ static int print_summary(struct restart *rs, const struct summary *sum, const st
 	return r;
 }
 
+/* --summary=package: one row per owning package of restart findings
+ * (one for the files no package was found for), with its processes. */
+enum { SP_PACKAGE, SP_COUNT, SP_PIDS, _SP_MAX };
+
+static const struct colinfo pinfos[_SP_MAX] = {
+	[SP_PACKAGE] = { "PACKAGE", 0.3, 0, COLTYPE_STRING, 0, "owning package(s)" },
+	[SP_COUNT]   = { "COUNT",     5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0, "processes" },
+	[SP_PIDS]    = { "PIDS",    0.5, 0, COLTYPE_NUMBERS, 0, "their process IDs" },
+};
+
+/* By package (none last), then PID. */
+static int cmp_by_package(const void *pa, const void *pb)
+{
+	const struct finding *a = *(const struct finding *const *)pa;
+	const struct finding *b = *(const struct finding *const *)pb;
+	pid_t x = procexe_proc_pid(a->proc), y = procexe_proc_pid(b->proc);
+	int c;
+
+	if (!a->package != !b->package)
+		return a->package ? -1 : 1;
+	if (a->package && (c = strcmp(a->package, b->package)) != 0)
+		return c;
+	return (x > y) - (x < y);
+}
+
+/* The findings of category restart sorted by package; their number in *RET_N. */
+static const struct finding **by_package(const struct restart *rs, size_t *ret_n)
+{
+	const struct finding **v = xreallocarray(NULL, rs->set.n ? rs->set.n : 1, sizeof(*v));
+	size_t n = 0;
+
+	for (size_t i = 0; i < rs->set.n; i++)
+		if (rs->set.findings[i].cat == CAT_RESTART)
+			v[n++] = &rs->set.findings[i];
+	qsort(v, n, sizeof(*v), cmp_by_package);
+	*ret_n = n;
+	return v;
+}
+
+/* The end (exclusive) of the run of V's findings from FROM of one package. */
+static size_t package_end(const struct finding **v, size_t n, size_t from)
+{
+	size_t i = from;
+
+	while (++i < n && !v[i]->package == !v[from]->package &&
+	       (!v[i]->package || strcmp(v[i]->package, v[from]->package) == 0))
+		;
+	return i;
+}
+
+/* The distinct PIDs of V[FROM..TO) as a JSON array (J) or a table cell. */
+static char *package_pids(struct json *j, const struct finding **v, size_t from, size_t to,
+                          size_t *count)
+{
+	char *pids = NULL;
+	pid_t last = -1;
+
+	*count = 0;
+	for (size_t i = from; i < to; i++) {
+		pid_t pid = procexe_proc_pid(v[i]->proc);
+		char *more;
+
+		if (pid == last)
+			continue;
+		last = pid;
+		(*count)++;
+		if (j) {
+			json_int(j, NULL, pid);
+			continue;
+		}
+		more = xasprintf("%s%s%jd", pids ? pids : "", pids ? "," : "", (intmax_t)pid);
+		free(pids);
+		pids = more;
+	}
+	return pids;
+}
+
+static void package_object(struct json *j, const struct finding **v, size_t from, size_t to)
+{
+	size_t count;
+
+	free(package_pids(NULL, v, from, to, &count));
+	json_open(j, NULL);
+	json_text(j, "package", v[from]->package);
+	json_uint(j, "count", count);
+	json_open_array(j, "pids");
+	package_pids(j, v, from, to, &count);
+	json_close_array(j);
+	json_close(j);
+}
+
+/* --summary=package: a table, or with -J {...,"packages":[...],"summary":{...}}. */
+static int print_package_summary(struct restart *rs, const struct summary *sum,
+                                 const struct tally *t)
+{
+	struct colset cols = { .n = _SP_MAX, .ids = { SP_PACKAGE, SP_COUNT, SP_PIDS } };
+	size_t n, to, count;
+	const struct finding **v = by_package(rs, &n);
+	struct libscols_table *tb;
+	struct json *j;
+	int r;
+
+	if (rs->out.format == OUT_JSON) {
+		j = json_new(stdout, true);
+		json_begin_document(j, "restart", NULL);
+		json_open_array(j, "packages");
+		for (size_t from = 0; from < n; from = to)
+			package_object(j, v, from, to = package_end(v, n, from));
+		json_close_array(j);
+		summary_member(j, sum, summary_extra, t);
+		json_close(j);
+		json_end_line(j);
+		json_free(j);
+		free(v);
+		return fflush(stdout) != 0 || ferror(stdout) ? -EIO : 0;
+	}
+	tb = out_table_new(&rs->out, "packages", pinfos, &cols);
+	for (size_t from = 0; from < n; from = to) {
+		struct libscols_line *ln = out_table_new_line(tb);
+		const char *pkg = v[from]->package;
+		char *pids;
+
+		to = package_end(v, n, from);
+		pids = package_pids(NULL, v, from, to, &count);
+		out_set_cell(ln, SP_PACKAGE, pkg ? out_text_cell(&rs->out, pkg, strlen(pkg)) : NULL);
+		out_set_cell(ln, SP_COUNT, xasprintf("%zu", count));
+		out_set_cell(ln, SP_PIDS, pids);
+	}
+	r = out_table_print(&rs->out, tb);
+	scols_unref_table(tb);
+	free(v);
+	return r;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -653,6 +811,12 @@ static void report(const struct restart *rs, const struct procexe_list *list,
 	if (rs->set.nfileless_ignored)
 		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->set.nfileless_ignored);
 	unseen_report(&t->unseen, list, rs->pids, rs->npids, true);
+	if (rs->set.pkgdb && pkgdb_capped(rs->set.pkgdb))
+		warnx_("%zu files not looked up for their package (more than %d distinct files)",
+		       pkgdb_capped(rs->set.pkgdb), PKGDB_MAX_PATHS);
+	if (rs->set.pkgdb && pkgdb_unreadable(rs->set.pkgdb))
+		warnx_("%zu package file lists of the dpkg database could not be read",
+		       pkgdb_unreadable(rs->set.pkgdb));
 }
 
 static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct colset *cols)
@@ -671,12 +835,38 @@ static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct co
 	return ctx;
 }
 
+/* Whether the output shows packages (a PACKAGE column, --summary=package). */
+static bool wants_packages(const struct restart *rs, const struct colset *cols)
+{
+	if (rs->units)
+		return false;
+	if (rs->summary)
+		return rs->by_package;
+	for (size_t i = 0; i < cols->n; i++)
+		if (cols->ids[i] == RC_PACKAGE)
+			return true;
+	return false;
+}
+
+/* The packages of the findings; a database that is absent (no dpkg) is
+ * no package, any other failure is said. */
+static void find_packages(struct restart *rs)
+{
+	const char *dir = rs->admindir ? rs->admindir : "/var/lib/dpkg";
+	int r = restart_packages(&rs->set, rs->procfs, dir, !rs->admindir);
+
+	if (r < 0 && (r != -ENOENT || rs->admindir))
+		warnx_("cannot read the dpkg database %s: %s", dir, strerror(-r));
+}
+
 /* Print the findings as asked: 0 or a negative errno. */
 static int print_output(struct restart *rs, const struct colset *cols,
                         const struct summary *sum, const struct tally *t)
 {
 	if (rs->units)
 		return print_units(rs);
+	if (rs->summary && rs->by_package)
+		return print_package_summary(rs, sum, t);
 	if (rs->summary)
 		return print_summary(rs, sum, t);
 	if (rs->out.format == OUT_JSON || rs->out.format == OUT_JSONL)
@@ -713,6 +903,8 @@ int cmd_restart(int argc, char **argv)
 	}
 	restart_collect(&rs.set, list, rs.pids, rs.npids, &sum, &t);
 	status = sum.exit_status;
+	if (wants_packages(&rs, &cols))
+		find_packages(&rs);
 	r = print_output(&rs, &cols, &sum, &t);
 	/* a write error is cli_exit()'s to judge (EPIPE is not one) */
 	if (r < 0 && !ferror(stdout)) {
