@@ -279,13 +279,14 @@ static void process(void *item, void *userdata)
 			break;
 	}
 	count(w, &jd);
-	if (w->o.flagged && !jd.nreasons && !rec->missed && !jd.res.missed)
-		;
-	else if (w->fmt.format == OUT_JSON || w->fmt.format == OUT_JSONL)
-		event_json(w, &jd);
-	else
-		event_line(w, &jd);
-	atomic_fetch_add(&w->printed, 1);
+	/* --count counts the lines printed: --flagged's silent records not */
+	if (!w->o.flagged || jd.nreasons || rec->missed || jd.res.missed) {
+		if (w->fmt.format == OUT_JSON || w->fmt.format == OUT_JSONL)
+			event_json(w, &jd);
+		else
+			event_line(w, &jd);
+		atomic_fetch_add(&w->printed, 1);
+	}
 	wstore_result_done(&jd.res);
 	procexe_proc_free(jd.proc);
 	wrec_free(rec);

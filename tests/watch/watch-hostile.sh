@@ -17,7 +17,7 @@
 . "$PE_SRCDIR/lib.sh"
 . "$PE_WATCH_SRCDIR/watch-lib.sh"
 watch_needs
-plan 11
+plan 13
 
 # --- hostile names (5 tests)
 D=$T/names
@@ -158,3 +158,23 @@ for line in open(sys.argv[1]):
 	check "argv0: its argv0 is not the next program's ($re)" test "$re" != "$FM/a/b"
 fi
 kill_tracked "$DAEMON"
+
+# --- --flagged --count N counts the lines printed (2 tests): host execs
+# and our plain /bin/true are not flagged; a copy under $T (a temporary
+# directory) is
+COUT=$T/count.jsonl
+watch_start "$COUT" --jsonl --flagged --count 1
+rc=$?
+if [ $rc != 0 ]; then
+	skip_n 2 count "$WHY"
+else
+	for i in 1 2 3; do /bin/true; done
+	cp /bin/true "$T/flagged-true"
+	"$T/flagged-true" &
+	p=$!
+	wait $p
+	wait_exit "$WPID" 30
+	watch_stop TERM
+	is "$(grep -c '"record":"exec"' "$COUT")" 1 "count: --flagged --count 1 prints one record (status $WRC)"
+	check "count: it is the flagged exec" has_record "$COUT" "$p"
+fi
