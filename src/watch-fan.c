@@ -220,8 +220,14 @@ int wfan_drain(struct wfan *w, wfan_event_fn fn, void *userdata)
 		ssize_t len = read(w->fd, buf, sizeof(buf));
 		struct fanotify_event_metadata *m = (void *)buf;
 
-		if (len < 0)
-			return errno == EAGAIN ? n : -errno;
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0) {
+			if (errno == EAGAIN)
+				return n;
+			w->st.read_errors++;
+			return -errno;
+		}
 		for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
 			if (m->vers != FANOTIFY_METADATA_VERSION)
 				return -EPROTO;
