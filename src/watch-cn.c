@@ -87,15 +87,16 @@ static int parse(const char *buf, size_t len, wcn_event_fn fn, void *userdata)
 
 	for (; NLMSG_OK(nl, len); nl = NLMSG_NEXT(nl, len)) {
 		const struct cn_msg *cn = NLMSG_DATA(nl);
-		const struct proc_event *ev;
+		struct proc_event ev;
 
 		if (nl->nlmsg_type != NLMSG_DONE ||
-		    nl->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(*ev)) ||
-		    cn->id.idx != CN_IDX_PROC || cn->len < sizeof(*ev))
+		    nl->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(ev)) ||
+		    cn->id.idx != CN_IDX_PROC || cn->len < sizeof(ev))
 			continue;
-		ev = (const void *)cn->data;
-		if (ev->what == PROC_EVENT_EXEC) {
-			fn(userdata, ev->event_data.exec.process_tgid, ev->timestamp_ns);
+		/* the event sits 4 bytes off its 8-byte alignment */
+		memcpy(&ev, cn->data, sizeof(ev));
+		if (ev.what == PROC_EVENT_EXEC) {
+			fn(userdata, ev.event_data.exec.process_tgid, ev.timestamp_ns);
 			n++;
 		}
 	}
