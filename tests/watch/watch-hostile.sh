@@ -133,14 +133,13 @@ for ((i = 0; i < 500; i++)); do
 	grep -q . "$FD/daemon.out" && break
 	sleep 0.02
 done
-if grep -qx mounted "$FD/daemon.out"; then
-	DAEMON_UP=1
-	track_mount "$FM"
-fi
+# unmounted before the daemon is killed: a FUSE mount without its daemon
+# fails lib.sh's `mountpoint -q` and would be left behind
 track_pid "$DAEMON"
+trap 'umount -l "$FM" 2>/dev/null; _pe_cleanup' EXIT
+grep -qx mounted "$FD/daemon.out" && DAEMON_UP=1
 if [ -z "$DAEMON_UP" ]; then
 	skip_rest fuse "cannot mount a FUSE filesystem: $(head -c 200 "$FD/daemon.out")"
-	kill_tracked "$DAEMON"
 	exit 0
 fi
 # an exec after the mount: once its record is out, the main thread has
@@ -200,7 +199,6 @@ for line in open(sys.argv[1]):
 	isnt "$re" "" "argv0: the first exec is a reexec record"
 	check "argv0: its argv0 is not the next program's ($re)" test "$re" != "$FM/a/b"
 fi
-kill_tracked "$DAEMON"
 
 # --- --flagged --count N counts the lines printed (2 tests): our plain
 # /bin/true execs are not flagged (they ended the old run with nothing
