@@ -26,7 +26,10 @@ struct wfan {
 
 /*
  * Filesystems never marked: pseudo filesystems nothing is executed from,
- * and network filesystems (a lookup of their root may wait on a server).
+ * network filesystems (a lookup of their root may wait on a server) and
+ * FUSE filesystems (fuse, fuseblk, fuse.*): opening their root to mark
+ * it, and the kernel's open of each event's file inside read(), wait on a
+ * daemon that may never answer (the BPF source still reports their execs).
  */
 static bool skipped_type(const char *type)
 {
@@ -35,9 +38,12 @@ static bool skipped_type(const char *type)
 		"tracefs", "securityfs", "pstore", "bpf", "configfs", "fusectl",
 		"binfmt_misc", "autofs", "rpc_pipefs", "nsfs", "efivarfs", "selinuxfs",
 		"hugetlbfs", "nfs", "nfs4", "cifs", "smb3", "ceph", "9p", "afs",
-		"fuse.sshfs", "gfs2", "ocfs2", "glusterfs",
+		"gfs2", "ocfs2", "glusterfs",
 	};
 
+	if (strcmp(type, "fuse") == 0 || strcmp(type, "fuseblk") == 0 ||
+	    strncmp(type, "fuse.", 5) == 0)
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(skip); i++)
 		if (strcmp(type, skip[i]) == 0)
 			return true;
@@ -223,8 +229,14 @@ int wfan_drain(struct wfan *w, wfan_event_fn fn, void *userdata)
 		ssize_t len = read(w->fd, buf, sizeof(buf));
 		struct fanotify_event_metadata *m = (void *)buf;
 
-		if (len < 0)
-			return errno == EAGAIN ? n : -errno;
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0) {
+			if (errno == EAGAIN)
+				return n;
+			w->st.read_errors++;
+			return -errno;
+		}
 		for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
 			if (m->vers != FANOTIFY_METADATA_VERSION)
 				return -EPROTO;

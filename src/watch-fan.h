@@ -47,6 +47,8 @@ struct wfan_stats {
 	size_t refused;         /* filesystems whose mark failed */
 	uint64_t overflows;     /* FAN_Q_OVERFLOW events: executions lost */
 	uint64_t no_fd;         /* events without a file (the kernel could not open it) */
+	uint64_t read_errors;   /* failed reads (EMFILE, ENFILE, ENOMEM...): the kernel
+	                           dropped the event it could not give a file */
 };
 void wfan_stats(const struct wfan *w, struct wfan_stats *ret);
 

@@ -468,7 +468,9 @@ static void stop_mechanisms(struct watch *w, const char **names)
 		struct wfan_stats st;
 
 		wfan_stats(p->fan, &st);
-		w->cnt.fan_lost = st.overflows;
+		/* an event without a file is an exec lost unless bpf saw it */
+		w->cnt.fan_lost = st.overflows +
+		                  (p->active & WM_BPF ? 0 : st.no_fd + st.read_errors);
 		names[n++] = "fanotify";
 	}
 	if (p->active & WM_BPF) {
