@@ -151,14 +151,16 @@ validate_jsonl() {
 	"$PYTHON" "$PE_VALIDATE" "$PE_SCHEMA" --jsonl --status "$2" "$1"
 }
 
-# prog_ids PID: the IDs of the BPF programs PID holds (bpftool -j prog show)
+# prog_ids PID: the IDs of the BPF programs PID holds (the prog_id of its
+# fds on anon_inode:bpf-prog and bpf_link; bpftool here may not list pids)
 prog_ids() {
-	bpftool -j prog show 2>/dev/null | "$PYTHON" -c '
-import json, sys
-pid = int(sys.argv[1])
-for p in json.load(sys.stdin):
-    if any(x.get("pid") == pid for x in p.get("pids", [])):
-        print(p["id"])' "$1"
+	local f
+	for f in /proc/"$1"/fd/*; do
+		case $(readlink "$f" 2>/dev/null) in
+		anon_inode:bpf-prog | anon_inode:bpf_link)
+			awk '$1 == "prog_id:" { print $2 }' "/proc/$1/fdinfo/${f##*/}" 2>/dev/null ;;
+		esac
+	done | sort -un
 }
 
 # progs_gone SECONDS ID...: wait until no BPF program has one of the IDs
