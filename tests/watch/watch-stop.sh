@@ -10,7 +10,7 @@
 #    SIGSTOPs the watcher, releases the child, whose memfd exec is frozen
 #    (state T) while the watcher cannot resume it; the test SIGKILLs the
 #    watcher: within 1.5 s the child runs again (or has exited), and the
-#    BPF programs the watcher held are gone (`bpftool prog show`).
+#    BPF programs the watcher held are gone (`bpftool prog show id`).
 . "$PE_SRCDIR/lib.sh"
 . "$PE_WATCH_SRCDIR/watch-lib.sh"
 watch_needs
