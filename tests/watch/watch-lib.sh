@@ -58,8 +58,9 @@ payload() {
 
 # watch_start OUT ARGS...: `procexe watch ARGS --duration 120` in the
 # background, stdout to OUT, stderr to OUT.err; WPID = its PID.  Waits (at
-# most 15 s) for the start-up line.  Returns 0 when it runs, 77 when it
-# exited saying no mechanism could load (WHY = its stderr), 1 otherwise (WHY).
+# most 15 s) for the start-up line saying a mechanism is on.  Returns 0
+# when it runs, 77 when it exited saying no mechanism could start (WHY = its
+# stderr), 1 otherwise (WHY).
 watch_start() {
 	local out=$1 i
 	shift
@@ -68,14 +69,21 @@ watch_start() {
 	track_pid "$WPID"
 	WHY=
 	for ((i = 0; i < 750; i++)); do
-		if grep -qE 'bpf: .*connector: |connector: .*bpf: ' "$out.err" 2>/dev/null; then
+		# the start-up line, one mechanism on (when none loads, the
+		# line is printed too, then "no mechanism could start")
+		if grep -E 'bpf: .*connector: ' "$out.err" 2>/dev/null |
+				grep -qE '(fanotify|bpf|connector): on'; then
 			return 0
 		fi
 		if [ ! -e "/proc/$WPID" ] || [ "$(proc_state "$WPID")" = Z ]; then
 			wait "$WPID"
 			WRC=$?
 			WHY=$(head -c 400 "$out.err")
-			[ "$WRC" = 2 ] && grep -q 'no mechanism' "$out.err" && return 77
+			if [ "$WRC" = 2 ] && grep -q 'no mechanism' "$out.err"; then
+				# one line: it becomes a TAP skip reason
+				WHY=$(grep -m 1 'no mechanism' "$out.err" | head -c 300)
+				return 77
+			fi
 			WHY="exited $WRC: $WHY"
 			return 1
 		fi
