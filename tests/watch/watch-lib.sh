@@ -188,3 +188,15 @@ progs_gone() {
 		tries=$((tries - 1))
 	done
 }
+
+# todo_is GOT WANT DESC WHY: like is, as a TAP TODO (a known gap of the
+# watcher: reported, not counted as a failure; an unexpected pass shows)
+todo_is() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $_tap_n - ${3//#/\\#} # TODO ${4//#/\\#}"
+	else
+		echo "not ok $_tap_n - ${3//#/\\#} # TODO ${4//#/\\#}"
+		diag "got:  $(printf '%q' "$1")"
+	fi
+}
