@@ -28,7 +28,8 @@
 #    each with a unique trailer "PEW:M-SHAPE:INDEX\n" appended, one at a
 #    time (seq) or all at once (par), from files that delete themselves
 #    (file) or from memfds (memfd); the burst runs in CG, whatever M.  Once
-#    the watcher's output is quiet (1 s; at most 120 s) it gets SIGTERM.
+#    the watcher has reported N copies, or no more for 3 s (at most 120 s),
+#    it gets SIGTERM.
 #    "pinned" counts the N trailers found at the end of a file of STORE:
 #    content-verified (the stored copy is that copy), not just reported.
 #    "reported" counts the burst's PIDs with an exec record.
@@ -127,7 +128,8 @@ watch_start() {
 	"$PROCEXE" watch --duration 3600 "$@" >"$log" 2>"$log.err" &
 	WPID=$!
 	for ((i = 0; i < 1500; i++)); do
-		grep -qE 'bpf: .*connector: |connector: .*bpf: ' "$log.err" && return 0
+		grep -E 'bpf: .*connector: ' "$log.err" | grep -qE '(fanotify|bpf|connector): on' &&
+			return 0
 		kill -0 "$WPID" 2>/dev/null || { wait "$WPID"; WPID=; return 1; }
 		sleep 0.02
 	done
@@ -138,23 +140,28 @@ watch_start() {
 watch_stop() {
 	local i
 	kill -TERM "$WPID" 2>/dev/null
+	# (bash may have reaped it already: gone counts as exited)
 	for ((i = 0; i < 3000; i++)); do
-		[[ $(awk '{ print $3 }' "/proc/$WPID/stat" 2>/dev/null) == Z ]] && break
+		case $(awk '{ print $3 }' "/proc/$WPID/stat" 2>/dev/null) in '' | Z) break ;; esac
 		sleep 0.01
 	done
-	kill -KILL "$WPID" 2>/dev/null
+	((i < 3000)) || { log "the watcher did not exit 30 s after SIGTERM: SIGKILL"; kill -KILL "$WPID"; }
 	wait "$WPID"
 	WRC=$?
 	WPID=
 }
 
-# quiet FILE: wait until FILE has not grown for 1 s (at most 120 s)
-quiet() {
-	local last=-1 size same=0 i
-	for ((i = 0; i < 1200 && same < 10; i++)); do
-		size=$(stat -c %s "$1" 2>/dev/null || echo 0)
-		if [[ $size == "$last" ]]; then same=$((same + 1)); else same=0; fi
-		last=$size
+# settle FILE: wait until FILE (the watcher's --jsonl output) holds N
+# records of burst copies (argv0 DIR/pew.I or pew-memfd.I), or their number
+# has not grown for 3 s (at most 120 s): on a busy host the output never
+# goes quiet, the watcher reporting every exec.
+settle() {
+	local last=-1 got same=0 i
+	for ((i = 0; i < 1200 && same < 30; i++)); do
+		got=$(grep -c '"argv0":"[^"]*pew[.-][0-9]' "$1" 2>/dev/null)
+		((got >= N)) && return 0
+		if [[ $got == "$last" ]]; then same=$((same + 1)); else same=0; fi
+		last=$got
 		sleep 0.1
 	done
 }
@@ -238,7 +245,7 @@ for m in ${MECHS//,/ }; do
 			"$B/pe-watch-burst" -n "$N" $(shape_args "$s") --trailer-prefix "$m-$s" "$d" \
 			>"$OUT/$m.$s.burst" 2>"$OUT/$m.$s.burst.err"
 		brc=$?
-		quiet "$log"
+		settle "$log"
 		watch_stop
 		if [[ $brc == 77 ]]; then
 			echo "| $m | $s | skipped | $(head -n 1 "$OUT/$m.$s.burst") | $WRC |" >>"$T1"

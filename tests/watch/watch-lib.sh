@@ -58,8 +58,9 @@ payload() {
 
 # watch_start OUT ARGS...: `procexe watch ARGS --duration 120` in the
 # background, stdout to OUT, stderr to OUT.err; WPID = its PID.  Waits (at
-# most 15 s) for the start-up line.  Returns 0 when it runs, 77 when it
-# exited saying no mechanism could load (WHY = its stderr), 1 otherwise (WHY).
+# most 15 s) for the start-up line saying a mechanism is on.  Returns 0
+# when it runs, 77 when it exited saying no mechanism could start (WHY = its
+# stderr), 1 otherwise (WHY).
 watch_start() {
 	local out=$1 i
 	shift
@@ -68,14 +69,21 @@ watch_start() {
 	track_pid "$WPID"
 	WHY=
 	for ((i = 0; i < 750; i++)); do
-		if grep -qE 'bpf: .*connector: |connector: .*bpf: ' "$out.err" 2>/dev/null; then
+		# the start-up line, one mechanism on (when none loads, the
+		# line is printed too, then "no mechanism could start")
+		if grep -E 'bpf: .*connector: ' "$out.err" 2>/dev/null |
+				grep -qE '(fanotify|bpf|connector): on'; then
 			return 0
 		fi
 		if [ ! -e "/proc/$WPID" ] || [ "$(proc_state "$WPID")" = Z ]; then
 			wait "$WPID"
 			WRC=$?
 			WHY=$(head -c 400 "$out.err")
-			[ "$WRC" = 2 ] && grep -q 'no mechanism' "$out.err" && return 77
+			if [ "$WRC" = 2 ] && grep -q 'no mechanism' "$out.err"; then
+				# one line: it becomes a TAP skip reason
+				WHY=$(grep -m 1 'no mechanism' "$out.err" | head -c 300)
+				return 77
+			fi
 			WHY="exited $WRC: $WHY"
 			return 1
 		fi
@@ -151,14 +159,16 @@ validate_jsonl() {
 	"$PYTHON" "$PE_VALIDATE" "$PE_SCHEMA" --jsonl --status "$2" "$1"
 }
 
-# prog_ids PID: the IDs of the BPF programs PID holds (bpftool -j prog show)
+# prog_ids PID: the IDs of the BPF programs PID holds (the prog_id of its
+# fds on anon_inode:bpf-prog and bpf_link; bpftool here may not list pids)
 prog_ids() {
-	bpftool -j prog show 2>/dev/null | "$PYTHON" -c '
-import json, sys
-pid = int(sys.argv[1])
-for p in json.load(sys.stdin):
-    if any(x.get("pid") == pid for x in p.get("pids", [])):
-        print(p["id"])' "$1"
+	local f
+	for f in /proc/"$1"/fd/*; do
+		case $(readlink "$f" 2>/dev/null) in
+		anon_inode:bpf-prog | anon_inode:bpf_link)
+			awk '$1 == "prog_id:" { print $2 }' "/proc/$1/fdinfo/${f##*/}" 2>/dev/null ;;
+		esac
+	done | sort -un
 }
 
 # progs_gone SECONDS ID...: wait until no BPF program has one of the IDs
@@ -177,4 +187,16 @@ progs_gone() {
 		sleep 0.05
 		tries=$((tries - 1))
 	done
+}
+
+# todo_is GOT WANT DESC WHY: like is, as a TAP TODO (a known gap of the
+# watcher: reported, not counted as a failure; an unexpected pass shows)
+todo_is() {
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $_tap_n - ${3//#/\\#} # TODO ${4//#/\\#}"
+	else
+		echo "not ok $_tap_n - ${3//#/\\#} # TODO ${4//#/\\#}"
+		diag "got:  $(printf '%q' "$1")"
+	fi
 }

@@ -3,7 +3,9 @@
 # procexe watch and fileless (memfd) programs, each mechanism alone:
 #  - fanotify marks filesystems; a memfd lives on the kernel's internal
 #    mount, so fanotify alone never pins one: no record of the memfd
-#    programs of a burst has pinned set (either no record, or a miss);
+#    programs of a burst has pinned set (either no record, or a miss); a
+#    dynamic one neither (its loader's open is not the program: TODO, the
+#    watcher reports it as an exec of ld.so);
 #  - bpf with --freeze scoped to the test's cgroup: a burst of memfd
 #    programs (each ~30 us long) run in that cgroup is pinned, every copy
 #    stored with its own trailer, reasons holding "fileless";
@@ -15,7 +17,7 @@
 watch_needs
 
 MEMFD_EXEC=$PE_HELPERS/pe-memfd-exec
-plan 19
+plan 20
 watch_fs
 watch_cgroup || CG=
 mkfifo "$T/fifo" && exec 7<>"$T/fifo" || { skip_rest fifo "cannot make a fifo"; exit 0; }
@@ -48,7 +50,7 @@ fileless_all() {
 	done
 }
 
-# --- fanotify alone (4 tests)
+# --- fanotify alone (5 tests)
 S=$T/store.fan
 WOUT=$T/fan.jsonl
 watch_start "$WOUT" --mechanism fanotify --all --store "$S" --jsonl
@@ -57,6 +59,7 @@ case $? in
 	ok "fanotify: watcher started"
 	mkdir "$FS/fan"
 	"$BURST" -n 4 --memfd --trailer-prefix fan "$FS/fan" >"$T/fan.burst" 2>&1
+	"$BURST" -n 4 --memfd --dyn --trailer-prefix fan-dyn "$FS/fan" >"$T/fan-dyn.burst" 2>&1
 	# a file-backed sentinel after the burst: once its record is out,
 	# the memfd programs' events (had there been any) were read before
 	payload "$SELFDEL" "$FS/sentinel" PEW:sentinel:0
@@ -70,10 +73,19 @@ case $? in
 			! has_record "$WOUT" "$p" || unpinned=1
 	done
 	is "$unpinned" 0 "fanotify: no memfd program is pinned (no record, or a miss)"
+	# a dynamic one: the kernel opens its loader for exec (FAN_OPEN_EXEC
+	# with the program's PID): that open must not pass for the program
+	bad=
+	for p in $(burst_pids "$T/fan-dyn.burst"); do
+		[ "$(wj get "$WOUT" "$p" pinned 2>/dev/null)" = null ] ||
+			! has_record "$WOUT" "$p" || bad+=" $p: $(wj get "$WOUT" "$p" exe)"
+	done
+	todo_is "$bad" "" "fanotify: no dynamic memfd program is pinned as its loader" \
+		"fanotify alone reports the loader's open as an ok exec of ld.so"
 	finish fanotify
 	;;
-77) skip_n 4 fanotify "cannot load: $WHY" ;;
-*) nok "fanotify: watcher started" "$WHY"; skip_n 3 fanotify "did not start" ;;
+77) skip_n 5 fanotify "cannot load: $WHY" ;;
+*) nok "fanotify: watcher started" "$WHY"; skip_n 4 fanotify "did not start" ;;
 esac
 
 # --- bpf --freeze=CG (5 tests)

@@ -10,7 +10,7 @@
 #    SIGSTOPs the watcher, releases the child, whose memfd exec is frozen
 #    (state T) while the watcher cannot resume it; the test SIGKILLs the
 #    watcher: within 1.5 s the child runs again (or has exited), and the
-#    BPF programs the watcher held are gone (`bpftool prog show`).
+#    BPF programs the watcher held are gone (`bpftool prog show id`).
 . "$PE_SRCDIR/lib.sh"
 . "$PE_WATCH_SRCDIR/watch-lib.sh"
 watch_needs
@@ -50,7 +50,7 @@ if [ $rc = 0 ]; then
 	progs=$(prog_ids "$WPID")
 	fan=$(fan_holders "$WPID")
 	if grep -q 'bpf: on' "$WOUT.err"; then
-		isnt "$progs" "" "SIGTERM: while it runs, bpftool lists the watcher's BPF programs"
+		isnt "$progs" "" "SIGTERM: while it runs, the watcher holds BPF programs"
 	else
 		skip "SIGTERM: BPF programs listed" "bpf is off here"
 	fi
@@ -124,7 +124,7 @@ wait "$C"
 is "$?" 0 "SIGKILL: the child ran to its end (status 0)"
 # shellcheck disable=SC2086
 if [ -z "$progs" ]; then
-	nok "SIGKILL: the watcher held BPF programs" "bpftool lists none for pid $WPID"
+	nok "SIGKILL: the watcher held BPF programs" "no bpf-prog or bpf_link fd in pid $WPID"
 else
 	ok "SIGKILL: the watcher held BPF programs (${progs//$'\n'/ })"
 fi

@@ -57,6 +57,8 @@ def tail_is(store, name, want):
 
 
 def check_pinned(recs, pids):
+    if not pids:
+        return 'no PID given'
     for pid in pids:
         r = last_of(recs, pid)
         if r is None:
