@@ -31,10 +31,13 @@
 #include "cli.h"
 #include "columns.h"
 #include "commands.h"
+#include "escape.h"
 #include "json.h"
+#include "kernel-status.h"
 #include "output.h"
 #include "restart-collect.h"
 #include "restart-group.h"
+#include "restart-root.h"
 #include "summary.h"
 #include "users.h"
 
@@ -343,13 +346,37 @@ static int print_findings(struct restart *rs, const struct colset *cols)
 	users_free(users);
 	return r;
 }
-/* The summary extras of restart: processes to restart, running fileless code. */
+/* What one run found beyond the findings: the summary extras' argument. */
+struct run_facts {
+	const struct tally *t;
+	struct kernel_status kernel;
+	struct microcode_status microcode;
+};
+
+/* KEY: {"running", "newest", "state", "reason"} (empty strings: null). */
+static void json_status(struct json *j, const char *key, const char *running,
+                        const char *newest, const char *state, const char *reason)
+{
+	json_open(j, key);
+	json_bytes(j, "running", *running ? running : NULL, strlen(running));
+	json_bytes(j, "newest", *newest ? newest : NULL, strlen(newest));
+	json_str(j, "state", state);
+	json_bytes(j, "reason", reason, strlen(reason));
+	json_close(j);
+}
+
+/* The summary extras of restart: processes to restart, running fileless
+ * code, the kernel and the microcode. */
 static void summary_extra(struct json *j, const void *arg)
 {
-	const struct tally *t = arg;
+	const struct run_facts *rf = arg;
+	const struct kernel_status *k = &rf->kernel;
+	const struct microcode_status *m = &rf->microcode;
 
-	json_uint(j, "restart", t->nrestart);
-	json_uint(j, "fileless", t->nfileless);
+	json_uint(j, "restart", rf->t->nrestart);
+	json_uint(j, "fileless", rf->t->nfileless);
+	json_status(j, "kernel", k->running, k->newest, kstate_name(k->state), k->reason);
+	json_status(j, "microcode", m->running, m->newest, ucstate_name(m->state), m->reason);
 }
 
 /* The user name of UID, or its number when it has none (the USER column). */
@@ -450,7 +477,7 @@ static void json_cell(struct json *j, struct users *users, int col, const struct
  * --jsonl: a line per row, the summary line last.  0 or -EIO.
  */
 static int print_findings_json(struct restart *rs, const struct colset *cols,
-                               const struct summary *sum, const struct tally *t)
+                               const struct summary *sum, const struct run_facts *t)
 {
 	bool lines = rs->out.format == OUT_JSONL;
 	struct json *j = json_new(stdout, !lines);
@@ -561,7 +588,8 @@ static size_t next_group(const struct restart *rs, size_t *from)
 }
 
 /* --summary: a table, or with -J {"schema":1,...,"groups":[...],"summary":{...}}. */
-static int print_summary(struct restart *rs, const struct summary *sum, const struct tally *t)
+static int print_summary(struct restart *rs, const struct summary *sum,
+                         const struct run_facts *t)
 {
 	struct colset cols = { .n = _SC_MAX, .ids = { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_COUNT, SC_PIDS } };
 	struct libscols_table *tb;
@@ -641,10 +669,29 @@ static void free_all(struct restart *rs)
 	free(rs->pids);
 }
 
+/* On stderr: the kernel's and the microcode's state, in one line. */
+static void report_host(const struct run_facts *rf)
+{
+	const struct kernel_status *k = &rf->kernel;
+	const struct microcode_status *m = &rf->microcode;
+	char *kr = xcheck(escape_unprintable(k->reason)), *mr = xcheck(escape_unprintable(m->reason));
+	char *run = xcheck(escape_unprintable(*k->running ? k->running : "unknown"));
+	char *nw = xcheck(escape_unprintable(*k->newest ? k->newest : "none"));
+
+	warnx_("kernel %s (running %s, newest installed %s): %s; microcode %s: %s",
+	       kstate_name(k->state), run, nw, kr, ucstate_name(m->state), mr);
+	free(kr);
+	free(mr);
+	free(run);
+	free(nw);
+}
+
 /* On stderr, after the output: the counts, notes, what was not seen. */
 static void report(const struct restart *rs, const struct procexe_list *list,
-                   const struct summary *sum, const struct tally *t)
+                   const struct summary *sum, const struct run_facts *rf)
 {
+	const struct tally *t = rf->t;
+
 	warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
 	       sum->processes, t->nrestart, t->nfileless, sum->denied);
 	denial_report(sum->denied);
@@ -653,6 +700,7 @@ static void report(const struct restart *rs, const struct procexe_list *list,
 	if (rs->set.nfileless_ignored)
 		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->set.nfileless_ignored);
 	unseen_report(&t->unseen, list, rs->pids, rs->npids, true);
+	report_host(rf);
 }
 
 static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct colset *cols)
@@ -671,9 +719,25 @@ static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct co
 	return ctx;
 }
 
+/*
+ * The kernel's and the microcode's state into RF; a pending kernel
+ * upgrade makes a whole-host run (no PID named) exit 1: the host must
+ * restart.  An unknown state changes nothing.
+ */
+static void host_facts(const struct restart *rs, struct summary *sum, struct run_facts *rf)
+{
+	const char *root = restart_root();
+
+	kernel_status_read(root, &rf->kernel);
+	microcode_status_read(root, &rf->microcode);
+	if (rs->npids == 0 && (rf->kernel.state == KSTATE_ABI_UPGRADE ||
+	                       rf->kernel.state == KSTATE_VERSION_UPGRADE))
+		sum->exit_status = EXIT_FOUND;
+}
+
 /* Print the findings as asked: 0 or a negative errno. */
 static int print_output(struct restart *rs, const struct colset *cols,
-                        const struct summary *sum, const struct tally *t)
+                        const struct summary *sum, const struct run_facts *t)
 {
 	if (rs->units)
 		return print_units(rs);
@@ -692,6 +756,7 @@ int cmd_restart(int argc, char **argv)
 	struct colset cols;
 	struct summary sum;
 	struct tally t = { 0 };
+	struct run_facts rf = { .t = &t };
 	int r, status;
 
 	parse_args(&rs, argc, argv);
@@ -712,8 +777,9 @@ int cmd_restart(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	restart_collect(&rs.set, list, rs.pids, rs.npids, &sum, &t);
+	host_facts(&rs, &sum, &rf);
 	status = sum.exit_status;
-	r = print_output(&rs, &cols, &sum, &t);
+	r = print_output(&rs, &cols, &sum, &rf);
 	/* a write error is cli_exit()'s to judge (EPIPE is not one) */
 	if (r < 0 && !ferror(stdout)) {
 		warnx_("cannot print the table: %s", strerror(-r));
@@ -722,7 +788,7 @@ int cmd_restart(int argc, char **argv)
 	/* the output first, so that the notes follow it */
 	fflush(stdout);
 	if (!rs.quiet)
-		report(&rs, list, &sum, &t);
+		report(&rs, list, &sum, &rf);
 	free_all(&rs);
 	procexe_list_free(list);
 	procexe_ctx_free(ctx);
