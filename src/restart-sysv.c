@@ -362,3 +362,69 @@ bool init_is_systemd(const char *root)
 	comm[n] = '\0';
 	return strcmp(comm, "systemd\n") == 0 || strcmp(comm, "systemd") == 0;
 }
+
+/* ------------------------------------------------- the procfs tree --- */
+
+/* PROCFS/PID/stat into BUF: the part after the comm's ')' (*AFTER) and the
+ * comm (*COMM, *COMM_LEN); false when unreadable. */
+static bool read_stat(const char *procfs, pid_t pid, char *buf, size_t size,
+                      const char **after, const char **comm, size_t *comm_len)
+{
+	char rel[64];
+	ssize_t n;
+	char *open_paren, *close_paren;
+
+	snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
+	n = read_rel(procfs, rel, buf, size - 1, NULL);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	open_paren = memchr(buf, '(', (size_t)n);
+	close_paren = memrchr(buf, ')', (size_t)n);
+	if (!open_paren || !close_paren || close_paren < open_paren)
+		return false;
+	*comm = open_paren + 1;
+	*comm_len = (size_t)(close_paren - open_paren - 1);
+	*after = close_paren + 1;
+	return true;
+}
+
+static pid_t procfs_parent(pid_t pid, void *arg)
+{
+	char buf[1024], state;
+	const char *after, *comm;
+	size_t len;
+	int ppid;
+
+	if (!read_stat(arg, pid, buf, sizeof(buf), &after, &comm, &len) ||
+	    sscanf(after, " %c %d", &state, &ppid) != 2)
+		return -1;
+	return (pid_t)ppid;
+}
+
+static uid_t procfs_uid(pid_t pid, void *arg)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%d", (const char *)arg, (int)pid);
+	return stat(path, &st) == 0 ? st.st_uid : (uid_t)-1;
+}
+
+static bool procfs_comm(pid_t pid, char *out, size_t size, void *arg)
+{
+	char buf[1024];
+	const char *after, *comm;
+	size_t len;
+
+	if (!read_stat(arg, pid, buf, sizeof(buf), &after, &comm, &len) || len >= size)
+		return false;
+	memcpy(out, comm, len);
+	out[len] = '\0';
+	return true;
+}
+
+void sysv_tree_procfs(struct sysv_tree *t, const char *procfs)
+{
+	*t = (struct sysv_tree){ procfs_parent, procfs_uid, procfs_comm, (void *)procfs };
+}

@@ -86,6 +86,10 @@ int sysv_map_read(const char *root, struct sysv_map *m);
 
 void sysv_map_free(struct sysv_map *m);
 
+/* *T reads the tree from PROCFS ("/proc"): PROCFS/PID/stat for the parent
+ * and comm, the owner of PROCFS/PID.  PROCFS must outlive T. */
+void sysv_tree_procfs(struct sysv_tree *t, const char *procfs);
+
 /* Whether the host runs systemd: ROOT/run/systemd/system is a directory
  * (as sd_booted() decides) or ROOT/proc/1/comm is "systemd". */
 bool init_is_systemd(const char *root);

@@ -38,6 +38,7 @@
 #include "restart-collect.h"
 #include "restart-group.h"
 #include "restart-root.h"
+#include "restart-sysv.h"
 #include "summary.h"
 #include "users.h"
 
@@ -67,9 +68,10 @@ _Static_assert((int)_RC_MAX <= (int)_COL_MAX, "struct colset holds at most _COL_
 
 static const struct colinfo rinfos[_RC_MAX] = {
 	[RC_GROUP]    = { "GROUP",  0.15, 0, COLTYPE_STRING, D_CGROUP,
-			  "systemd unit, user unit, session or container of the process" },
+			  "systemd unit, user unit, session, container or SysV service of the process" },
 	[RC_GTYPE]    = { "GTYPE",     9, 0, COLTYPE_STRING, D_CGROUP,
-			  "kind of group (JSON key group_type): unit, user-unit, session, container or none" },
+			  "kind of group (JSON key group_type): unit, user-unit, session, container, "
+			  "none or sysv (a SysV service, without systemd)" },
 	[RC_PID]      = { "PID",       5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0,
 			  "process ID" },
 	[RC_PPID]     = { "PPID",      5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, D_STAT,
@@ -134,6 +136,9 @@ struct restart {
 	size_t npids;
 
 	struct restart_set set; /* --ignore, --ignore-fileless and the findings */
+	bool systemd;           /* PID 1 is systemd: units, else SysV services */
+	struct sysv_map sysv;   /* without systemd: the init scripts */
+	struct sysv_tree tree;
 };
 
 static void __attribute__((noreturn)) usage(void)
@@ -144,7 +149,8 @@ static void __attribute__((noreturn)) usage(void)
 	fputs(" " PROGNAME " restart [options] [<pid>...]\n", out);
 	fputs("\nList the processes that must restart to stop running deleted, replaced or\n"
 	      "modified code (their executable, or a library or other file they map\n"
-	      "executable), grouped by systemd unit, session or container.  Code that\n"
+	      "executable), grouped by systemd unit (or SysV service), session or\n"
+	      "container, and the state of the kernel and the CPU microcode.  Code that\n"
 	      "never had a file (memfd, JIT) is listed in the category 'fileless'.\n", out);
 	fputs("\nOptions:\n", out);
 	fputs(" -o, --output <list>      output columns (a list starting with '+' is\n"
@@ -157,7 +163,8 @@ static void __attribute__((noreturn)) usage(void)
 	fputs(" -H, --list-columns       list the available columns\n", out);
 	fputs(" -s, --summary            one row per unit, session or container (and one\n"
 	      "                            for the processes nothing groups), with PIDs\n", out);
-	fputs("     --units              print only the systemd service units to restart\n", out);
+	fputs("     --units              print only the service units to restart (without\n"
+	      "                            systemd: the SysV services of /etc/init.d)\n", out);
 	fputs(" -m, --all-mappings       also judge files mapped without exec permission\n", out);
 	fputs("     --ignore <glob>      drop findings whose file matches <glob> (repeatable)\n", out);
 	fputs("     --ignore-fileless    drop the fileless category\n", out);
@@ -630,18 +637,60 @@ static bool is_service(const char *name)
 	return len > 8 && strcmp(name + len - 8, ".service") == 0;
 }
 
-/* --units: distinct service units of the restart category, sorted. */
+/* Does --units print the group G: a service unit with systemd, else a
+ * SysV service? */
+static bool units_names(const struct restart *rs, const struct pgroup *g)
+{
+	if (!g->name)
+		return false;
+	if (rs->systemd)
+		return g->type == GROUP_UNIT && is_service(g->name);
+	return g->type == GROUP_SYSV;
+}
+
+/*
+ * --units, on stderr: "restart PID N (COMM)" for each process that must
+ * restart and that no printed name covers, and a plain statement when
+ * no name was printed at all.
+ */
+static void units_hints(const struct restart *rs, size_t printed)
+{
+	struct out_opts tbl = { .format = OUT_TABLE };
+	size_t left = 0;
+	pid_t last = -1;
+
+	for (size_t i = 0; i < rs->set.n; i++) {
+		const struct finding *f = &rs->set.findings[i];
+		const char *comm = procexe_proc_comm(f->proc);
+		char *safe;
+
+		if (f->cat != CAT_RESTART || units_names(rs, f->group) ||
+		    procexe_proc_pid(f->proc) == last)
+			continue;
+		last = procexe_proc_pid(f->proc);
+		left++;
+		safe = comm ? out_text_cell(&tbl, comm, strlen(comm)) : NULL;
+		warnx_("restart PID %jd (%s)", (intmax_t)last, safe ? safe : "?");
+		free(safe);
+	}
+	if (left && !printed)
+		warnx_("no %s applies to the %zu processes that must restart: restart them "
+		       "by hand", rs->systemd ? "systemd service unit" :
+		       "SysV service (PID 1 is not systemd)", left);
+}
+
+/* --units: distinct service units (without systemd: SysV services) of the
+ * restart category, sorted; the others on stderr (units_hints()). */
 static int print_units(struct restart *rs)
 {
 	const char **names = xreallocarray(NULL, rs->set.n ? rs->set.n : 1, sizeof(*names));
 	struct out_opts raw = { .format = OUT_RAW };
-	size_t k = 0;
+	size_t k = 0, printed = 0;
 
 	for (size_t i = 0; i < rs->set.n; i++) {
 		const struct pgroup *g = rs->set.findings[i].group;
 
-		if (rs->set.findings[i].cat == CAT_RESTART && g->type == GROUP_UNIT && g->name &&
-		    is_service(g->name))
+		if (rs->set.findings[i].cat == CAT_RESTART && units_names(rs, g))
 			names[k++] = g->name;
 	}
 	qsort(names, k, sizeof(*names), cmp_str);
@@ -652,11 +701,16 @@ static int print_units(struct restart *rs)
 			continue;
 		/* Unit names are plain words; anything else is escaped. */
 		safe = out_text_cell(&raw, names[i], strlen(names[i]));
-		if (safe)
+		if (safe) {
 			puts(safe);
+			printed++;
+		}
 		free(safe);
 	}
 	free(names);
+	fflush(stdout);
+	if (!rs->quiet)
+		units_hints(rs, printed);
 	return ferror(stdout) ? -EIO : 0;
 }
 
@@ -665,6 +719,7 @@ static int print_units(struct restart *rs)
 static void free_all(struct restart *rs)
 {
 	restart_set_free(&rs->set);
+	sysv_map_free(&rs->sysv);
 	free(rs->set.ignore);
 	free(rs->pids);
 }
@@ -714,7 +769,7 @@ static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct co
 	}
 	procexe_ctx_set_threads(ctx, rs->threads);
 	procexe_ctx_set_maps(ctx, restart_maps_flags(rs->all_mappings, rs->maps_text));
-	procexe_ctx_set_details(ctx, rs->units ? PROCEXE_DETAIL_CGROUP
+	procexe_ctx_set_details(ctx, rs->units ? PROCEXE_DETAIL_CGROUP | PROCEXE_DETAIL_COMM
 	                                       : colset_details_in(rinfos, cols) | PROCEXE_DETAIL_CGROUP);
 	return ctx;
 }
@@ -733,6 +788,33 @@ static void host_facts(const struct restart *rs, struct summary *sum, struct run
 	if (rs->npids == 0 && (rf->kernel.state == KSTATE_ABI_UPGRADE ||
 	                       rf->kernel.state == KSTATE_VERSION_UPGRADE))
 		sum->exit_status = EXIT_FOUND;
+}
+
+/* restart_set's regroup: the SysV service of PROC, if any. */
+static void regroup_sysv(const struct procexe_proc *proc, struct pgroup *g, void *arg)
+{
+	const struct restart *rs = arg;
+	const char *name = sysv_lookup(&rs->sysv, procexe_proc_pid(proc), &rs->tree);
+
+	if (name) {
+		g->type = GROUP_SYSV;
+		g->name = xstrdup(name);
+	}
+}
+
+/* Without systemd, group the processes no cgroup groups by SysV service. */
+static void setup_init(struct restart *rs)
+{
+	const char *root = restart_root();
+
+	rs->systemd = init_is_systemd(root);
+	if (rs->systemd)
+		return;
+	if (sysv_map_read(root, &rs->sysv) < 0)
+		errx_("%s", strerror(ENOMEM));
+	sysv_tree_procfs(&rs->tree, rs->procfs ? rs->procfs : "/proc");
+	rs->set.regroup = regroup_sysv;
+	rs->set.regroup_arg = rs;
 }
 
 /* Print the findings as asked: 0 or a negative errno. */
@@ -776,6 +858,7 @@ int cmd_restart(int argc, char **argv)
 		free_all(&rs);
 		return EXIT_TROUBLE;
 	}
+	setup_init(&rs);
 	restart_collect(&rs.set, list, rs.pids, rs.npids, &sum, &t);
 	host_facts(&rs, &sum, &rf);
 	status = sum.exit_status;
