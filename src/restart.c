@@ -14,6 +14,7 @@
  * and sorted; this file prints them.  Nothing from the scanned processes
  * is executed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -122,6 +123,7 @@ enum {
 	OPT_PROC,
 	OPT_MAPS_TEXT,
 	OPT_THREADS,
+	OPT_NAGIOS,
 	OPT_OUTPUT_ALL,
 };
 _Static_assert(OPT_OUTPUT_ALL < OPT_JSONL, "restart's long options collide with --jsonl");
@@ -129,7 +131,7 @@ _Static_assert(OPT_OUTPUT_ALL < OPT_JSONL, "restart's long options collide with 
 struct restart {
 	struct out_opts out;
 	struct table_args ta;
-	bool units, summary, all_mappings, maps_text, quiet, output_all;
+	bool units, summary, all_mappings, maps_text, quiet, output_all, nagios;
 	unsigned threads;       /* --threads, 0: the library's choice */
 	const char *procfs;
 	pid_t *pids;
@@ -165,6 +167,8 @@ static void __attribute__((noreturn)) usage(void)
 	      "                            for the processes nothing groups), with PIDs\n", out);
 	fputs("     --units              print only the service units to restart (without\n"
 	      "                            systemd: the SysV services of /etc/init.d)\n", out);
+	fputs("     --nagios             one monitoring-plugin status line with perfdata;\n"
+	      "                            exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n", out);
 	fputs(" -m, --all-mappings       also judge files mapped without exec permission\n", out);
 	fputs("     --ignore <glob>      drop findings whose file matches <glob> (repeatable)\n", out);
 	fputs("     --ignore-fileless    drop the fileless category\n", out);
@@ -220,6 +224,9 @@ static bool restart_option(struct restart *rs, int c, char *arg)
 	case OPT_MAPS_TEXT:
 		rs->maps_text = true;
 		return true;
+	case OPT_NAGIOS:
+		rs->nagios = rs->quiet = true;
+		return true;
 	case OPT_THREADS:
 		if (parse_ulong(arg, 0, 1024, &v) < 0)
 			usage_error("invalid number of threads: '%s'", arg);
@@ -242,6 +249,7 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 		{ "proc",            required_argument, NULL, OPT_PROC },
 		{ "maps-text",       no_argument,       NULL, OPT_MAPS_TEXT },
 		{ "threads",         required_argument, NULL, OPT_THREADS },
+		{ "nagios",          no_argument,       NULL, OPT_NAGIOS },
 		{ "quiet",           no_argument,       NULL, 'q' },
 		{ "help",            no_argument,       NULL, 'h' },
 		{ "version",         no_argument,       NULL, 'V' },
@@ -266,6 +274,10 @@ static void parse_args(struct restart *rs, int argc, char **argv)
 	                  rs->output_all || rs->summary))
 		usage_error("--units prints names only: it takes no --json, --jsonl, --raw, "
 		            "--output or --summary");
+	if (rs->nagios && (rs->ta.json || rs->ta.jsonl || rs->ta.raw || rs->ta.output ||
+	                   rs->ta.noheadings || rs->ta.list_columns || rs->output_all ||
+	                   rs->summary || rs->units))
+		usage_error("--nagios prints one status line: it takes no other output option");
 	if (rs->summary && (rs->ta.output || rs->output_all))
 		usage_error("--summary has fixed columns: it takes no --output");
 	if (rs->summary && rs->ta.jsonl)
@@ -714,6 +726,106 @@ static int print_units(struct restart *rs)
 	return ferror(stdout) ? -EIO : 0;
 }
 
+/* --------------------------------------------------------- --nagios --- */
+
+/* Monitoring Plugins statuses. */
+enum { NAGIOS_OK, NAGIOS_WARNING, NAGIOS_CRITICAL, NAGIOS_UNKNOWN };
+
+static const char *const nagios_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+
+/* What --nagios counts. */
+struct nagios_counts {
+	size_t processes, services, containers;
+	bool kernel;            /* a kernel upgrade is pending */
+};
+
+/* Distinct services (units, user units, SysV services) and containers
+ * that hold a process that must restart. */
+static void nagios_count(const struct restart *rs, const struct run_facts *rf,
+                         struct nagios_counts *c)
+{
+	size_t to;
+
+	*c = (struct nagios_counts){ .processes = rf->t->nrestart };
+	for (size_t from = 0; from < rs->set.n; from = to) {
+		const struct finding *f = &rs->set.findings[from];
+
+		to = restart_group_end(&rs->set, from);
+		if (f->cat != CAT_RESTART || !f->group->name)
+			continue;
+		if (f->group->type == GROUP_CONTAINER)
+			c->containers++;
+		else if (f->group->type != GROUP_SESSION)
+			c->services++;
+	}
+	c->kernel = rf->kernel.state == KSTATE_ABI_UPGRADE ||
+	            rf->kernel.state == KSTATE_VERSION_UPGRADE;
+}
+
+/* S with every byte that could end the status text or perfdata ('|',
+ * ';', '=', quotes, controls...) as '?', cut to fit OUT (SIZE bytes). */
+static void nagios_word(char *out, size_t size, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		out[i] = (isalnum(c) || c == '.' || c == '-' || c == '_' || c == '+' || c == '~')
+		         ? (char)c : '?';
+	}
+	out[i] = '\0';
+}
+
+/*
+ * The status: CRITICAL a kernel upgrade is pending (whole-host run: the
+ * host must reboot), WARNING processes must restart or a newer microcode
+ * is available, else UNKNOWN when a process or its mappings could not be
+ * read (or a named PID is missing), else OK.
+ */
+static int nagios_status(const struct restart *rs, const struct summary *sum,
+                         const struct run_facts *rf, const struct nagios_counts *c)
+{
+	if (c->kernel && rs->npids == 0)
+		return NAGIOS_CRITICAL;
+	if (c->processes || rf->microcode.state == UCSTATE_UPGRADE)
+		return NAGIOS_WARNING;
+	if (!summary_complete(sum))
+		return NAGIOS_UNKNOWN;
+	return NAGIOS_OK;
+}
+
+/* --nagios: the one line on stdout; returns the status (the exit status). */
+static int print_nagios(const struct restart *rs, const struct summary *sum,
+                        const struct run_facts *rf)
+{
+	const struct unseen *u = &rf->t->unseen;
+	size_t unseen = u->ntimeout + u->nunreadable + u->nmaps + u->nmissing + u->nnamed_denied;
+	struct nagios_counts c;
+	char kernel[KS_NAME_MAX], micro[32];
+	int st;
+
+	nagios_count(rs, rf, &c);
+	st = nagios_status(rs, sum, rf, &c);
+	nagios_word(kernel, sizeof(kernel), rf->kernel.newest);
+	nagios_word(micro, sizeof(micro), rf->microcode.newest);
+	printf("PROCEXE RESTART %s - %zu processes must restart (%zu services, %zu containers)",
+	       nagios_names[st], c.processes, c.services, c.containers);
+	if (c.kernel)
+		printf(", kernel %s pending (%s installed)", kstate_name(rf->kernel.state), kernel);
+	else
+		printf(", kernel %s", kstate_name(rf->kernel.state));
+	if (rf->microcode.state == UCSTATE_UPGRADE)
+		printf(", microcode upgrade available (%s)", micro);
+	else
+		printf(", microcode %s", ucstate_name(rf->microcode.state));
+	if (unseen)
+		printf(", %zu processes or mapping lists could not be read", unseen);
+	printf(" | processes=%zu;;; services=%zu;;; containers=%zu;;; kernel=%d;;;\n",
+	       c.processes, c.services, c.containers, c.kernel ? 1 : 0);
+	return st;
+}
+
 /* ------------------------------------------------------------- main --- */
 
 static void free_all(struct restart *rs)
@@ -854,15 +966,23 @@ int cmd_restart(int argc, char **argv)
 	if (r < 0) {
 		if (ctx)
 			warnx_("cannot read %s: %s", rs.procfs ? rs.procfs : "/proc", strerror(-r));
+		if (rs.nagios)
+			printf("PROCEXE RESTART UNKNOWN - cannot read %s\n",
+			       rs.procfs ? "the procfs given" : "/proc");
 		procexe_ctx_free(ctx);
 		free_all(&rs);
-		return EXIT_TROUBLE;
+		return rs.nagios ? NAGIOS_UNKNOWN : EXIT_TROUBLE;
 	}
 	setup_init(&rs);
 	restart_collect(&rs.set, list, rs.pids, rs.npids, &sum, &t);
 	host_facts(&rs, &sum, &rf);
 	status = sum.exit_status;
-	r = print_output(&rs, &cols, &sum, &rf);
+	if (rs.nagios) {
+		status = print_nagios(&rs, &sum, &rf);
+		r = 0;
+	} else {
+		r = print_output(&rs, &cols, &sum, &rf);
+	}
 	/* a write error is cli_exit()'s to judge (EPIPE is not one) */
 	if (r < 0 && !ferror(stdout)) {
 		warnx_("cannot print the table: %s", strerror(-r));

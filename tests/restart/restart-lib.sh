@@ -182,3 +182,27 @@ cgroup_of() {
 		echo "${v1:-$v2}"
 	fi
 }
+
+# Fake kernel layouts for the test build (procexe-test, $PROCEXE_TEST_ROOT).
+# mkroot DIR REL BUILD: a running kernel REL whose /proc/version has BUILD
+mkroot() {
+	mkdir -p "$1/proc/sys/kernel" "$1/boot"
+	echo "$2" >"$1/proc/sys/kernel/osrelease"
+	echo "Linux version $2 (builder@host) (gcc (Debian 12.2.0-14) 12.2.0) $3" >"$1/proc/version"
+}
+
+# image FILE REL BUILD: an x86 boot image head ("HdrS", protocol 2.15)
+# whose version string is "REL (builder@host) BUILD"
+image() {
+	mkdir -p "$(dirname "$1")"
+	"$PYTHON" - "$1" "$2 (builder@host) $3" <<'PY'
+import struct, sys
+buf = bytearray(0x4000)
+buf[0x202:0x206] = b'HdrS'
+struct.pack_into('<H', buf, 0x206, 0x020f)
+struct.pack_into('<H', buf, 0x20e, 0x1000)
+s = sys.argv[2].encode() + b'\0'
+buf[0x1200:0x1200 + len(s)] = s
+open(sys.argv[1], 'wb').write(bytes(buf))
+PY
+}
