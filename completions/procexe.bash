@@ -112,7 +112,7 @@ _procexe()
 	explain) opts="-J --json $common" ;;
 	recover) opts="-d --dir -a --all -l --libs -J --json -M --max-size $common" ;;
 	restart)
-		opts="$table -s --summary --units -m --all-mappings --ignore --ignore-fileless
+		opts="$table -s --summary --units --nagios -m --all-mappings --ignore --ignore-fileless
 			--maps-text $common"
 		;;
 	metrics) opts="--textfile --proc --threads $common" ;;
