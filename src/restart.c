@@ -140,6 +140,7 @@ struct restart {
 	struct restart_set set; /* --ignore, --ignore-fileless and the findings */
 	bool systemd;           /* PID 1 is systemd: units, else SysV services */
 	struct sysv_map sysv;   /* without systemd: the init scripts */
+	bool sysv_read;         /* sysv was read (at the first process judged) */
 	struct sysv_tree tree;
 };
 
@@ -165,8 +166,8 @@ static void __attribute__((noreturn)) usage(void)
 	fputs(" -H, --list-columns       list the available columns\n", out);
 	fputs(" -s, --summary            one row per unit, session or container (and one\n"
 	      "                            for the processes nothing groups), with PIDs\n", out);
-	fputs("     --units              print only the service units to restart (without\n"
-	      "                            systemd: the SysV services of /etc/init.d)\n", out);
+	fputs("     --units              print only the service units to restart (and\n"
+	      "                            without systemd, the SysV services of /etc/init.d)\n", out);
 	fputs("     --nagios             one monitoring-plugin status line with perfdata;\n"
 	      "                            exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n", out);
 	fputs(" -m, --all-mappings       also judge files mapped without exec permission\n", out);
@@ -649,15 +650,14 @@ static bool is_service(const char *name)
 	return len > 8 && strcmp(name + len - 8, ".service") == 0;
 }
 
-/* Does --units print the group G: a service unit with systemd, else a
- * SysV service? */
+/* Does --units print the group G: a service unit, or (only without
+ * systemd: the only case where there are any) a SysV service? */
 static bool units_names(const struct restart *rs, const struct pgroup *g)
 {
 	if (!g->name)
 		return false;
-	if (rs->systemd)
-		return g->type == GROUP_UNIT && is_service(g->name);
-	return g->type == GROUP_SYSV;
+	return (g->type == GROUP_UNIT && is_service(g->name)) ||
+	       (!rs->systemd && g->type == GROUP_SYSV);
 }
 
 /*
@@ -686,9 +686,10 @@ static void units_hints(const struct restart *rs, size_t printed)
 		free(safe);
 	}
 	if (left && !printed)
-		warnx_("no %s applies to the %zu processes that must restart: restart them "
+		warnx_("no %s applies to the %zu processes that must restart%s: restart them "
 		       "by hand", rs->systemd ? "systemd service unit" :
-		       "SysV service (PID 1 is not systemd)", left);
+		       "service unit or SysV service", left,
+		       rs->systemd ? "" : " (PID 1 is not systemd)");
 }
 
 /* --units: distinct service units (without systemd: SysV services) of the
@@ -902,11 +903,20 @@ static void host_facts(const struct restart *rs, struct summary *sum, struct run
 		sum->exit_status = EXIT_FOUND;
 }
 
-/* restart_set's regroup: the SysV service of PROC, if any. */
+/* restart_set's regroup: the SysV service of PROC, if any.  The init
+ * scripts are read at the first call: a run that judges no process reads
+ * none. */
 static void regroup_sysv(const struct procexe_proc *proc, struct pgroup *g, void *arg)
 {
-	const struct restart *rs = arg;
-	const char *name = sysv_lookup(&rs->sysv, procexe_proc_pid(proc), &rs->tree);
+	struct restart *rs = arg;
+	const char *name;
+
+	if (!rs->sysv_read) {
+		if (sysv_map_read(restart_root(), &rs->sysv) < 0)
+			errx_("%s", strerror(ENOMEM));
+		rs->sysv_read = true;
+	}
+	name = sysv_lookup(&rs->sysv, procexe_proc_pid(proc), &rs->tree);
 
 	if (name) {
 		g->type = GROUP_SYSV;
@@ -922,8 +932,6 @@ static void setup_init(struct restart *rs)
 	rs->systemd = init_is_systemd(root);
 	if (rs->systemd)
 		return;
-	if (sysv_map_read(root, &rs->sysv) < 0)
-		errx_("%s", strerror(ENOMEM));
 	sysv_tree_procfs(&rs->tree, rs->procfs ? rs->procfs : "/proc");
 	rs->set.regroup = regroup_sysv;
 	rs->set.regroup_arg = rs;

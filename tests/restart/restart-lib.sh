@@ -137,11 +137,13 @@ RS_SUMMARY_RE='^procexe: [0-9]+ processes?, [0-9]+ must restart, [0-9]+ run file
 # Other processes of the host may exit while a whole-host run reads them:
 # that note depends on the machine, not on what a test planted.
 RS_EXITED_RE='^procexe: [0-9]+ processes exited during the scan$'
+# the last line of every run: the kernel's and the microcode's state
+RS_HOST_RE='^procexe: kernel (current|abi-upgrade|version-upgrade|unknown) \(running .*; microcode (current|upgrade|unknown): '
 
 # stderr_notes FILE: the lines of FILE (stderr of a run) but the summary
 # and the note of processes that exited meanwhile
 stderr_notes() {
-	grep -Ev "$RS_SUMMARY_RE|$RS_EXITED_RE" "$1"
+	grep -Ev "$RS_SUMMARY_RE|$RS_EXITED_RE|$RS_HOST_RE" "$1"
 }
 
 # stderr_clean DESC FILE: FILE (stderr of a run) holds nothing but (at

@@ -71,7 +71,7 @@ rst "$U" --units "$PC"
 status_is "$U" 1 "--units, no service applies: still exit 1 (something must restart)"
 is "$(cat "$U")" "" "--units, no service applies: nothing on stdout"
 check "--units, no service applies: says so" \
-	grep -q '^procexe: no SysV service (PID 1 is not systemd) applies to the 1 processes' "$U.err"
+	grep -q '^procexe: no service unit or SysV service applies to the 1 processes that must restart (PID 1 is not systemd)' "$U.err"
 
 S=$T/s.json
 rst "$S" -s -J "$PA" "$PB" "$PC"
