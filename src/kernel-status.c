@@ -508,12 +508,15 @@ static void images_free(struct images *im)
 	free(im->path);
 }
 
-/* A release name: not empty, no '/', not a backup or signed copy. */
+/* A release name: starts with a digit (not Arch's "vmlinuz-linux", whose
+ * release is in /usr/lib/modules), no '/', not a rescue, backup or signed
+ * copy. */
 static bool release_ok(const char *rel)
 {
 	size_t n = strlen(rel);
 
-	return n > 0 && n < KS_NAME_MAX && rel[0] != '.' && !strchr(rel, '/') &&
+	return n > 0 && n < KS_NAME_MAX && isdigit((unsigned char)rel[0]) && !strchr(rel, '/') &&
+	       !strstr(rel, "rescue") &&
 	       !strstr(rel, ".dpkg-") && !(n > 4 && strcmp(rel + n - 4, ".old") == 0) &&
 	       !strstr(rel, ".efi.signed");
 }

@@ -19,7 +19,7 @@
 
 [ -x "${PROCEXE_TEST:-}" ] || skip_all "no test build of procexe (PROCEXE_TEST)"
 
-plan 31
+plan 32
 
 # kstate ROOT KEY: the summary's KEY of a run on ROOT (naming this
 # shell's PID keeps the run small)
@@ -67,6 +67,14 @@ mkroot "$R" 6.5.6-300.fc39.x86_64 "$B1"
 image "$R/usr/lib/modules/6.5.6-300.fc39.x86_64/vmlinuz" 6.5.6-300.fc39.x86_64 "$B1"
 image "$R/usr/lib/modules/6.5.10-300.fc39.x86_64/vmlinuz" 6.5.10-300.fc39.x86_64 "$B1"
 is "$(kstate "$R" kernel.state)" '"version-upgrade"' "images in /usr/lib/modules/REL/vmlinuz: version-upgrade"
+
+R=$T/arch
+mkroot "$R" 6.6.1-arch1-1 "$B1"
+image "$R/boot/vmlinuz-linux" 6.6.1-arch1-1 "$B1"
+image "$R/boot/vmlinuz-0-rescue-0123456789abcdef" 6.6.1-arch1-1 "$B1"
+image "$R/usr/lib/modules/6.6.1-arch1-1/vmlinuz" 6.6.1-arch1-1 "$B1"
+is "$(kstate "$R" kernel.state)/$(rsj summary "$J" kernel.newest)" '"current"/"6.6.1-arch1-1"' \
+	"vmlinuz-linux and a rescue image are no releases: current from /usr/lib/modules"
 
 R=$T/libmods
 mkroot "$R" 6.1.0-13-amd64 "$B1"
