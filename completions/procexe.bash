@@ -112,7 +112,7 @@ _procexe()
 	explain) opts="-J --json $common" ;;
 	recover) opts="-d --dir -a --all -l --libs -J --json -M --max-size $common" ;;
 	restart)
-		opts="$table -s --summary --summary=package --units -m --all-mappings --ignore
+		opts="$table -s --summary --summary=package --units --nagios -m --all-mappings --ignore
 			--ignore-fileless --admindir
 			--maps-text $common"
 		;;

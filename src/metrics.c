@@ -265,7 +265,7 @@ static bool next_unit(const struct restart_set *set, size_t *from, size_t *end)
 	for (size_t i = *from; i < set->n; i++) {
 		const struct pgroup *g = set->findings[i].group;
 
-		if (set->findings[i].cat != CAT_RESTART || g->type == GROUP_NONE || !g->name)
+		if (set->findings[i].cat != CAT_RESTART || g->type >= GROUP_NONE || !g->name)
 			continue;
 		*from = i;
 		*end = restart_group_end(set, i);

@@ -202,6 +202,8 @@ static void collect_all(struct restart_set *rs, const struct procexe_list *list)
 			continue;
 		if (cg && group_from_cgroup(cg, strlen(cg), &g->type, &g->name) < 0)
 			errx_("%s", strerror(ENOMEM));
+		if (g->type == GROUP_NONE && rs->regroup)
+			rs->regroup(proc, g, rs->regroup_arg);
 		why = unseen_reason(proc, true);
 		if (why)
 			collect_incomplete(rs, proc, g, why);

@@ -69,6 +69,13 @@ struct restart_set {
 	char **ignore;          /* --ignore globs (not freed here) */
 	size_t nignore;
 	bool ignore_fileless;
+	/*
+	 * Optional: called for each process judged whose cgroup gives
+	 * GROUP_NONE; it may set *G (a name it allocates with malloc, freed
+	 * with the set).  Used without systemd for the SysV services.
+	 */
+	void (*regroup)(const struct procexe_proc *proc, struct pgroup *g, void *arg);
+	void *regroup_arg;
 
 	struct finding *findings;       /* sorted: category, group, PID, type, file */
 	size_t n, cap;
