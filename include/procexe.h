@@ -314,6 +314,18 @@ void procexe_ctx_set_maps(struct procexe_ctx *ctx, unsigned maps);
 /* Bits of struct procexe_mapping's flags. */
 #define PROCEXE_MF_EXEC   (1u << 0) /* at least one mapping of it is executable */
 #define PROCEXE_MF_SUFFIX (1u << 1) /* the kernel's text ended in " (deleted)" */
+#define PROCEXE_MF_SCRIPT (1u << 2) /* not a mapping: the script file an interpreter
+                                       (python, perl, ruby, node, php, a shell)
+                                       was started on, as its command line names
+                                       it (relative to its working directory when
+                                       relative); start and end 0, dev and ino of
+                                       the file standing there now (0: none).  The
+                                       interpreter holds no reference to what it
+                                       read: deleted = nothing stands at the name,
+                                       replaced = the file there was born after the
+                                       process started, modified = written in place
+                                       after it started.  Judged with
+                                       PROCEXE_MAPS_EXEC, listed last. */
 
 /* One distinct mapped file; strings live as long as the owning procexe_proc. */
 struct procexe_mapping {
