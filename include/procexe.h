@@ -368,8 +368,10 @@ int procexe_proc_maps_errno(const struct procexe_proc *proc);
 #define PROCEXE_ATTN_IMAGE        (1u << 0) /* its image is fileless, deleted, replaced,
                                                unlinked, repointed or unreachable */
 #define PROCEXE_ATTN_MODIFIED     (1u << 1) /* its image was written after it started */
-#define PROCEXE_ATTN_MAPPED       (1u << 2) /* a mapped file was deleted, replaced or
-                                               modified: it must restart */
+#define PROCEXE_ATTN_MAPPED       (1u << 2) /* a mapped file, or the script it was
+                                               started on (PROCEXE_MF_SCRIPT), was
+                                               deleted, replaced or modified: it
+                                               must restart */
 #define PROCEXE_ATTN_MAPPED_FILELESS (1u << 3) /* it maps code that has no file (memfd...) */
 #define PROCEXE_ATTN_INCOMPLETE   (1u << 4) /* not seen whole: given up on (timed out),
                                                unreadable, or its mapped files are not

@@ -36,6 +36,8 @@ enum pe_interp pe_interp_of(const char *name, size_t len)
 {
 	size_t n = 0;
 
+	if (memchr(name, '\0', len) || memchr(name, '/', len))
+		return PE_INTERP_NONE;  /* not a base name */
 	while (n < len && name[n] >= 'a' && name[n] <= 'z')
 		n++;
 	/* after the name: nothing, a version, or '-' and a version */

@@ -143,7 +143,7 @@ enum pe_interp {
 	_PE_INTERP_MAX
 };
 /* The interpreter the base name NAME (LEN bytes, any bytes) denotes; NONE
- * for any other name. */
+ * for any other name (also one holding a NUL or '/'). */
 enum pe_interp pe_interp_of(const char *name, size_t len);
 
 /*
