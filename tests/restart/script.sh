@@ -22,7 +22,7 @@ PERL=$(command -v perl) || skip_all "perl not found"
 BASH=$(command -v bash) || skip_all "bash not found"
 DASH=$(command -v dash) || skip_all "dash not found"
 
-plan 21
+plan 23
 
 D=$T/s
 mkdir "$D"
@@ -76,7 +76,8 @@ restartj "$J" "${ALL[@]}"
 status_is "$J" 0 "untouched scripts: nothing to restart"
 rows_is "untouched scripts: no row" "$J" 0
 if [ -n "$CH" ]; then
-	ok "chroot: /c/s.sh resolved inside the chroot, not flagged (checked above)"
+	rows_is "chroot: /c/s.sh, absent from the host, resolved inside: no row" "$J" 0 \
+		pid="${P[chroot]}"
 else
 	skip "chroot: needs root, chroot(8) and ldd"
 fi
@@ -107,7 +108,11 @@ is "$(rget "$J" inode pid="${P[rep]}" type=script)" "$ino" "replaced: INODE is t
 rows_is "untouched script: still no row" "$J" 0 pid="${P[keep]}"
 rows_is "python3 -c CODE gone.py: no script file, no row" "$J" 0 pid="${P[pyc]}"
 rows_is "sh -c CMD: no script file, no row" "$J" 0 pid="${P[shc]}"
-rows_is "one row per changed script, nothing else" "$J" 6 type=script
+nscripts=6
+[ -z "$CH" ] || nscripts=7
+rows_is "one row per changed script, nothing else" "$J" "$nscripts" type=script
+rows_is "no row but the scripts'" "$J" 0 type=exe
+rows_is "no library row" "$J" 0 type=lib
 if [ -n "$CH" ]; then
 	finding "chroot: /c/s.sh replaced inside the chroot" "$J" \
 		pid="${P[chroot]}" type=script reason=replaced path=/c/s.sh
