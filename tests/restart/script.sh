@@ -5,7 +5,7 @@
 # CMD" give no row; a script replaced by rename (relative and absolute
 # names), written in place (a while after its birth), or deleted gives a
 # row of type script with reason replaced, modified or deleted; explain
-# agrees.  A dash in a chroot runs "/c/s.sh", which exists only inside the
+# agrees; "bash /dev/fd/3" is not judged (magic link).  A dash in a chroot runs "/c/s.sh", which exists only inside the
 # chroot: resolved there (no false "deleted"), replaced there (a row).
 . "$(dirname "$0")/restart-lib.sh"
 
@@ -22,7 +22,7 @@ PERL=$(command -v perl) || skip_all "perl not found"
 BASH=$(command -v bash) || skip_all "bash not found"
 DASH=$(command -v dash) || skip_all "dash not found"
 
-plan 23
+plan 24
 
 D=$T/s
 mkdir "$D"
@@ -36,6 +36,7 @@ done
 printf 'use strict; $| = 1; print "ready $$\\n"; sleep 600;\n' >"$D/p.pl"
 printf 'echo ready $$\nsleep 600\n' >"$D/b.sh"
 printf 'echo ready $$\nsleep 600\n' >"$D/d.sh"
+printf 'echo ready $$\nsleep 600\n' >"$D/fd.sh"
 t0=$(date +%s.%N)
 
 # the chroot: dash, its libraries, a fifo to block on, the script
@@ -65,6 +66,8 @@ sf shc "$DASH" -c 'echo ready $$; sleep 600; :'
 sf perl "$PERL" -w "$D/p.pl"
 sf bash "$BASH" -e "$D/b.sh"
 sf dash "$DASH" "$D/d.sh"
+# bash reading its script through a magic link: never followed
+sf fdsh sh -c 'exec "$0" /dev/fd/3 3<"$1"' "$BASH" "$D/fd.sh"
 if [ -n "$CH" ]; then
 	sf chroot chroot "$CH" /bin/dash /c/s.sh
 fi
@@ -84,7 +87,7 @@ fi
 
 # the changes: by rename, by deletion, in place a while after the births
 printf '%s# v2\n' "$PYSRC" >"$D/rep.py.new" && mv "$D/rep.py.new" "$D/rep.py"
-rm "$D/del.py" "$D/d.sh"
+rm "$D/del.py" "$D/d.sh" "$D/fd.sh"
 printf 'print "v2";\n' >"$D/p.pl.new" && mv "$D/p.pl.new" "$D/p.pl"
 printf 'echo v2\n' >"$D/b.sh.new" && mv "$D/b.sh.new" "$D/b.sh"
 [ -n "$CH" ] && printf 'echo v2\n' >"$CH/c/s.sh.new" && mv "$CH/c/s.sh.new" "$CH/c/s.sh"
@@ -108,6 +111,7 @@ is "$(rget "$J" inode pid="${P[rep]}" type=script)" "$ino" "replaced: INODE is t
 rows_is "untouched script: still no row" "$J" 0 pid="${P[keep]}"
 rows_is "python3 -c CODE gone.py: no script file, no row" "$J" 0 pid="${P[pyc]}"
 rows_is "sh -c CMD: no script file, no row" "$J" 0 pid="${P[shc]}"
+rows_is "bash /dev/fd/3: a magic link is not followed, no row" "$J" 0 pid="${P[fdsh]}"
 nscripts=6
 [ -z "$CH" ] || nscripts=7
 rows_is "one row per changed script, nothing else" "$J" "$nscripts" type=script
