@@ -865,8 +865,13 @@ static void json_mappings(struct json *j, const struct facts *f)
 		json_open(j, NULL);
 		json_bytes(j, "path", m.path, m.path_len);
 		json_str(j, "state", procexe_map_state_name(m.state));
-		json_dev(j, "dev", (dev_t)m.dev);
-		json_uint(j, "inode", m.ino);
+		if ((m.flags & PROCEXE_MF_SCRIPT) && !m.ino) {
+			json_null(j, "dev");    /* a deleted script: nothing stands there */
+			json_null(j, "inode");
+		} else {
+			json_dev(j, "dev", (dev_t)m.dev);
+			json_uint(j, "inode", m.ino);
+		}
 		json_bool(j, "executable", m.flags & PROCEXE_MF_EXEC);
 		json_bool(j, "deleted_suffix", m.flags & PROCEXE_MF_SUFFIX);
 		json_bool(j, "script", m.flags & PROCEXE_MF_SCRIPT);

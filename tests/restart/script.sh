@@ -22,7 +22,7 @@ PERL=$(command -v perl) || skip_all "perl not found"
 BASH=$(command -v bash) || skip_all "bash not found"
 DASH=$(command -v dash) || skip_all "dash not found"
 
-plan 24
+plan 26
 
 D=$T/s
 mkdir "$D"
@@ -138,3 +138,9 @@ d = json.load(open(sys.argv[1]))
 m = [x for x in d["process"]["mappings"] if x.get("script")]
 assert "mapped" in d["process"]["attention"], d["process"]["attention"]
 assert len(m) == 1 and m[0]["state"] == "modified" and m[0]["map_files"] is None, m' "$X"
+EXJSON=$PE_RESTART_DIR/../explain/exjson.py
+X2=$T/explain-del.json
+"$PROCEXE" explain -J "${P[del]}" >"$X2" 2>"$X2.err"
+check "explain -J of a deleted script: valid (script entry, dev and inode null)" \
+	"$PYTHON" "$EXJSON" valid "$X2"
+check "explain -J of a modified script: valid" "$PYTHON" "$EXJSON" valid "$X"
