@@ -22,7 +22,7 @@ PERL=$(command -v perl) || skip_all "perl not found"
 BASH=$(command -v bash) || skip_all "bash not found"
 DASH=$(command -v dash) || skip_all "dash not found"
 
-plan 26
+plan 27
 
 D=$T/s
 mkdir "$D"
@@ -122,6 +122,16 @@ if [ -n "$CH" ]; then
 		pid="${P[chroot]}" type=script reason=replaced path=/c/s.sh
 else
 	skip "chroot: needs root, chroot(8) and ldd"
+fi
+
+# the documents follow docs/schema-v1.json (type script)
+VALIDATE=$PE_RESTART_DIR/../schema/validate.py
+SCHEMA=$PE_RESTART_DIR/../../docs/schema-v1.json
+if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
+	check "restart -J with script rows follows the schema" \
+		"$PYTHON" "$VALIDATE" "$SCHEMA" --status 1 "$J"
+else
+	skip "python3-jsonschema not installed"
 fi
 
 # --jsonl, the table and explain say the same
