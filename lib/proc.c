@@ -365,8 +365,9 @@ static int phase_judge(struct load *L)
 /*
  * Script: for an interpreter whose mappings are judged, the script its
  * command line names (pe_judge_proc_script()), kept after the mapped
- * files.  A process whose image could not be read or was given up on has
- * none.  0 or -ENOMEM.
+ * files.  A process whose image could not be read has none; past the
+ * per-process deadline it is not judged and the list is incomplete
+ * (ETIMEDOUT).  0 or -ENOMEM.
  */
 static int phase_script(struct load *L)
 {
@@ -377,6 +378,11 @@ static int phase_script(struct load *L)
 
 	if (!(L->rd.ctx->maps & PROCEXE_MAPS_EXEC) || L->f.exe_errno != 0 || !L->have_set)
 		return 0;
+	if (pe_cache_past_deadline(L->rd.cache)) {
+		if (!p->maps_err)
+			p->maps_err = ETIMEDOUT;        /* not judged: say so */
+		return 0;
+	}
 	r = pe_judge_proc_script(&L->rd, L->img, p->flags & PROCEXE_PF_LOADER, &mf);
 	if (r == -ENOENT)
 		return 0;
