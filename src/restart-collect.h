@@ -25,11 +25,12 @@ struct pkgdb;
 
 /* In this order in the sorted findings. */
 enum restart_category { CAT_RESTART, CAT_FILELESS, CAT_INCOMPLETE };
-enum restart_ftype { FT_EXE, FT_LIB, FT_DATA, FT_NONE };
+enum restart_ftype { FT_EXE, FT_LIB, FT_DATA, FT_SCRIPT, FT_NONE };
 
-/* "restart", "fileless", "incomplete"; "exe", "lib", "data" (FT_NONE has none). */
+/* "restart", "fileless", "incomplete"; "exe", "lib", "data", "script" (FT_NONE
+ * has none). */
 extern const char *const restart_category_names[3];
-extern const char *const restart_type_names[3];
+extern const char *const restart_type_names[4];
 
 /* The group of one process, shared by its findings. */
 struct pgroup {

@@ -92,8 +92,8 @@ static const struct colinfo rinfos[_RC_MAX] = {
 			  "deleted, replaced, modified, unlinked or fileless; for incomplete: "
 			  "timeout, unreadable or maps-incomplete" },
 	[RC_TYPE]     = { "TYPE",      4, 0, COLTYPE_STRING, 0,
-			  "exe (the program), lib (mapped executable) or data (mapped, not executable); "
-			  "empty (JSON null) for incomplete" },
+			  "exe (the program), lib (mapped executable), data (mapped, not executable) "
+			  "or script (an interpreter's script); empty (JSON null) for incomplete" },
 	[RC_PATH]     = { "PATH",    0.4, 0, COLTYPE_STRING, 0,
 			  "path of the file, without the \" (deleted)\" the kernel appends" },
 	[RC_DEV]      = { "DEV",       5, 0, COLTYPE_STRING, 0,
