@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "watch-cn.h"
+#include "watch-parse.h"
 
 struct wcn {
 	int fd;
@@ -79,30 +80,6 @@ int wcn_fd(const struct wcn *c)
 	return c->fd;
 }
 
-/* The exec events of one datagram of LEN bytes. */
-static int parse(const char *buf, size_t len, wcn_event_fn fn, void *userdata)
-{
-	const struct nlmsghdr *nl = (const void *)buf;
-	int n = 0;
-
-	for (; NLMSG_OK(nl, len); nl = NLMSG_NEXT(nl, len)) {
-		const struct cn_msg *cn = NLMSG_DATA(nl);
-		struct proc_event ev;
-
-		if (nl->nlmsg_type != NLMSG_DONE ||
-		    nl->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(ev)) ||
-		    cn->id.idx != CN_IDX_PROC || cn->len < sizeof(ev))
-			continue;
-		/* the event sits 4 bytes off its 8-byte alignment */
-		memcpy(&ev, cn->data, sizeof(ev));
-		if (ev.what == PROC_EVENT_EXEC) {
-			fn(userdata, ev.event_data.exec.process_tgid, ev.timestamp_ns);
-			n++;
-		}
-	}
-	return n;
-}
-
 int wcn_drain(struct wcn *c, wcn_event_fn fn, void *userdata, uint64_t *lost)
 {
 	char buf[16384] __attribute__((aligned(8)));
@@ -118,6 +95,6 @@ int wcn_drain(struct wcn *c, wcn_event_fn fn, void *userdata, uint64_t *lost)
 			}
 			return errno == EAGAIN ? n : -errno;
 		}
-		n += parse(buf, (size_t)len, fn, userdata);
+		n += wparse_connector(buf, (size_t)len, fn, userdata);
 	}
 }

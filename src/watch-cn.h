@@ -20,7 +20,7 @@ int wcn_fd(const struct wcn *c);
 
 /* Each exec event: the thread group PID and the kernel's timestamp
  * (CLOCK_MONOTONIC ns). */
-typedef void (*wcn_event_fn)(void *userdata, pid_t pid, uint64_t mono_ns);
+typedef void (*wcn_event_fn)(void *userdata, pid_t pid, uint64_t mono_ns); /* = wparse_exec_fn */
 
 /* Read every queued message: the number of exec events, or a negative
  * errno.  Messages the socket dropped (ENOBUFS) are counted in *LOST. */

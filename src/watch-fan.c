@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "watch-fan.h"
+#include "watch-parse.h"
 
 struct wfan {
 	int fd;                 /* the fanotify group */
@@ -23,49 +24,6 @@ struct wfan {
 	size_t nmarked, mcap;
 	struct wfan_stats st;
 };
-
-/*
- * Filesystems never marked: pseudo filesystems nothing is executed from,
- * network filesystems (a lookup of their root may wait on a server) and
- * FUSE filesystems (fuse, fuseblk, fuse.*): opening their root to mark
- * it, and the kernel's open of each event's file inside read(), wait on a
- * daemon that may never answer (the BPF source still reports their execs).
- */
-static bool skipped_type(const char *type)
-{
-	static const char *const skip[] = {
-		"proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue", "debugfs",
-		"tracefs", "securityfs", "pstore", "bpf", "configfs", "fusectl",
-		"binfmt_misc", "autofs", "rpc_pipefs", "nsfs", "efivarfs", "selinuxfs",
-		"hugetlbfs", "nfs", "nfs4", "cifs", "smb3", "ceph", "9p", "afs",
-		"gfs2", "ocfs2", "glusterfs",
-	};
-
-	if (strcmp(type, "fuse") == 0 || strcmp(type, "fuseblk") == 0 ||
-	    strncmp(type, "fuse.", 5) == 0)
-		return true;
-	for (size_t i = 0; i < ARRAY_SIZE(skip); i++)
-		if (strcmp(type, skip[i]) == 0)
-			return true;
-	return false;
-}
-
-/* Undo mountinfo's octal escapes (\040 ...) in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
 
 static bool seen_dev(const struct wfan *w, dev_t dev)
 {
@@ -114,26 +72,18 @@ static void mark_one(struct wfan *w, const char *mnt, dev_t dev)
 	close(fd);
 }
 
-/* One mountinfo line: "ID PARENT MAJ:MIN ROOT MNT OPTS [OPT...] - TYPE SRC SOPTS". */
+/* One mountinfo line: mark its filesystem unless skipped or seen.  FUSE
+ * filesystems are skipped too: opening their root to mark it, and the
+ * kernel's open of each event's file inside read(), wait on a daemon that
+ * may never answer (the BPF source still reports their execs). */
 static void mark_line(struct wfan *w, char *line)
 {
-	char *f[5], *save = NULL, *sep, *type, *p = line;
-	unsigned maj, min;
+	struct wmount m;
 
-	for (int i = 0; i < 5; i++) {
-		f[i] = strtok_r(p, " ", &save);
-		p = NULL;
-		if (!f[i])
-			return;
-	}
-	sep = strstr(save ? save : "", " - ");
-	if (!sep || sscanf(f[2], "%u:%u", &maj, &min) != 2)
+	if (wparse_mountinfo(line, &m) < 0 || wparse_skipped_fstype(m.fstype) ||
+	    seen_dev(w, m.dev))
 		return;
-	type = strtok_r(sep + 3, " ", &save);
-	if (!type || skipped_type(type) || seen_dev(w, makedev(maj, min)))
-		return;
-	unescape(f[4]);
-	mark_one(w, f[4], makedev(maj, min));
+	mark_one(w, m.point, m.dev);
 }
 
 int wfan_remark(struct wfan *w)

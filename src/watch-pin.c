@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "watch-cn.h"
 #include "watch-event.h"
 #include "watch-fan.h"
+#include "watch-parse.h"
 #include "watch-pin.h"
 
 /* A fanotify fd waiting for the BPF event of its exec. */
@@ -92,23 +92,14 @@ static void read_argv0(int dirfd, struct wrec *rec)
 	}
 }
 
-/* ppid and comm from the stat file ("PID (COMM) S PPID ..."). */
+/* ppid and comm from the stat file. */
 static void read_stat(int dirfd, struct wrec *rec)
 {
 	char buf[512];
-	ssize_t n = read_small(dirfd, "stat", buf, sizeof(buf) - 1);
-	char *open, *close_;
-	int ppid;
+	ssize_t n = read_small(dirfd, "stat", buf, sizeof(buf));
+	pid_t ppid;
 
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	open = strchr(buf, '(');
-	close_ = strrchr(buf, ')');
-	if (!open || !close_ || close_ < open)
-		return;
-	snprintf(rec->comm, sizeof(rec->comm), "%.*s", (int)(close_ - open - 1), open + 1);
-	if (sscanf(close_ + 1, " %*c %d", &ppid) == 1)
+	if (n > 0 && wparse_stat(buf, (size_t)n, rec->comm, sizeof(rec->comm), &ppid) == 0)
 		rec->ppid = ppid;
 }
 
@@ -152,24 +143,14 @@ static void push(struct wpin *p, struct wrec *rec)
 }
 
 /* Whether the ELF file FD names an interpreter (PT_INTERP): a dynamic
- * program, whose exec is followed by its interpreter's open. */
+ * program, whose exec is followed by its interpreter's open.  The program
+ * headers of an executable follow its ELF header. */
 static bool names_interpreter(int fd)
 {
-	Elf64_Ehdr eh;
-	Elf64_Phdr ph[64];
-	ssize_t n;
+	char buf[4096];
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
 
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum > 64)
-		return false;
-	n = pread(fd, ph, eh.e_phnum * sizeof(Elf64_Phdr), (off_t)eh.e_phoff);
-	if (n != (ssize_t)(eh.e_phnum * sizeof(Elf64_Phdr)))
-		return false;
-	for (unsigned i = 0; i < eh.e_phnum; i++)
-		if (ph[i].p_type == PT_INTERP)
-			return true;
-	return false;
+	return n > 0 && wparse_elf_names_interp(buf, (size_t)n);
 }
 
 /* fanotify alone: PID just executed a dynamic program, so its next event

@@ -113,6 +113,29 @@ static unsigned parse_mechanisms(const char *arg)
 	return bits;
 }
 
+/* The options that take a count, a duration or a size. */
+static void take_number(struct watch *w, int c, const char *arg)
+{
+	unsigned long v;
+
+	switch (c) {
+	case OPT_COUNT:
+		if (parse_ulong(arg, 1, ULONG_MAX, &v) < 0)
+			usage_error("invalid count: '%s'", arg);
+		w->o.count = v;
+		break;
+	case OPT_DURATION:
+		if (parse_ulong(arg, 1, 100000000, &v) < 0)
+			usage_error("invalid duration: '%s'", arg);
+		w->duration_ms = (uint64_t)v * 1000u;
+		break;
+	default:
+		if (!parse_size(arg, c == OPT_MAX_STORE ? &w->o.max_store : &w->o.min_free))
+			usage_error("invalid size: '%s'", arg);
+		break;
+	}
+}
+
 static void parse_args(struct watch *w, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -136,7 +159,6 @@ static void parse_args(struct watch *w, int argc, char **argv)
 		{ "version",    no_argument,       NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long v;
 	int c, formats = 0;
 
 	opterr = 0;
@@ -161,22 +183,10 @@ static void parse_args(struct watch *w, int argc, char **argv)
 			w->want = parse_mechanisms(optarg);
 			break;
 		case OPT_COUNT:
-			if (parse_ulong(optarg, 1, ULONG_MAX, &v) < 0)
-				usage_error("invalid count: '%s'", optarg);
-			w->o.count = v;
-			break;
 		case OPT_DURATION:
-			if (parse_ulong(optarg, 1, 100000000, &v) < 0)
-				usage_error("invalid duration: '%s'", optarg);
-			w->duration_ms = (uint64_t)v * 1000u;
-			break;
 		case OPT_MAX_STORE:
-			if (!parse_size(optarg, &w->o.max_store))
-				usage_error("invalid size: '%s'", optarg);
-			break;
 		case OPT_MIN_FREE:
-			if (!parse_size(optarg, &w->o.min_free))
-				usage_error("invalid size: '%s'", optarg);
+			take_number(w, c, optarg);
 			break;
 		case OPT_PROC:
 			w->o.proc = optarg;
@@ -185,15 +195,9 @@ static void parse_args(struct watch *w, int argc, char **argv)
 			w->o.flagged = true;
 			break;
 		case 'J':
-			w->o.format = OUT_JSON;
-			formats++;
-			break;
 		case OPT_JSONL:
-			w->o.format = OUT_JSONL;
-			formats++;
-			break;
 		case 'r':
-			w->o.format = OUT_RAW;
+			w->o.format = c == 'J' ? OUT_JSON : c == 'r' ? OUT_RAW : OUT_JSONL;
 			formats++;
 			break;
 		case 'n':
