@@ -93,7 +93,7 @@ _procexe()
 		done
 		return 0
 		;;
-	-d | --dir | --proc | --textfile | --store)
+	-d | --dir | --proc | --textfile | --store | --admindir)
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur")
 		compopt -o filenames 2>/dev/null
 		return 0
@@ -112,7 +112,8 @@ _procexe()
 	explain) opts="-J --json $common" ;;
 	recover) opts="-d --dir -a --all -l --libs -J --json -M --max-size $common" ;;
 	restart)
-		opts="$table -s --summary --units -m --all-mappings --ignore --ignore-fileless
+		opts="$table -s --summary --summary=package --units --nagios -m --all-mappings --ignore
+			--ignore-fileless --admindir
 			--maps-text $common"
 		;;
 	metrics) opts="--textfile --proc --threads $common" ;;

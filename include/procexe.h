@@ -314,6 +314,18 @@ void procexe_ctx_set_maps(struct procexe_ctx *ctx, unsigned maps);
 /* Bits of struct procexe_mapping's flags. */
 #define PROCEXE_MF_EXEC   (1u << 0) /* at least one mapping of it is executable */
 #define PROCEXE_MF_SUFFIX (1u << 1) /* the kernel's text ended in " (deleted)" */
+#define PROCEXE_MF_SCRIPT (1u << 2) /* not a mapping: the script file an interpreter
+                                       (python, perl, ruby, node, php, a shell)
+                                       was started on, as its command line names
+                                       it (relative to its working directory when
+                                       relative); start and end 0, dev and ino of
+                                       the file standing there now (0: none).  The
+                                       interpreter holds no reference to what it
+                                       read: deleted = nothing stands at the name,
+                                       replaced = the file there was born after the
+                                       process started, modified = written in place
+                                       after it started.  Judged with
+                                       PROCEXE_MAPS_EXEC, listed last. */
 
 /* One distinct mapped file; strings live as long as the owning procexe_proc. */
 struct procexe_mapping {
@@ -356,8 +368,10 @@ int procexe_proc_maps_errno(const struct procexe_proc *proc);
 #define PROCEXE_ATTN_IMAGE        (1u << 0) /* its image is fileless, deleted, replaced,
                                                unlinked, repointed or unreachable */
 #define PROCEXE_ATTN_MODIFIED     (1u << 1) /* its image was written after it started */
-#define PROCEXE_ATTN_MAPPED       (1u << 2) /* a mapped file was deleted, replaced or
-                                               modified: it must restart */
+#define PROCEXE_ATTN_MAPPED       (1u << 2) /* a mapped file, or the script it was
+                                               started on (PROCEXE_MF_SCRIPT), was
+                                               deleted, replaced or modified: it
+                                               must restart */
 #define PROCEXE_ATTN_MAPPED_FILELESS (1u << 3) /* it maps code that has no file (memfd...) */
 #define PROCEXE_ATTN_INCOMPLETE   (1u << 4) /* not seen whole: given up on (timed out),
                                                unreadable, or its mapped files are not

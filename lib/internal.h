@@ -534,6 +534,29 @@ int pe_find_loaded_program(const struct pe_cache *cache, int dirfd, const struct
 struct statx;
 void pe_img_set_statx(struct pe_img *img, const struct statx *stx);
 
+/* ---- the script of an interpreted program (script.c) ---- */
+/*
+ * The verdict on a script from what stands at its name (AT: SAME means
+ * a regular file stands there, its times in at->t; ABSENT nothing;
+ * UNKNOWN could not look): deleted, replaced (born after the start),
+ * modified (pe_written_after_start()), unknown (at->err), else ok.
+ * START_NS(USERDATA) as for pe_written_after_start(), asked only when
+ * the times are later than BOOT_NS.  Pure.
+ */
+void pe_judge_script(const struct pe_found *at, uint64_t boot_ns, uint64_t (*start_ns)(void *),
+                     void *userdata, struct pe_map_verdict *ret);
+/*
+ * When the main image IMG of the process of R is an interpreter and its
+ * command line names a script file (after the loader's options when
+ * LOADER), judge that file as the process would find it (one lookup) into
+ * *RET (path owned, flags PROCEXE_MF_SCRIPT, start and end 0; dev and ino
+ * of the file standing there, 0 when none): 0.  -ENOENT when there is
+ * nothing to keep (not an interpreter, no script file, a verdict of ok
+ * without PROCEXE_MAPS_KEEP_OK), -ENOMEM.
+ */
+int pe_judge_proc_script(struct pe_reader *r, const struct pe_img *img, bool loader,
+                         struct pe_mapfile *ret);
+
 /* Load PID through CTX using CACHE for reader-root lookups (proc.c).
  * NAME is the procfs entry to read ("1234", or "self"); NULL means PID. */
 int pe_proc_load(struct procexe_ctx *ctx, struct pe_cache *cache, const char *name,

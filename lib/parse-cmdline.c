@@ -10,11 +10,7 @@
 
 #include "parse.h"
 
-/*
- * Step to the argument at *POS.  Returns false when there is none left;
- * otherwise points *ARG and *ARG_LEN at it and moves *POS past its NUL.
- */
-static bool next_arg(const char *buf, size_t len, size_t *pos,
+bool pe_cmdline_next(const char *buf, size_t len, size_t *pos,
                      const char **arg, size_t *arg_len)
 {
 	const char *s, *nul;
@@ -40,7 +36,7 @@ int pe_cmdline_arg(const char *buf, size_t len, size_t index,
 	const char *arg;
 	size_t pos = 0, arg_len, i = 0;
 
-	while (next_arg(buf, len, &pos, &arg, &arg_len)) {
+	while (pe_cmdline_next(buf, len, &pos, &arg, &arg_len)) {
 		if (i++ == index) {
 			*ret = arg;
 			*ret_len = arg_len;
@@ -99,10 +95,10 @@ int pe_loader_program_index(const char *buf, size_t len, size_t *ret_index)
 	size_t pos = 0, arg_len, index = 0;
 
 	/* argv[0]: the loader itself */
-	if (!next_arg(buf, len, &pos, &arg, &arg_len))
+	if (!pe_cmdline_next(buf, len, &pos, &arg, &arg_len))
 		return -ENOENT;
 
-	while (next_arg(buf, len, &pos, &arg, &arg_len)) {
+	while (pe_cmdline_next(buf, len, &pos, &arg, &arg_len)) {
 		const struct loader_opt *opt;
 		const char *name, *eq;
 		size_t name_len;
@@ -115,7 +111,7 @@ int pe_loader_program_index(const char *buf, size_t len, size_t *ret_index)
 		}
 		if (arg_len == 2) {
 			/* "--": the next argument is the program, whatever it is. */
-			if (!next_arg(buf, len, &pos, &arg, &arg_len))
+			if (!pe_cmdline_next(buf, len, &pos, &arg, &arg_len))
 				return -ENOENT;
 			*ret_index = index + 1;
 			return 0;
@@ -130,7 +126,7 @@ int pe_loader_program_index(const char *buf, size_t len, size_t *ret_index)
 		if (!opt || (eq && !opt->has_arg))
 			return -EINVAL;
 		if (opt->has_arg && !eq) {
-			if (!next_arg(buf, len, &pos, &arg, &arg_len))
+			if (!pe_cmdline_next(buf, len, &pos, &arg, &arg_len))
 				return -ENOENT;
 			index++;
 		}

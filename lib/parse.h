@@ -65,6 +65,14 @@ int pe_maps_next_file(const char **cursor, const char *end, struct pe_map *ret);
 size_t pe_maps_unescape(const char *src, size_t src_len, char *dst);
 
 /*
+ * /proc/PID/cmdline, argument by argument: step to the argument at *POS
+ * (0 to start).  Returns false when there is none left; otherwise points
+ * *ARG and *ARG_LEN into BUF at it and moves *POS past its NUL.
+ */
+bool pe_cmdline_next(const char *buf, size_t len, size_t *pos, const char **arg,
+                     size_t *arg_len);
+
+/*
  * /proc/PID/cmdline: the argument at INDEX (0 = argv[0]) of the
  * NUL-separated list.  Returns 0 with *RET and *RET_LEN pointing into BUF,
  * -ENOENT when there are fewer arguments.
@@ -115,5 +123,44 @@ int pe_status_field(const char *buf, size_t len, const char *key,
  * empty.  The first line of each kind counts; malformed lines are skipped.
  */
 int pe_cgroup_path(const char *buf, size_t len, const char **ret, size_t *ret_len);
+
+/*
+ * Interpreters whose script procexe judges (parse-interp.c).  Decided by
+ * the base name of the executable: a known name ("python", "perl",
+ * "ruby", "node", "nodejs", "php", "sh", "bash", "dash", "zsh", "ksh",
+ * "mksh", "ash", ...) followed by nothing, by a version ("python3.11",
+ * "perl5.36-x86_64-linux-gnu": the rest starts with a digit) or by '-'
+ * and a version ("zsh-5.9").
+ */
+enum pe_interp {
+	PE_INTERP_NONE = 0,
+	PE_INTERP_PYTHON,
+	PE_INTERP_PERL,
+	PE_INTERP_RUBY,
+	PE_INTERP_NODE,
+	PE_INTERP_PHP,
+	PE_INTERP_SHELL,
+	_PE_INTERP_MAX
+};
+/* The interpreter the base name NAME (LEN bytes, any bytes) denotes; NONE
+ * for any other name (also one holding a NUL or '/'). */
+enum pe_interp pe_interp_of(const char *name, size_t len);
+
+/*
+ * The script file that interpreter KIND runs, from the command line BUF
+ * (LEN bytes, as /proc/PID/cmdline) whose argument FIRST is the
+ * interpreter's argv[0] (0; for "ld.so INTERP ..." the program's index):
+ * the first argument after the interpreter's own options ("python3 -u
+ * x.py", "perl -w x.pl", "bash -e x.sh", "node --inspect x.js", "php -f
+ * x.php", "--" ends the options).  Returns 0 with *RET, *RET_LEN (> 0, no
+ * NUL) pointing into BUF; -ENOENT when there is no script file (command
+ * text: "sh -c", "perl -e", "python3 -c", "node -e"; a module: "python3
+ * -m"; standard input: "-", "sh -s"; a PATH search: "perl -S", "ruby -S";
+ * a mode that exits: --version, --help; no argument left); -EINVAL for an
+ * option the interpreter refuses (the command line is not its own).
+ * Options taking an argument are skipped with it, attached or next.
+ */
+int pe_script_arg(enum pe_interp kind, const char *buf, size_t len, size_t first,
+                  const char **ret, size_t *ret_len);
 
 #endif /* PROCEXE_PARSE_H */

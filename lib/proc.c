@@ -362,6 +362,40 @@ static int phase_judge(struct load *L)
 	return r;
 }
 
+/*
+ * Script: for an interpreter whose mappings are judged, the script its
+ * command line names (pe_judge_proc_script()), kept after the mapped
+ * files.  A process whose image could not be read has none; past the
+ * per-process deadline it is not judged and the list is incomplete
+ * (ETIMEDOUT).  0 or -ENOMEM.
+ */
+static int phase_script(struct load *L)
+{
+	struct procexe_proc *p = L->p;
+	struct pe_mapfile mf;
+	size_t cap = p->nmaps;
+	int r;
+
+	if (!(L->rd.ctx->maps & PROCEXE_MAPS_EXEC) || L->f.exe_errno != 0 || !L->have_set)
+		return 0;
+	if (pe_cache_past_deadline(L->rd.cache)) {
+		if (!p->maps_err)
+			p->maps_err = ETIMEDOUT;        /* not judged: say so */
+		return 0;
+	}
+	r = pe_judge_proc_script(&L->rd, L->img, p->flags & PROCEXE_PF_LOADER, &mf);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	if (pe_grow((void **)&p->maps, &cap, p->nmaps + 1, sizeof(*p->maps)) < 0) {
+		free(mf.path);
+		return -ENOMEM;
+	}
+	p->maps[p->nmaps++] = mf;
+	return 0;
+}
+
 /* Details, for the records the caller will show (DETAIL_STATES), and the
  * MODIFIED flag (after the details of a record shown anyway: they read the
  * stat file it may need); then, before anything is claimed about this PID,
@@ -425,6 +459,8 @@ static int load_phases(struct load *L, unsigned detail_states)
 		r = phase_classify(L);
 	if (r == 0)
 		r = phase_judge(L);
+	if (r == 0)
+		r = phase_script(L);
 	if (r == 0)
 		r = phase_details_verify(L, detail_states);
 	return r;

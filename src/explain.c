@@ -513,8 +513,13 @@ static void cat_mapping(char **s, const struct procexe_mapping *m)
 		verdict = "unchanged";
 		break;
 	}
-	cat(s, " \"%s\" (device %u:%u, inode %" PRIu64 "): %s%s%s;", name, major(m->dev),
-	    minor(m->dev), m->ino, verdict, m->err ? ", " : "", m->err ? strerror(m->err) : "");
+	if (m->flags & PROCEXE_MF_SCRIPT)
+		cat(s, " the script \"%s\" named on its command line (the interpreter holds "
+		    "nothing of it: judged by the file standing at that name now): %s%s%s;", name,
+		    verdict, m->err ? ", " : "", m->err ? strerror(m->err) : "");
+	else
+		cat(s, " \"%s\" (device %u:%u, inode %" PRIu64 "): %s%s%s;", name, major(m->dev),
+		    minor(m->dev), m->ino, verdict, m->err ? ", " : "", m->err ? strerror(m->err) : "");
 	free(name);
 }
 
@@ -860,11 +865,18 @@ static void json_mappings(struct json *j, const struct facts *f)
 		json_open(j, NULL);
 		json_bytes(j, "path", m.path, m.path_len);
 		json_str(j, "state", procexe_map_state_name(m.state));
-		json_dev(j, "dev", (dev_t)m.dev);
-		json_uint(j, "inode", m.ino);
+		if ((m.flags & PROCEXE_MF_SCRIPT) && !m.ino) {
+			json_null(j, "dev");    /* a deleted script: nothing stands there */
+			json_null(j, "inode");
+		} else {
+			json_dev(j, "dev", (dev_t)m.dev);
+			json_uint(j, "inode", m.ino);
+		}
 		json_bool(j, "executable", m.flags & PROCEXE_MF_EXEC);
 		json_bool(j, "deleted_suffix", m.flags & PROCEXE_MF_SUFFIX);
-		json_str(j, "map_files", map_files);
+		json_bool(j, "script", m.flags & PROCEXE_MF_SCRIPT);
+		/* a script is not mapped: nothing to reach it by */
+		json_str(j, "map_files", (m.flags & PROCEXE_MF_SCRIPT) ? NULL : map_files);
 		json_error(j, "error", m.err);
 		json_close(j);
 	}

@@ -236,7 +236,7 @@ static void write_restart_processes(FILE *f, const struct restart_set *set)
 	cells_init(&cs);
 	count_cells(set, &cs);
 	family(f, "procexe_restart_processes",
-	       "Processes that must restart, by reason and by type of file (exe, lib, data); "
+	       "Processes that must restart, by reason and by type of file (exe, lib, data, script); "
 	       "a process counts once per pair.");
 	for (size_t i = 0; i < cs.n; i++)
 		fprintf(f, "procexe_restart_processes{reason=\"%s\",type=\"%s\"} %zu\n",
@@ -265,7 +265,7 @@ static bool next_unit(const struct restart_set *set, size_t *from, size_t *end)
 	for (size_t i = *from; i < set->n; i++) {
 		const struct pgroup *g = set->findings[i].group;
 
-		if (set->findings[i].cat != CAT_RESTART || g->type == GROUP_NONE || !g->name)
+		if (set->findings[i].cat != CAT_RESTART || g->type >= GROUP_NONE || !g->name)
 			continue;
 		*from = i;
 		*end = restart_group_end(set, i);

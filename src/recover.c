@@ -317,8 +317,10 @@ static void pin_libs(struct recover *rc, const struct procexe_proc *p)
 		struct entry *e;
 		int fd;
 
-		/* what restart lists: deleted, replaced, modified, fileless */
-		if (procexe_proc_mapping(p, i, &m) < 0 ||
+		/* what restart lists: deleted, replaced, modified, fileless;
+		 * not an interpreter's script, of which the process holds
+		 * nothing that could be copied */
+		if (procexe_proc_mapping(p, i, &m) < 0 || (m.flags & PROCEXE_MF_SCRIPT) ||
 		    (m.state != PROCEXE_MAP_DELETED && m.state != PROCEXE_MAP_REPLACED &&
 		     m.state != PROCEXE_MAP_MODIFIED && m.state != PROCEXE_MAP_FILELESS))
 			continue;

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The findings of `procexe restart` (restart-collect.h): which processes
- * must restart and why.  A process must when its executable or a file it
- * maps executable (a library, the ELF interpreter) was deleted, replaced
- * or modified after it started; code that never had a file (memfd JITs,
+ * must restart and why.  A process must when its executable, a file it
+ * maps executable (a library, the ELF interpreter) or the script an
+ * interpreter runs was deleted, replaced or modified after it started; code that never had a file (memfd JITs,
  * runc's memfd clone) is a finding of its own category (fileless) and does
  * not make a restart needed; a process procexe could not fully read is in
  * the category incomplete.  Nothing from the scanned processes is executed.
@@ -18,12 +18,13 @@
 
 #include "cli.h"
 #include "output.h"
+#include "pkgdb.h"
 #include "restart-collect.h"
 #include "restart-group.h"
 #include "summary.h"
 
 const char *const restart_category_names[3] = { "restart", "fileless", "incomplete" };
-const char *const restart_type_names[3] = { "exe", "lib", "data" };
+const char *const restart_type_names[4] = { "exe", "lib", "data", "script" };
 
 static bool ignored(struct restart_set *rs, const char *file)
 {
@@ -119,10 +120,12 @@ static void collect_maps(struct restart_set *rs, const struct procexe_proc *proc
 			continue;
 		}
 		f.reason = procexe_map_state_name(m.state);
-		f.type = (m.flags & PROCEXE_MF_EXEC) ? FT_LIB : FT_DATA;
+		f.type = (m.flags & PROCEXE_MF_SCRIPT) ? FT_SCRIPT :
+		         (m.flags & PROCEXE_MF_EXEC) ? FT_LIB : FT_DATA;
 		f.file = xcheck(strndup(m.path, m.path_len));
 		f.file_len = m.path_len;
-		f.have_id = true;
+		/* a deleted script: nothing stands there, no identity */
+		f.have_id = m.ino != 0 || !(m.flags & PROCEXE_MF_SCRIPT);
 		f.dev = m.dev;
 		f.ino = m.ino;
 		add_finding(rs, &f);
@@ -201,6 +204,8 @@ static void collect_all(struct restart_set *rs, const struct procexe_list *list)
 			continue;
 		if (cg && group_from_cgroup(cg, strlen(cg), &g->type, &g->name) < 0)
 			errx_("%s", strerror(ENOMEM));
+		if (g->type == GROUP_NONE && rs->regroup)
+			rs->regroup(proc, g, rs->regroup_arg);
 		why = unseen_reason(proc, true);
 		if (why)
 			collect_incomplete(rs, proc, g, why);
@@ -263,6 +268,8 @@ void restart_set_free(struct restart_set *set)
 	for (size_t i = 0; i < set->ngroups; i++)
 		free(set->groups[i].name);
 	free(set->groups);
+	pkgdb_free(set->pkgdb);
+	set->pkgdb = NULL;
 	set->findings = NULL;
 	set->groups = NULL;
 	set->n = set->cap = set->ngroups = 0;

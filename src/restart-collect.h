@@ -21,14 +21,16 @@
 #include "restart-group.h"
 
 struct summary;
+struct pkgdb;
 
 /* In this order in the sorted findings. */
 enum restart_category { CAT_RESTART, CAT_FILELESS, CAT_INCOMPLETE };
-enum restart_ftype { FT_EXE, FT_LIB, FT_DATA, FT_NONE };
+enum restart_ftype { FT_EXE, FT_LIB, FT_DATA, FT_SCRIPT, FT_NONE };
 
-/* "restart", "fileless", "incomplete"; "exe", "lib", "data" (FT_NONE has none). */
+/* "restart", "fileless", "incomplete"; "exe", "lib", "data", "script" (FT_NONE
+ * has none). */
 extern const char *const restart_category_names[3];
-extern const char *const restart_type_names[3];
+extern const char *const restart_type_names[4];
 
 /* The group of one process, shared by its findings. */
 struct pgroup {
@@ -47,6 +49,9 @@ struct finding {
 	size_t file_len;
 	bool have_id;
 	uint64_t dev, ino;
+	/* restart_packages(): the owning package(s) (owned by the set's
+	 * pkgdb), NULL when none, unknown or not a path of the host's root */
+	const char *package;
 };
 
 /* Counts of one run, for the summaries and the exit status. */
@@ -65,12 +70,20 @@ struct restart_set {
 	char **ignore;          /* --ignore globs (not freed here) */
 	size_t nignore;
 	bool ignore_fileless;
+	/*
+	 * Optional: called for each process judged whose cgroup gives
+	 * GROUP_NONE; it may set *G (a name it allocates with malloc, freed
+	 * with the set).  Used without systemd for the SysV services.
+	 */
+	void (*regroup)(const struct procexe_proc *proc, struct pgroup *g, void *arg);
+	void *regroup_arg;
 
 	struct finding *findings;       /* sorted: category, group, PID, type, file */
 	size_t n, cap;
 	struct pgroup *groups;          /* one per record of the list */
 	size_t ngroups;
 	size_t nignored, nfileless_ignored;
+	struct pkgdb *pkgdb;            /* restart_packages(), NULL before */
 };
 
 /*
@@ -86,6 +99,20 @@ void restart_collect(struct restart_set *set, const struct procexe_list *list,
                      const pid_t *pids, size_t npids, struct summary *sum, struct tally *t);
 
 void restart_set_free(struct restart_set *set);
+
+/*
+ * Set the package of every finding of category restart whose file is a
+ * path of the host's root: its process has the reader's root and mount
+ * namespace, or the reader's root and, in its own mount namespace, the
+ * host's directory at the file's directory name (a service with private
+ * mounts; not a mount of its own over that name).  One
+ * lookup of the dpkg database under ADMINDIR for all of them (none when
+ * there are none).  PROCFS: the procfs read (NULL: /proc).  TRY_RPM:
+ * without a dpkg database, ask rpm (pkgdb_resolve_rpm()).  0, or a
+ * negative errno of the lookup (-ENOENT: no package database).
+ */
+int restart_packages(struct restart_set *set, const char *procfs, const char *admindir,
+                     bool try_rpm);
 
 /* The end (exclusive) of the run of SET's sorted findings from FROM (<
  * SET->n) that share its category and group (type and name). */

@@ -77,6 +77,7 @@ static const char *const type_names[] = {
 	[GROUP_SESSION] = "session",
 	[GROUP_CONTAINER] = "container",
 	[GROUP_NONE] = "none",
+	[GROUP_SYSV] = "sysv",
 };
 
 const char *group_type_name(enum group_type t)

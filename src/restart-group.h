@@ -17,9 +17,10 @@ enum group_type {
 	GROUP_SESSION,
 	GROUP_CONTAINER,
 	GROUP_NONE,
+	GROUP_SYSV,     /* a SysV init service (restart-sysv.h), never from a cgroup */
 };
 
-/* "unit", "user-unit", "session", "container", "none"; NULL for a value
+/* "unit", "user-unit", "session", "container", "none", "sysv"; NULL for a value
  * outside the enum. */
 const char *group_type_name(enum group_type t);
 

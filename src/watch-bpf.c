@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <sys/sysmacros.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -166,6 +167,30 @@ void wbpf_heartbeat(struct wbpf *b)
 		config_write(b);
 }
 
+int wbpf_lazy_wakeup(struct wbpf *b, const dev_t *devs, size_t n)
+{
+	int fd = bpf_map__fd(b->skel->maps.pe_marked);
+	__u64 key, next;
+	__u8 one = 1;
+
+	if (n > PE_WATCH_MARKED_MAX)
+		return -E2BIG;
+	b->cfg.lazy_wakeup = 0;
+	if (config_write(b) < 0)
+		return -errno;
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0)
+		if (bpf_map_delete_elem(fd, &next) < 0)
+			return -errno;
+	for (size_t i = 0; i < n; i++) {
+		/* the kernel's dev_t: 12-bit major above a 20-bit minor */
+		key = ((__u64)major(devs[i]) << 20) | minor(devs[i]);
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY) < 0)
+			return -errno;
+	}
+	b->cfg.lazy_wakeup = n > 0;
+	return config_write(b);
+}
+
 int wbpf_resume(struct wbpf *b, pid_t tgid)
 {
 	return wguard_resume(b->frozen_fd, tgid);
@@ -245,6 +270,7 @@ int wbpf_drain(struct wbpf *b, void (*cb)(void *ud, const struct pe_watch_event 
 	return -EOPNOTSUPP;
 }
 void wbpf_heartbeat(struct wbpf *b) {}
+int wbpf_lazy_wakeup(struct wbpf *b, const dev_t *devs, size_t n) { return -EOPNOTSUPP; }
 int wbpf_resume(struct wbpf *b, pid_t tgid) { return -ENOENT; }
 uint64_t wbpf_dropped(struct wbpf *b) { return 0; }
 uint64_t wbpf_refused(struct wbpf *b) { return 0; }

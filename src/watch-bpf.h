@@ -44,6 +44,16 @@ int wbpf_fd(struct wbpf *b);
 #define WBPF_DRAIN_MAX 4096
 int wbpf_drain(struct wbpf *b, void (*cb)(void *ud, const struct pe_watch_event *ev), void *ud);
 
+/*
+ * Do not wake the reader (wbpf_fd()) for an exec that is not suspect and
+ * runs a file of one of the N filesystems DEVS (st_dev values): the
+ * caller's poll loop is woken for those by another source (fanotify), or
+ * by its periodic tick at the latest.  Saves the wake-up's cost per exec.
+ * Replaces the previous set; N 0 wakes the reader for every exec again.
+ * 0 or -errno (-E2BIG past PE_WATCH_MARKED_MAX).
+ */
+int wbpf_lazy_wakeup(struct wbpf *b, const dev_t *devs, size_t n);
+
 /* Tell the program the watcher is alive: every 100 ms tick. */
 void wbpf_heartbeat(struct wbpf *b);
 

@@ -15,24 +15,24 @@ struct wcn {
 	int fd;
 };
 
-/* The subscription message: netlink header, connector header, operation. */
+/* The subscription message: netlink header, connector header, operation
+ * (laid out by hand: struct cn_msg ends in a flexible array). */
 static int send_listen(int fd)
 {
-	struct {
-		struct nlmsghdr nl;
-		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) msg;
+	enum proc_cn_mcast_op op = PROC_CN_MCAST_LISTEN;
+	char msg[NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(op))] __attribute__((aligned(8)));
+	struct nlmsghdr *nl = (struct nlmsghdr *)msg;
+	struct cn_msg *cn = NLMSG_DATA(nl);
 
-	memset(&msg, 0, sizeof(msg));
-	msg.nl.nlmsg_len = sizeof(msg);
-	msg.nl.nlmsg_type = NLMSG_DONE;
-	msg.nl.nlmsg_pid = (__u32)getpid();
-	msg.cn.id.idx = CN_IDX_PROC;
-	msg.cn.id.val = CN_VAL_PROC;
-	msg.cn.len = sizeof(msg.op);
-	msg.op = PROC_CN_MCAST_LISTEN;
-	return send(fd, &msg, sizeof(msg), 0) == (ssize_t)sizeof(msg) ? 0 : -errno;
+	memset(msg, 0, sizeof(msg));
+	nl->nlmsg_len = sizeof(msg);
+	nl->nlmsg_type = NLMSG_DONE;
+	nl->nlmsg_pid = (__u32)getpid();
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->len = sizeof(op);
+	memcpy(cn->data, &op, sizeof(op));
+	return send(fd, msg, sizeof(msg), 0) == (ssize_t)sizeof(msg) ? 0 : -errno;
 }
 
 int wcn_open(struct wcn **ret, const char **why)
@@ -87,15 +87,16 @@ static int parse(const char *buf, size_t len, wcn_event_fn fn, void *userdata)
 
 	for (; NLMSG_OK(nl, len); nl = NLMSG_NEXT(nl, len)) {
 		const struct cn_msg *cn = NLMSG_DATA(nl);
-		const struct proc_event *ev;
+		struct proc_event ev;
 
 		if (nl->nlmsg_type != NLMSG_DONE ||
-		    nl->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(*ev)) ||
-		    cn->id.idx != CN_IDX_PROC || cn->len < sizeof(*ev))
+		    nl->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(ev)) ||
+		    cn->id.idx != CN_IDX_PROC || cn->len < sizeof(ev))
 			continue;
-		ev = (const void *)cn->data;
-		if (ev->what == PROC_EVENT_EXEC) {
-			fn(userdata, ev->event_data.exec.process_tgid, ev->timestamp_ns);
+		/* the event sits 4 bytes off its 8-byte alignment */
+		memcpy(&ev, cn->data, sizeof(ev));
+		if (ev.what == PROC_EVENT_EXEC) {
+			fn(userdata, ev.event_data.exec.process_tgid, ev.timestamp_ns);
 			n++;
 		}
 	}

@@ -42,6 +42,10 @@ struct pe_watch_config {
 	__u64 cgroup_id;       /* 0: freeze everywhere */
 	__u32 cgroup_level;    /* depth of cgroup_id below the cgroup v2 root */
 	__u32 freeze;          /* 0 off, 1 on */
+	__u32 lazy_wakeup;     /* 1: no wake-up for an exec that is not suspect and
+	                          whose superblock is in the marked map (fanotify
+	                          wakes the reader for it) */
+	__u32 reserved;
 };
 
 /* A freeze is refused when the heartbeat is older than this. */
@@ -54,6 +58,9 @@ struct pe_frozen {
 	__u64 pid_ino;         /* pidfs inode of the task's struct pid, 0 unknown */
 };
 #define PE_WATCH_FROZEN_MAX 4096
+
+/* The marked map: superblocks (kernel dev_t, key __u64) fanotify watches. */
+#define PE_WATCH_MARKED_MAX 1024
 
 /* Slots of the per-CPU counter map. */
 enum {

@@ -17,14 +17,19 @@
 struct wfan {
 	int fd;                 /* the fanotify group */
 	int mountsfd;           /* the mount table, for POLLPRI */
-	dev_t *devs;            /* superblocks marked (or refused) so far */
+	dev_t *devs;            /* superblocks seen so far (marked or refused) */
 	size_t ndevs, cap;
+	dev_t *marked;          /* superblocks marked */
+	size_t nmarked, mcap;
 	struct wfan_stats st;
 };
 
 /*
  * Filesystems never marked: pseudo filesystems nothing is executed from,
- * and network filesystems (a lookup of their root may wait on a server).
+ * network filesystems (a lookup of their root may wait on a server) and
+ * FUSE filesystems (fuse, fuseblk, fuse.*): opening their root to mark
+ * it, and the kernel's open of each event's file inside read(), wait on a
+ * daemon that may never answer (the BPF source still reports their execs).
  */
 static bool skipped_type(const char *type)
 {
@@ -33,9 +38,12 @@ static bool skipped_type(const char *type)
 		"tracefs", "securityfs", "pstore", "bpf", "configfs", "fusectl",
 		"binfmt_misc", "autofs", "rpc_pipefs", "nsfs", "efivarfs", "selinuxfs",
 		"hugetlbfs", "nfs", "nfs4", "cifs", "smb3", "ceph", "9p", "afs",
-		"fuse.sshfs", "gfs2", "ocfs2", "glusterfs",
+		"gfs2", "ocfs2", "glusterfs",
 	};
 
+	if (strcmp(type, "fuse") == 0 || strcmp(type, "fuseblk") == 0 ||
+	    strncmp(type, "fuse.", 5) == 0)
+		return true;
 	for (size_t i = 0; i < ARRAY_SIZE(skip); i++)
 		if (strcmp(type, skip[i]) == 0)
 			return true;
@@ -92,10 +100,16 @@ static void mark_one(struct wfan *w, const char *mnt, dev_t dev)
 	if (fstat(fd, &st) == 0 && st.st_dev == dev) {
 		w->devs[w->ndevs++] = dev;
 		if (fanotify_mark(w->fd, FAN_MARK_ADD | FAN_MARK_FILESYSTEM, FAN_OPEN_EXEC,
-		                  fd, NULL) == 0)
+		                  fd, NULL) == 0) {
+			if (w->nmarked == w->mcap) {
+				w->mcap = w->mcap ? w->mcap * 2 : 32;
+				w->marked = xreallocarray(w->marked, w->mcap, sizeof(*w->marked));
+			}
+			w->marked[w->nmarked++] = dev;
 			w->st.marked++;
-		else
+		} else {
 			w->st.refused++;
+		}
 	}
 	close(fd);
 }
@@ -137,7 +151,7 @@ int wfan_remark(struct wfan *w)
 		return r;
 	}
 	/* Marks on unmounted filesystems went with them: count afresh. */
-	w->ndevs = 0;
+	w->ndevs = w->nmarked = 0;
 	w->st.marked = w->st.refused = 0;
 	while (getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = '\0';
@@ -192,6 +206,7 @@ void wfan_free(struct wfan *w)
 	if (w->mountsfd >= 0)
 		close(w->mountsfd);
 	free(w->devs);
+	free(w->marked);
 	free(w);
 }
 
@@ -214,8 +229,14 @@ int wfan_drain(struct wfan *w, wfan_event_fn fn, void *userdata)
 		ssize_t len = read(w->fd, buf, sizeof(buf));
 		struct fanotify_event_metadata *m = (void *)buf;
 
-		if (len < 0)
-			return errno == EAGAIN ? n : -errno;
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0) {
+			if (errno == EAGAIN)
+				return n;
+			w->st.read_errors++;
+			return -errno;
+		}
 		for (; FAN_EVENT_OK(m, len); m = FAN_EVENT_NEXT(m, len)) {
 			if (m->vers != FANOTIFY_METADATA_VERSION)
 				return -EPROTO;
@@ -230,6 +251,12 @@ int wfan_drain(struct wfan *w, wfan_event_fn fn, void *userdata)
 			n++;
 		}
 	}
+}
+
+const dev_t *wfan_marked(const struct wfan *w, size_t *n)
+{
+	*n = w->nmarked;
+	return w->marked;
 }
 
 void wfan_stats(const struct wfan *w, struct wfan_stats *ret)

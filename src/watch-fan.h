@@ -38,11 +38,17 @@ typedef void (*wfan_event_fn)(void *userdata, int fd, pid_t pid);
 /* Read every queued event: their number, or a negative errno. */
 int wfan_drain(struct wfan *w, wfan_event_fn fn, void *userdata);
 
+/* The superblocks marked now (st_dev values), *N of them; borrowed until
+ * the next wfan_remark(). */
+const dev_t *wfan_marked(const struct wfan *w, size_t *n);
+
 struct wfan_stats {
 	size_t marked;          /* filesystems marked now */
 	size_t refused;         /* filesystems whose mark failed */
 	uint64_t overflows;     /* FAN_Q_OVERFLOW events: executions lost */
 	uint64_t no_fd;         /* events without a file (the kernel could not open it) */
+	uint64_t read_errors;   /* failed reads (EMFILE, ENFILE, ENOMEM...): the kernel
+	                           dropped the event it could not give a file */
 };
 void wfan_stats(const struct wfan *w, struct wfan_stats *ret);
 

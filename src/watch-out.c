@@ -105,6 +105,7 @@ static void judge(struct wout *w, struct wjudged *jd)
 	const struct wrec *rec = jd->rec;
 	const char *path = NULL;
 	size_t len = 0;
+	bool lookup = false;
 
 	jd->img.sz = sizeof(jd->img);
 	if (rec->fd >= 0 && procexe_fd_load(w->ctx, rec->fd, &jd->proc) == 0 &&
@@ -115,15 +116,19 @@ static void judge(struct wout *w, struct wjudged *jd)
 			add_reason(jd, procexe_state_name(st));
 		path = jd->img.launch_path;
 		len = jd->img.launch_path_len;
+		lookup = true;
 	} else if (rec->argv0 && rec->argv0[0] == '/') {
-		path = rec->argv0;      /* the name the exec was asked for */
+		/* the name the exec was asked for: the process chose it, so
+		 * it is never looked up (a hung FUSE or NFS mount, an
+		 * automount point would stall the worker) */
+		path = rec->argv0;
 		len = rec->argv0_len;
 	}
 	if (rec->have_id && rec->nlink_exec == 0)
 		add_reason(jd, "nlink0-at-exec");
 	if (path && under_tmp(path, len))
 		add_reason(jd, "tmp");
-	else if (path && parent_world_writable(path, len))
+	else if (path && lookup && parent_world_writable(path, len))
 		add_reason(jd, "world-writable");
 	if (!jd->proc && rec->bpf_suspect && jd->nreasons == 0)
 		add_reason(jd, "suspect-at-exec");
@@ -274,13 +279,14 @@ static void process(void *item, void *userdata)
 			break;
 	}
 	count(w, &jd);
-	if (w->o.flagged && !jd.nreasons && !rec->missed && !jd.res.missed)
-		;
-	else if (w->fmt.format == OUT_JSON || w->fmt.format == OUT_JSONL)
-		event_json(w, &jd);
-	else
-		event_line(w, &jd);
-	atomic_fetch_add(&w->printed, 1);
+	/* --count counts the lines printed: --flagged's silent records not */
+	if (!w->o.flagged || jd.nreasons || rec->missed || jd.res.missed) {
+		if (w->fmt.format == OUT_JSON || w->fmt.format == OUT_JSONL)
+			event_json(w, &jd);
+		else
+			event_line(w, &jd);
+		atomic_fetch_add(&w->printed, 1);
+	}
 	wstore_result_done(&jd.res);
 	procexe_proc_free(jd.proc);
 	wrec_free(rec);
@@ -343,6 +349,7 @@ static void summary_extra(struct json *j, const void *arg)
 	json_uint(j, "dropped", c->dropped);
 	json_uint(j, "lost", c->bpf_lost + c->fan_lost + c->cn_lost);
 	json_uint(j, "frozen", c->frozen);
+	json_uint(j, "freeze_refused", c->freeze_refused);
 	json_uint(j, "stored", f->st->stored_files);
 	json_uint(j, "stored_bytes", f->st->stored_bytes);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -282,23 +283,41 @@ void wpin_expire(struct wpin *p)
 	p->npend = o;
 }
 
-/* Open /proc/PID/exe and keep it only if it is (DEV, INO): 0 with *FD,
- * or the reason it was missed. */
-static const char *pin_procfs(struct wpin *p, pid_t pid, dev_t dev, ino_t ino, int *fd)
+#define PE_FUSE_SUPER_MAGIC 0x65735546
+
+/*
+ * Open the image of the file /proc/PID/exe names: an O_PATH look first
+ * (no filesystem's open method runs), kept only if it is (DEV, INO) when
+ * CHECK, then reopened for reading unless it lives on a FUSE filesystem,
+ * whose open waits on a daemon that may never answer.  NULL with *FD, or
+ * the reason it was missed.
+ */
+static const char *open_exe(struct wpin *p, pid_t pid, bool check, dev_t dev, ino_t ino,
+                            int *fd)
 {
 	char name[32];
+	struct statfs sfs;
 	struct stat st;
-	int f;
+	int f, r;
 
 	snprintf(name, sizeof(name), "%d/exe", (int)pid);
-	f = openat(p->procfd, name, O_RDONLY | O_CLOEXEC);
+	f = openat(p->procfd, name, O_PATH | O_CLOEXEC);
 	if (f < 0)
 		return errno == EACCES || errno == EPERM ? "denied" : "exited";
-	if (fstat(f, &st) < 0 || st.st_dev != dev || st.st_ino != ino) {
+	if (check && (fstat(f, &st) < 0 || st.st_dev != dev || st.st_ino != ino)) {
 		close(f);
 		return "reexec";        /* the PID now runs another image */
 	}
-	*fd = f;
+	if (fstatfs(f, &sfs) < 0 || sfs.f_type == PE_FUSE_SUPER_MAGIC) {
+		close(f);
+		return "fuse";
+	}
+	snprintf(name, sizeof(name), "self/fd/%d", f);
+	r = openat(p->procfd, name, O_RDONLY | O_CLOEXEC);
+	close(f);
+	if (r < 0)
+		return "exited";
+	*fd = r;
 	return NULL;
 }
 
@@ -337,12 +356,14 @@ void wpin_bpf_event(void *userdata, const struct pe_watch_event *ev)
 		rec->pinned = "fanotify";
 		rec->mechs |= WM_FANOTIFY;
 	} else {
-		rec->missed = pin_procfs(p, rec->pid, rec->dev, rec->ino, &rec->fd);
+		rec->missed = open_exe(p, rec->pid, true, rec->dev, rec->ino, &rec->fd);
 		if (!rec->missed)
 			rec->pinned = frozen ? "freeze" : "procfs";
 	}
+	/* the command line only while the PID runs the image: after a
+	 * re-exec it is the next program's */
 	snprintf(name, sizeof(name), "%d", (int)rec->pid);
-	dirfd = openat(p->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dirfd = rec->fd >= 0 ? openat(p->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dirfd >= 0) {
 		read_argv0(dirfd, rec);
 		close(dirfd);
@@ -366,13 +387,9 @@ void wpin_cn_event(void *userdata, pid_t pid, uint64_t mono_ns)
 {
 	struct wpin *p = userdata;
 	struct wrec *rec = wrec_new(pid, WM_CONNECTOR);
-	char name[32];
 
-	snprintf(name, sizeof(name), "%d/exe", (int)pid);
-	rec->fd = openat(p->procfd, name, O_RDONLY | O_CLOEXEC);
-	if (rec->fd < 0)
-		rec->missed = errno == EACCES || errno == EPERM ? "denied" : "exited";
-	else
+	rec->missed = open_exe(p, pid, false, 0, 0, &rec->fd);
+	if (!rec->missed)
 		rec->pinned = "procfs";
 	read_details(p, rec, rec->fd);
 	push(p, rec);

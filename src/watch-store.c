@@ -218,8 +218,10 @@ static void refer(struct wstore *s, struct wstore_result *res)
 }
 
 /* Why an image of SIZE bytes cannot be stored now: NULL when it can, or
- * "too-large"/"store-full"; *ERR a failed fstatvfs (then "store-full"). */
-static const char *cap_reached(struct wstore *s, uint64_t size, int *err)
+ * "too-large"/"store-full"; *ERR a failed fstatvfs (then "store-full").
+ * *ROOM: the most bytes a copy may write now (the file may grow between
+ * this look and the copy's: the copy is bounded by it, not by SIZE). */
+static const char *cap_reached(struct wstore *s, uint64_t size, int *err, uint64_t *room)
 {
 	struct statvfs vfs;
 	uint64_t avail;
@@ -227,10 +229,14 @@ static const char *cap_reached(struct wstore *s, uint64_t size, int *err)
 	if (s->max_bytes && size > s->max_bytes)
 		return "too-large";
 	pthread_mutex_lock(&s->lock);
-	avail = s->max_bytes ? s->max_bytes - s->stats.stored_bytes : UINT64_MAX;
+	/* a copy may have ended past the budget: none is left, never a wrap */
+	avail = !s->max_bytes ? UINT64_MAX
+	        : s->stats.stored_bytes >= s->max_bytes ? 0
+	        : s->max_bytes - s->stats.stored_bytes;
 	pthread_mutex_unlock(&s->lock);
 	if (size > avail)
 		return "store-full";
+	*room = avail;
 	if (!s->min_free)
 		return NULL;
 	if (fstatvfs(s->dir_fd, &vfs) < 0) {
@@ -238,11 +244,15 @@ static const char *cap_reached(struct wstore *s, uint64_t size, int *err)
 		return "store-full";
 	}
 	avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	return avail < size || avail - size < s->min_free ? "store-full" : NULL;
+	if (avail < size || avail - size < s->min_free)
+		return "store-full";
+	if (avail - s->min_free < *room)
+		*room = avail - s->min_free;
+	return NULL;
 }
 
 /* Copy FD into the store, verify it, name it by its SHA-256. */
-static void copy_in(struct wstore *s, int fd, const struct ident *id,
+static void copy_in(struct wstore *s, int fd, const struct ident *id, uint64_t room,
                     const struct timespec *t0, struct wstore_result *res)
 {
 	struct procexe_copy *c = NULL;
@@ -250,7 +260,7 @@ static void copy_in(struct wstore *s, int fd, const struct ident *id,
 	int r = procexe_copy_new(fd, s->dir_fd, &c);
 
 	if (r == 0)
-		r = procexe_copy_set_max_size(c, s->max_bytes);
+		r = procexe_copy_set_max_size(c, room == UINT64_MAX ? 0 : room ? room : 1);
 	if (r == 0)
 		r = procexe_copy_run(c, NULL, NULL);
 	if (r == 0) {
@@ -266,6 +276,9 @@ static void copy_in(struct wstore *s, int fd, const struct ident *id,
 		COUNT(s, stored_bytes, procexe_copy_size(c));
 	} else if (r == -EEXIST && stored_already(s, res->sha256, id->size)) {
 		refer(s, res);
+	} else if (r == -EFBIG) {
+		res->missed = "store-full";     /* it grew past the room left */
+		COUNT(s, store_full, 1);
 	} else {
 		res->err = r;
 	}
@@ -280,14 +293,15 @@ static void keep_stored(struct wstore *s, int fd, const struct ident *id, bool k
                         const struct timespec *t0, struct wstore_result *res)
 {
 	const char *missed;
+	uint64_t room = 0;
 
 	if (known && stored_already(s, res->sha256, id->size)) {
 		refer(s, res);
 		return;
 	}
-	missed = cap_reached(s, id->size, &res->err);
+	missed = cap_reached(s, id->size, &res->err, &room);
 	if (!missed) {
-		copy_in(s, fd, id, t0, res);
+		copy_in(s, fd, id, room, t0, res);
 		return;
 	}
 	if (!known)

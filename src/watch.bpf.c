@@ -47,6 +47,13 @@ struct {
 } pe_frozen_map SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PE_WATCH_MARKED_MAX);
+	__type(key, __u64);
+	__type(value, __u8);
+} pe_marked SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PE_WCNT_MAX);
 	__type(key, __u32);
@@ -158,8 +165,9 @@ static __always_inline bool want_freeze(const struct pe_watch_config *cfg, __u64
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pe_watch_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
+	struct pe_watch_config *cfg;
 	struct pe_watch_event *e;
-	__u32 zero = 0;
+	__u32 zero = 0, suspect;
 	bool refuse = false;
 
 	e = bpf_ringbuf_reserve(&pe_events, sizeof(*e), 0);
@@ -167,9 +175,11 @@ int BPF_PROG(pe_watch_exec, struct task_struct *p, pid_t old_pid, struct linux_b
 		count(PE_WCNT_DROPPED);
 		return 0;
 	}
-	if (fill(e, p, bprm)) {
+	cfg = bpf_map_lookup_elem(&pe_config, &zero);
+	suspect = fill(e, p, bprm);
+	if (suspect) {
 		e->flags |= PE_WEV_SUSPECT;
-		if (want_freeze(bpf_map_lookup_elem(&pe_config, &zero), e->ktime_ns, &refuse)) {
+		if (want_freeze(cfg, e->ktime_ns, &refuse)) {
 			if (freeze(e, p)) {
 				e->flags |= PE_WEV_FROZEN;
 				count(PE_WCNT_FROZEN);
@@ -182,6 +192,7 @@ int BPF_PROG(pe_watch_exec, struct task_struct *p, pid_t old_pid, struct linux_b
 	}
 	/* after the signal: user space resumes only what it heard of, and
 	 * its SIGCONT cannot come before the SIGSTOP */
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, !suspect && cfg && cfg->lazy_wakeup &&
+	                      bpf_map_lookup_elem(&pe_marked, &e->dev) ? BPF_RB_NO_WAKEUP : 0);
 	return 0;
 }

@@ -348,6 +348,19 @@ static void raise_nofile(void)
 	}
 }
 
+/* fanotify wakes the loop at every exec of a file it marked: the BPF
+ * program need not (its wake-up costs more than the rest of it). */
+static void lazy_wakeup(struct wpin *p)
+{
+	const dev_t *devs;
+	size_t n;
+
+	if ((p->active & WM_BPF) && (p->active & WM_FANOTIFY)) {
+		devs = wfan_marked(p->fan, &n);
+		(void)wbpf_lazy_wakeup(p->bpf, devs, n);
+	}
+}
+
 /* SIGINT, SIGTERM and SIGHUP end the watch through a signalfd. */
 static int signal_fd(void)
 {
@@ -425,8 +438,10 @@ static void loop(struct watch *w)
 			errx_("poll: %s", strerror(errno));
 		if (pfd[P_SIG].revents)
 			break;
-		if (pfd[P_MOUNTS].revents & POLLPRI)
+		if (pfd[P_MOUNTS].revents & POLLPRI) {
 			wfan_remark(w->pin.fan);
+			lazy_wakeup(&w->pin);
+		}
 		if (pfd[P_GUARD].revents) {
 			wbpf_freeze_off(w->pin.bpf);
 			warnx_("watch: the freeze guardian is gone: --freeze is off");
@@ -453,11 +468,14 @@ static void stop_mechanisms(struct watch *w, const char **names)
 		struct wfan_stats st;
 
 		wfan_stats(p->fan, &st);
-		w->cnt.fan_lost = st.overflows;
+		/* an event without a file is an exec lost unless bpf saw it */
+		w->cnt.fan_lost = st.overflows +
+		                  (p->active & WM_BPF ? 0 : st.no_fd + st.read_errors);
 		names[n++] = "fanotify";
 	}
 	if (p->active & WM_BPF) {
 		w->cnt.bpf_lost = wbpf_dropped(p->bpf);
+		w->cnt.freeze_refused = wbpf_refused(p->bpf);
 		names[n++] = "bpf";
 	}
 	if (p->active & WM_CONNECTOR)
@@ -490,6 +508,7 @@ int cmd_watch(int argc, char **argv)
 	start_connector(&w);
 	if (!w.o.quiet)
 		warnx_("watch: %s", w.line);
+	lazy_wakeup(&w.pin);
 	if (!w.pin.active)
 		errx_("watch: no mechanism could start: %s%s", w.line,
 		      geteuid() ? " (run as root: fanotify needs CAP_SYS_ADMIN, bpf CAP_BPF and "

@@ -55,6 +55,7 @@ struct wcount {
 	uint64_t fan_lost;      /* fanotify queue overflows */
 	uint64_t cn_lost;       /* connector messages the socket dropped */
 	uint64_t frozen;        /* programs stopped by --freeze and resumed */
+	uint64_t freeze_refused; /* suspicious execs not stopped for safety */
 };
 
 /* The output side (watch-out.c). */

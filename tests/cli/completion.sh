@@ -91,8 +91,9 @@ else
 	nok "complete -p procexe" "got: $out"
 fi
 
-only "procexe <TAB>: the seven commands" scan ls path explain recover restart metrics -- ''
+only "procexe <TAB>: the eight commands" scan ls path explain recover restart metrics watch -- ''
 only "procexe re<TAB>: recover restart" recover restart -- re
+only "procexe watch --mechanism fanotify,b<TAB>: the list's last name" fanotify,bpf -- watch --mechanism fanotify,b
 offers "procexe --<TAB>: the scan's options" --output --output-all --json --jsonl --raw \
 	--noheadings --list-columns --state --proc --threads --quiet --help --version -- --
 only "procexe restart --all-m<TAB>: --all-mappings" --all-mappings -- restart --all-m

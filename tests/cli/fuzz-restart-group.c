@@ -141,6 +141,9 @@ static void check_name(const uint8_t *data, size_t size, enum group_type type, c
 	case GROUP_CONTAINER:
 		check_container(data, size, name, n);
 		break;
+	case GROUP_SYSV:
+		FUZZ_CHECK(!"GROUP_SYSV from a cgroup");
+		break;
 	case GROUP_NONE:
 		FUZZ_CHECK(!"GROUP_NONE with a name");
 		break;

@@ -56,7 +56,8 @@ static void test_type_names(void **state)
 	assert_string_equal(group_type_name(GROUP_SESSION), "session");
 	assert_string_equal(group_type_name(GROUP_CONTAINER), "container");
 	assert_string_equal(group_type_name(GROUP_NONE), "none");
-	assert_null(group_type_name((enum group_type)(GROUP_NONE + 1)));
+	assert_string_equal(group_type_name(GROUP_SYSV), "sysv");
+	assert_null(group_type_name((enum group_type)(GROUP_SYSV + 1)));
 	assert_null(group_type_name((enum group_type)-1));
 	/* The output sort order. */
 	assert_true(GROUP_UNIT < GROUP_USER_UNIT && GROUP_USER_UNIT < GROUP_SESSION &&

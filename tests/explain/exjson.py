@@ -38,8 +38,11 @@ PROCESS_KEYS = {'pid': int, 'comm': STR_OR_NULL, 'state': str, 'exe': STR_OR_NUL
 IMAGE_KEYS = {'link': STR_OR_NULL, 'maps_text': STR_OR_NULL, 'exe': STR_OR_NULL,
               'dev': str, 'inode': int, 'nlink': INT_OR_NULL, 'size': int, 'mode': str,
               'mntid': int}
-MAPPING_KEYS = {'path': str, 'state': str, 'dev': str, 'inode': int, 'executable': bool,
-                'deleted_suffix': bool, 'map_files': str, 'error': STR_OR_NULL}
+# dev, inode and map_files are null only for an interpreter's script (script
+# true): it is not mapped, and a deleted one has no identity
+MAPPING_KEYS = {'path': str, 'state': str, 'dev': STR_OR_NULL, 'inode': INT_OR_NULL,
+                'executable': bool, 'deleted_suffix': bool, 'script': bool,
+                'map_files': STR_OR_NULL, 'error': STR_OR_NULL}
 SUMMARY_KEYS = ['version', 'host', 'boot_id', 'time', 'processes', 'states', 'flagged',
                 'denied', 'vanished', 'unseen', 'complete', 'exit_status']
 ATTENTION = {'image', 'modified', 'mapped', 'mapped-fileless', 'incomplete'}
@@ -93,7 +96,14 @@ def check(doc):
         check_image('process.loader', p['loader'], True)
     for m in p['mappings']:
         typed('mapping', m, MAPPING_KEYS)
-        if not re.fullmatch(r'\d+:\d+', m['dev']):
+        nulls = [k for k in ('dev', 'inode', 'map_files') if m[k] is None]
+        if nulls and not m['script']:
+            raise ValueError('mapping %s null for a mapped file' % nulls)
+        if m['script'] and (m['map_files'] is not None or
+                            (m['dev'] is None) != (m['state'] == 'deleted')):
+            raise ValueError('script mapping: map_files %r, dev %r, state %r'
+                             % (m['map_files'], m['dev'], m['state']))
+        if m['dev'] is not None and not re.fullmatch(r'\d+:\d+', m['dev']):
             raise ValueError('mapping.dev %r' % m['dev'])
 
 

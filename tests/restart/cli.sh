@@ -9,9 +9,9 @@
 # --list-columns lists, in table, raw and JSON, and +LIST.
 . "$(dirname "$0")/restart-lib.sh"
 
-plan 61
+plan 64
 
-SPEC_COLS="CATEGORY CGROUP COMM DEV GROUP GTYPE INODE PATH PID PPID REASON TYPE UID USER"
+SPEC_COLS="CATEGORY CGROUP COMM DEV GROUP GTYPE INODE PACKAGE PATH PID PPID REASON TYPE UID USER"
 
 mkdir -p "$T/ign/sub" "$T/keep"
 lib_copy "$T/ign/sub/libign.so"
@@ -228,3 +228,11 @@ fi
 restartx "$T/plus.tab" -o +GTYPE,CGROUP "$PCOL"
 read -r -a head <"$T/plus.tab"
 is "${head[*]}" "GROUP PID USER COMM REASON TYPE PATH GTYPE CGROUP" "-o +LIST appends to the defaults"
+
+# --- --summary=BY
+restartx "$T/by.tab" --summary=bogus "$PCOL"
+status_is "$T/by.tab" 2 "--summary=bogus: usage error"
+restartx "$T/by.tab" --summary=package -o PID "$PCOL"
+status_is "$T/by.tab" 2 "--summary=package takes no -o"
+restartx "$T/by.tab" --summary=group "$PCOL"
+is "$(head -n 1 "$T/by.tab" | tr -s ' ')" "CATEGORY GTYPE GROUP COUNT PIDS" "--summary=group is plain -s"

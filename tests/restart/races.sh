@@ -48,6 +48,7 @@ count_now() {
 # shape FILE: the lines of FILE but the summary, digits as N, sorted, distinct
 shape() {
 	stderr_notes "$1" | grep -v ' processes exited during the scan$' |
+		grep -Ev '^procexe: (restart PID [0-9]+ \(|no .* applies to the [0-9]+ processes)' |
 		sed -E 's/[0-9]+/N/g' | sort -u
 }
 

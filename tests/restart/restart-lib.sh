@@ -137,11 +137,13 @@ RS_SUMMARY_RE='^procexe: [0-9]+ processes?, [0-9]+ must restart, [0-9]+ run file
 # Other processes of the host may exit while a whole-host run reads them:
 # that note depends on the machine, not on what a test planted.
 RS_EXITED_RE='^procexe: [0-9]+ processes exited during the scan$'
+# the last line of every run: the kernel's and the microcode's state
+RS_HOST_RE='^procexe: kernel (current|abi-upgrade|version-upgrade|unknown) \(running .*; microcode (current|upgrade|unknown): '
 
 # stderr_notes FILE: the lines of FILE (stderr of a run) but the summary
 # and the note of processes that exited meanwhile
 stderr_notes() {
-	grep -Ev "$RS_SUMMARY_RE|$RS_EXITED_RE" "$1"
+	grep -Ev "$RS_SUMMARY_RE|$RS_EXITED_RE|$RS_HOST_RE" "$1"
 }
 
 # stderr_clean DESC FILE: FILE (stderr of a run) holds nothing but (at
@@ -181,4 +183,28 @@ cgroup_of() {
 	else
 		echo "${v1:-$v2}"
 	fi
+}
+
+# Fake kernel layouts for the test build (procexe-test, $PROCEXE_TEST_ROOT).
+# mkroot DIR REL BUILD: a running kernel REL whose /proc/version has BUILD
+mkroot() {
+	mkdir -p "$1/proc/sys/kernel" "$1/boot"
+	echo "$2" >"$1/proc/sys/kernel/osrelease"
+	echo "Linux version $2 (builder@host) (gcc (Debian 12.2.0-14) 12.2.0) $3" >"$1/proc/version"
+}
+
+# image FILE REL BUILD: an x86 boot image head ("HdrS", protocol 2.15)
+# whose version string is "REL (builder@host) BUILD"
+image() {
+	mkdir -p "$(dirname "$1")"
+	"$PYTHON" - "$1" "$2 (builder@host) $3" <<'PY'
+import struct, sys
+buf = bytearray(0x4000)
+buf[0x202:0x206] = b'HdrS'
+struct.pack_into('<H', buf, 0x206, 0x020f)
+struct.pack_into('<H', buf, 0x20e, 0x1000)
+s = sys.argv[2].encode() + b'\0'
+buf[0x1200:0x1200 + len(s)] = s
+open(sys.argv[1], 'wb').write(bytes(buf))
+PY
 }

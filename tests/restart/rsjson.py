@@ -63,8 +63,11 @@ def check_row(row):
             raise ValueError('key not lowercase: %r' % k)
         if k in OLD_KEYS:
             raise ValueError('key %r of before schema v1 in %s' % (k, ascii(row)))
-        # an incomplete row names a process, no file: no inode, no dev
-        if k in ('inode', 'dev') and v is None and row.get('category') == 'incomplete':
+        # an incomplete row names a process, no file: no inode, no dev;
+        # nor has a deleted script (nothing stands at its name)
+        if k in ('inode', 'dev') and v is None and (
+                row.get('category') == 'incomplete' or
+                (row.get('type') == 'script' and row.get('reason') == 'deleted')):
             continue
         if k in NUMERIC and (not isinstance(v, int) or isinstance(v, bool)):
             raise ValueError('%s is not a number in %s' % (k, ascii(row)))

@@ -16,7 +16,7 @@
 : "${PE_VALIDATE:?PE_VALIDATE must name tests/schema/validate.py}"
 "$PYTHON" -c 'import jsonschema' 2>/dev/null || skip_all "python3-jsonschema not installed"
 
-plan 30
+plan 31
 
 # A PID that does not exist: above pid_max.
 NOPID=$(($(cat /proc/sys/kernel/pid_max) + 1))
@@ -95,6 +95,7 @@ doc "restart -J" 1 restart -J
 doc "restart --jsonl" 1 restart --jsonl
 doc "restart -J --output-all" 1 restart -J --output-all
 doc "restart -s -J" 1 restart -s -J
+doc "restart --summary=package -J" 1 restart --summary=package -J
 doc "restart -J LIVE (nothing to restart)" 0 restart -J "$LIVE"
 doc "restart --jsonl DEL" 1 restart --jsonl "$DEL"
 

@@ -61,6 +61,25 @@ static void test_mapped(void **state)
 	}
 }
 
+/* The script of an interpreter counts as a mapped file: one verdict. */
+static void test_script(void **state)
+{
+	struct pe_mapfile maps[1] = {
+		{ .state = PROCEXE_MAP_OK, .flags = PROCEXE_MF_SCRIPT },
+	};
+	struct procexe_proc p = rec(PROCEXE_STATE_OK);
+
+	p.maps = maps;
+	p.nmaps = 1;
+	assert_int_equal(procexe_proc_attention(&p), 0);
+	for (enum procexe_map_state s = PROCEXE_MAP_DELETED; s <= PROCEXE_MAP_MODIFIED; s++) {
+		maps[0].state = s;
+		assert_int_equal(procexe_proc_attention(&p), PROCEXE_ATTN_MAPPED);
+	}
+	maps[0].state = PROCEXE_MAP_UNKNOWN;
+	assert_int_equal(procexe_proc_attention(&p), 0);
+}
+
 /* Not seen whole: given up on, or an incomplete list of mapped files. */
 static void test_incomplete(void **state)
 {
@@ -82,6 +101,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_image),
 		cmocka_unit_test(test_mapped),
+		cmocka_unit_test(test_script),
 		cmocka_unit_test(test_incomplete),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
