@@ -38,7 +38,9 @@
 #    (static; argv[0] names no file, so it deletes nothing) with no watcher,
 #    and with `procexe watch` with its defaults running (output to
 #    /dev/null).  Per round the p50; the table gives the median of the
-#    rounds' p50s and their difference: the median added per exec.
+#    rounds' p50s and their difference: the median added per exec; and
+#    the watcher's own CPU time (utime + stime) per exec it reported,
+#    which a busy host disturbs less than the wall times.
 #
 # Needs: cc (gcc or clang), python3.  Builds its own copies of the helpers
 # (cc -O2, from tests/helpers and bench) in OUTDIR/bin; scratch files under
@@ -262,14 +264,21 @@ done
 # ---------------------------------------------------- exec overhead ---
 # p50 of COUNT runs of PROG: "none" or "watch" (default watcher running)
 timed() {
-	local mode=$1 r
+	local mode=$1 r t0=0
 	shift
 	if [[ $mode == watch ]]; then
 		watch_start "$W/ovh.out" || { echo "n/a"; return; }
+		t0=$(awk '{ print $14 + $15 }' "/proc/$WPID/stat")
 	fi
 	r=$("$B/watch-exec" -n "$COUNT" "$@" | cut -d' ' -f1)
-	[[ $mode == watch ]] && watch_stop
-	rm -f "$W/ovh.out"
+	if [[ $mode == watch ]]; then
+		# the watcher's CPU time (utime + stime, clock ticks) since it
+		# was ready, and the execs it reported
+		awk -v t0="$t0" '{ print $14 + $15 - t0 }' "/proc/$WPID/stat" >>"$W/cpu.ticks"
+		watch_stop
+		sed -n 's/.* \([0-9][0-9]*\) execs,.*/\1/p' "$W/ovh.out.err" >>"$W/cpu.execs"
+	fi
+	rm -f "$W/ovh.out" "$W/ovh.out.err"
 	echo "$r"
 }
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
@@ -295,6 +304,13 @@ T2=$OUT/overhead.md
 		[[ $p == static ]] && name="pe-selfdel (static)"
 		echo "| $name | $a | ${b:-n/a} | $([[ -n $b ]] && echo $((b - a)) || echo n/a) |"
 	done
+	echo
+	ticks=$(awk '{ t += $1 } END { print t + 0 }' "$W/cpu.ticks" 2>/dev/null)
+	execs=$(awk '{ e += $1 } END { print e + 0 }' "$W/cpu.execs" 2>/dev/null)
+	if ((execs > 0)); then
+		echo "watcher CPU: $ticks ticks ($(getconf CLK_TCK)/s) over $execs execs it reported:" \
+			"$((ticks * 1000000000 / $(getconf CLK_TCK) / execs)) ns per exec"
+	fi
 	echo
 	echo "per-round p50s: none: true ${P50[true.none]}; static ${P50[static.none]}"
 	echo "per-round p50s: watch: true ${P50[true.watch]}; static ${P50[static.watch]}"

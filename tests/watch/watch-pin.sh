@@ -37,8 +37,9 @@ pinned_burst() {
 		skip "$name: stored copies" "burst failed"
 		return
 	fi
-	# shellcheck disable=SC2046
+	# shellcheck disable=SC2046 # (one word per PID)
 	wait_records "$WOUT" 20 $(burst_pids "$BURST_OUT")
+	# shellcheck disable=SC2046
 	check "$name: every copy pinned (pinned and copy not null)" \
 		wj pinned "$WOUT" $(burst_pids "$BURST_OUT")
 	check "$name: every stored file is that copy (its trailer)" \
