@@ -27,6 +27,9 @@
 #include "watch-store.h"
 #include "watch.h"
 
+/* How long the records still queued when the watch ends may be hashed. */
+#define EXIT_HASH_NS (5 * 1000000000ull)
+
 /* Records the worker may be behind by before the main thread sheds them. */
 #define QUEUE_CAP 1024
 
@@ -40,6 +43,8 @@ struct wout {
 	struct json *j;
 	bool header_done;
 	_Atomic uint64_t printed;
+	_Atomic uint64_t hash_until_ns; /* CLOCK_MONOTONIC; 0: no limit (the
+	                                   records queued at exit get this long) */
 };
 
 /* What the worker concluded about one record. */
@@ -258,6 +263,21 @@ static void count(struct wout *w, const struct wjudged *jd)
 		s->flagged++;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool past_exit_deadline(struct wout *w)
+{
+	uint64_t until = atomic_load(&w->hash_until_ns);
+
+	return until && mono_ns() > until;
+}
+
 /* The worker: one record, in order. */
 static void process(void *item, void *userdata)
 {
@@ -271,9 +291,12 @@ static void process(void *item, void *userdata)
 		return;
 	}
 	judge(w, &jd);
+	if (rec->fd >= 0 && (w->o.store_all || jd.nreasons) && past_exit_deadline(w))
+		jd.res.missed = "shutdown";
 	/* -EAGAIN: the file changed while it was read; a self-deleting
 	 * program's unlink changes its ctime once, not its content */
-	for (int tries = 0; rec->fd >= 0 && (w->o.store_all || jd.nreasons) && tries < 3; tries++) {
+	for (int tries = 0; !jd.res.missed && rec->fd >= 0 && (w->o.store_all || jd.nreasons) &&
+	                    tries < 3; tries++) {
 		wstore_result_done(&jd.res);
 		if (wstore_keep(w->store, rec->fd, w->o.store_dir != NULL, &meta, &jd.res) != -EAGAIN)
 			break;
@@ -361,6 +384,9 @@ int wout_finish(struct wout *w, const struct wcount *c, const char *const *mecha
 	struct finish f = { .c = c, .mechanisms = mechanisms, .st = &st };
 	uint64_t unseen = c->missed + c->dropped + c->bpf_lost + c->fan_lost + c->cn_lost;
 
+	/* what is queued is still judged and printed, but hashed and stored
+	 * only for a while: a stopping daemon must not outlast its stop timeout */
+	atomic_store(&w->hash_until_ns, mono_ns() + EXIT_HASH_NS);
 	wqueue_free(w->q);
 	wstore_stats(w->store, &st);
 	/* execs not pinned, shed or lost: the run did not see them whole */

@@ -314,9 +314,10 @@ static void start_bpf(struct watch *w)
 	}
 	r = wbpf_open(&w->pin.bpf, w->freeze, cgid, level, &why);
 	if (r < 0) {
-		say(w, "; bpf: off (%s: %s)", why, strerror(-r));
+		/* its reason names the error already */
+		say(w, "; bpf: off (%s)", why);
 		if (w->freeze)
-			errx_("--freeze needs the bpf mechanism: %s: %s", why, strerror(-r));
+			errx_("--freeze needs the bpf mechanism: %s", why);
 		return;
 	}
 	w->pin.active |= WM_BPF;
