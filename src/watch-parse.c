@@ -112,24 +112,41 @@ int wparse_stat(const char *buf, size_t len, char *comm, size_t size, pid_t *ppi
 	return 0;
 }
 
-bool wparse_elf_names_interp(const void *buf, size_t len)
+/* 1 when the ELF64 image in BUF has PT_INTERP, 0 when not, -1 when it
+ * is no ELF64 image or its program headers lie beyond LEN; *TYPE e_type. */
+static int elf_interp(const void *buf, size_t len, unsigned *type)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
 
 	if (len < sizeof(eh))
-		return false;
+		return -1;
 	memcpy(&eh, buf, sizeof(eh));
 	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > len ||
 	    eh.e_phnum > (len - eh.e_phoff) / sizeof(Elf64_Phdr))
-		return false;
+		return -1;
+	*type = eh.e_type;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		memcpy(&ph, (const char *)buf + eh.e_phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.p_type == PT_INTERP)
-			return true;
+			return 1;
 	}
-	return false;
+	return 0;
+}
+
+bool wparse_elf_names_interp(const void *buf, size_t len)
+{
+	unsigned type;
+
+	return elf_interp(buf, len, &type) == 1;
+}
+
+bool wparse_elf_loader_like(const void *buf, size_t len)
+{
+	unsigned type = 0;
+
+	return elf_interp(buf, len, &type) == 0 && type == ET_DYN;
 }
 
 /* One netlink message of LEN bytes at P: FN for an exec event; 1 or 0. */

@@ -46,6 +46,11 @@ int wparse_stat(const char *buf, size_t len, char *comm, size_t size, pid_t *ppi
  */
 bool wparse_elf_names_interp(const void *buf, size_t len);
 
+/* Whether the LEN first bytes of an ELF file are those of a position-
+ * independent object naming no interpreter (ET_DYN without PT_INTERP): an
+ * ELF interpreter such as ld.so, or a static-pie program. */
+bool wparse_elf_loader_like(const void *buf, size_t len);
+
 /*
  * The exec events of one proc connector datagram of LEN bytes: FN with
  * the thread group ID and the kernel's CLOCK_MONOTONIC time of each.

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,9 @@ struct wpend {
 /* A fanotify fd whose exec event did not come within this time was not an
  * exec's image (an ELF interpreter, a script's interpreter, a failed exec). */
 #define PEND_TTL_NS 1000000000ull
+/* fanotify alone: how long an interpreter's event may wait for its exec to
+ * switch the image (see unseen_image()). */
+#define UNSEEN_WAIT_NS 20000000ull
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -142,15 +146,20 @@ static void push(struct wpin *p, struct wrec *rec)
 	}
 }
 
-/* Whether the ELF file FD names an interpreter (PT_INTERP): a dynamic
- * program, whose exec is followed by its interpreter's open.  The program
- * headers of an executable follow its ELF header. */
-static bool names_interpreter(int fd)
+/* What the ELF headers of FD say: 1 it names an interpreter (a dynamic
+ * program, whose exec is followed by its interpreter's open), 2 it is an
+ * interpreter or static-pie (ET_DYN naming none), 0 anything else.  The
+ * program headers of an executable follow its ELF header. */
+static int elf_kind(int fd)
 {
 	char buf[4096];
 	ssize_t n = pread(fd, buf, sizeof(buf), 0);
 
-	return n > 0 && wparse_elf_names_interp(buf, (size_t)n);
+	if (n <= 0)
+		return 0;
+	if (wparse_elf_names_interp(buf, (size_t)n))
+		return 1;
+	return wparse_elf_loader_like(buf, (size_t)n) ? 2 : 0;
 }
 
 /* fanotify alone: PID just executed a dynamic program, so its next event
@@ -175,21 +184,77 @@ static bool awaited_interp(struct wpin *p, pid_t pid)
 /* fanotify alone: every event is an exec's image, except the interpreter
  * (an ELF file naming none itself) opened by a process that has just
  * executed a dynamic program. */
+/*
+ * fanotify alone, an interpreter-like file (ET_DYN naming no interpreter)
+ * that is no program's interpreter we expected: the exec's image (a
+ * static-pie program), unless it is the interpreter of an image on no
+ * marked filesystem (a dynamic program run from a memfd: the kernel's open
+ * of its loader is all fanotify sees).  Then PID's image, once the exec
+ * has switched it, is on no marked filesystem: returns its fd, pinned
+ * through /proc/PID/exe.  Else -1.
+ */
+static const char *open_exe(struct wpin *p, pid_t pid, bool check, dev_t dev, ino_t ino,
+                            int *fd);
+
+static bool on_marked_fs(const struct wpin *p, dev_t dev)
+{
+	size_t n;
+	const dev_t *devs = wfan_marked(p->fan, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (devs[i] == dev)
+			return true;
+	return false;
+}
+
+static int unseen_image(struct wpin *p, int fd, pid_t pid)
+{
+	uint64_t until = now_ns(CLOCK_MONOTONIC) + UNSEEN_WAIT_NS;
+	struct stat img, ev;
+	int exe = -1;
+
+	if (fstat(fd, &ev) < 0)
+		return -1;
+	/* the loader is opened before the exec switches the image: let a
+	 * running exec complete, yielding the CPU, for UNSEEN_WAIT_NS at most */
+	for (;;) {
+		if (open_exe(p, pid, false, 0, 0, &exe))
+			return -1;
+		if (fstat(exe, &img) < 0 || (img.st_dev == ev.st_dev && img.st_ino == ev.st_ino)) {
+			close(exe);
+			return -1;
+		}
+		if (!on_marked_fs(p, img.st_dev))
+			return exe;
+		close(exe);
+		if (now_ns(CLOCK_MONOTONIC) > until)
+			return -1;
+		sched_yield();
+	}
+}
+
 static void fan_alone(struct wpin *p, int fd, pid_t pid)
 {
-	bool dynamic = names_interpreter(fd);
+	int kind = elf_kind(fd), image = -1;
 	struct wrec *rec;
 
-	if (!dynamic && awaited_interp(p, pid)) {
+	if (kind != 1 && awaited_interp(p, pid)) {
 		p->cnt->interp++;
 		close(fd);
 		return;
 	}
-	if (dynamic)
+	if (kind == 1)
 		await_interp(p, pid);
+	else if (kind == 2)
+		image = unseen_image(p, fd, pid);
 	rec = wrec_new(pid, WM_FANOTIFY);
+	if (image >= 0) {
+		p->cnt->interp++;
+		close(fd);
+		fd = image;
+	}
 	rec->fd = fd;
-	rec->pinned = "fanotify";
+	rec->pinned = image >= 0 ? "procfs" : "fanotify";
 	read_details(p, rec, fd);
 	push(p, rec);
 }
