@@ -32,6 +32,7 @@ struct pe_watch_event {
 	char comm[16];
 	char fstype[16];       /* sb->s_type->name */
 	char filename[256];    /* bprm->filename (may be relative, /dev/fd/N) */
+	char argv0[256];       /* the new image's argv[0] (truncated), "" unread */
 };
 
 /* ---- private to the BPF part (watch.bpf.c, watch-bpf.c, watch-guard.c) ---- */

@@ -80,20 +80,22 @@ static ssize_t read_small(int dirfd, const char *name, char *buf, size_t max)
 	return n;
 }
 
+static void set_argv0(struct wrec *rec, const char *s, size_t len)
+{
+	rec->argv0 = xmalloc(len + 1);
+	memcpy(rec->argv0, s, len);
+	rec->argv0[len] = '\0';
+	rec->argv0_len = len;
+}
+
 /* argv[0] of the process at DIRFD into REC (first NUL-terminated word). */
 static void read_argv0(int dirfd, struct wrec *rec)
 {
 	char buf[4096];
 	ssize_t n = read_small(dirfd, "cmdline", buf, sizeof(buf));
 
-	if (n > 0) {
-		size_t len = strnlen(buf, (size_t)n);
-
-		rec->argv0 = xmalloc(len + 1);
-		memcpy(rec->argv0, buf, len);
-		rec->argv0[len] = '\0';
-		rec->argv0_len = len;
-	}
+	if (n > 0)
+		set_argv0(rec, buf, strnlen(buf, (size_t)n));
 }
 
 /* ppid and comm from the stat file. */
@@ -390,8 +392,6 @@ void wpin_bpf_event(void *userdata, const struct pe_watch_event *ev)
 	struct wpin *p = userdata;
 	struct wrec *rec = wrec_new((pid_t)ev->tgid, WM_BPF);
 	bool frozen = ev->flags & PE_WEV_FROZEN;
-	char name[16];
-	int dirfd;
 
 	from_event(p, rec, ev);
 	/* its fanotify event, queued before this one, is read by now */
@@ -406,26 +406,16 @@ void wpin_bpf_event(void *userdata, const struct pe_watch_event *ev)
 		if (!rec->missed)
 			rec->pinned = frozen ? "freeze" : "procfs";
 	}
-	/* the command line only while the PID runs the image: after a
-	 * re-exec it is the next program's */
-	snprintf(name, sizeof(name), "%d", (int)rec->pid);
-	dirfd = rec->fd >= 0 ? openat(p->procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-	if (dirfd >= 0) {
-		read_argv0(dirfd, rec);
-		close(dirfd);
-	}
 	if (frozen) {
 		wbpf_resume(p->bpf, rec->pid);
 		p->cnt->frozen++;
 	}
-	if (!rec->argv0 && ev->filename[0]) {
-		size_t len = strnlen(ev->filename, sizeof(ev->filename));
-
-		rec->argv0 = xmalloc(len + 1);
-		memcpy(rec->argv0, ev->filename, len);
-		rec->argv0[len] = '\0';
-		rec->argv0_len = len;
-	}
+	/* argv[0] as the program read it at its exec (no /proc read here: a
+	 * process cannot stall this loop), else the name the exec was given */
+	if (ev->argv0[0])
+		set_argv0(rec, ev->argv0, strnlen(ev->argv0, sizeof(ev->argv0)));
+	else if (ev->filename[0])
+		set_argv0(rec, ev->filename, strnlen(ev->filename, sizeof(ev->filename)));
 	push(p, rec);
 }
 

@@ -108,6 +108,11 @@ static __always_inline __u32 fill(struct pe_watch_event *e, struct task_struct *
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_probe_read_kernel_str(e->fstype, sizeof(e->fstype), BPF_CORE_READ(sb, s_type, name));
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	/* the new image's argument area (current's memory, just written by
+	 * the exec): its argv[0], without a read of /proc/PID/cmdline later */
+	e->argv0[0] = '\0';
+	bpf_probe_read_user_str(e->argv0, sizeof(e->argv0),
+	                        (const void *)BPF_CORE_READ(p, mm, arg_start));
 	bpf_probe_read_kernel_str(dname, sizeof(dname), BPF_CORE_READ(file, f_path.dentry, d_name.name));
 
 	if (BPF_CORE_READ(sb, s_flags) & PE_SB_KERNMOUNT) {

@@ -332,6 +332,8 @@ static void check_exec(struct wbpf *b, const char *what, int fd, unsigned flags)
 	   flags);
 	ok(fd >= 0 || strcmp(c.ev.filename, payload) == 0, "%s: filename '%.256s'", what,
 	   c.ev.filename);
+	ok(strcmp(c.ev.argv0, arg0) == 0, "%s: argv0 '%.256s' as the exec gave it", what,
+	   c.ev.argv0);
 	ok(c.ev.start_boottime && c.ev.ktime_ns >= c.ev.start_boottime && c.ev.cgroup_id,
 	   "%s: start_boottime, ktime and cgroup id set", what);
 }
@@ -344,7 +346,7 @@ static int test_events(void)
 
 	if (r < 0)
 		skip_all(why);
-	printf("1..%d\n", 8 * 4 + 2);
+	printf("1..%d\n", 9 * 4 + 2);
 	ok(wbpf_guard_fd(b) < 0, "no guardian without freeze");
 	check_exec(b, "file", -1, PE_WEV_SUSPECT);
 	fd = payload_memfd("pe-bpf-probe");
