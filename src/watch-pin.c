@@ -209,6 +209,20 @@ static bool on_marked_fs(const struct wpin *p, dev_t dev)
 	return false;
 }
 
+/* PID's image now, when it lies on no marked filesystem: its fd, else -1. */
+static int unseen_now(struct wpin *p, pid_t pid)
+{
+	struct stat img;
+	int exe = -1;
+
+	if (open_exe(p, pid, false, 0, 0, &exe))
+		return -1;
+	if (fstat(exe, &img) == 0 && !on_marked_fs(p, img.st_dev))
+		return exe;
+	close(exe);
+	return -1;
+}
+
 static int unseen_image(struct wpin *p, int fd, pid_t pid)
 {
 	uint64_t until = now_ns(CLOCK_MONOTONIC) + UNSEEN_WAIT_NS;
@@ -241,20 +255,27 @@ static void fan_alone(struct wpin *p, int fd, pid_t pid)
 	struct wrec *rec;
 
 	if (kind != 1 && awaited_interp(p, pid)) {
+		/* fanotify merges the same file's events of one PID still
+		 * queued: this one may stand for a later exec's loader too */
+		image = unseen_now(p, pid);
 		p->cnt->interp++;
 		close(fd);
-		return;
-	}
-	if (kind == 1)
-		await_interp(p, pid);
-	else if (kind == 2)
-		image = unseen_image(p, fd, pid);
-	rec = wrec_new(pid, WM_FANOTIFY);
-	if (image >= 0) {
-		p->cnt->interp++;
-		close(fd);
+		if (image < 0)
+			return;
 		fd = image;
+		kind = 0;
 	}
+	if (kind == 1) {
+		await_interp(p, pid);
+	} else if (kind == 2) {
+		image = unseen_image(p, fd, pid);
+		if (image >= 0) {
+			p->cnt->interp++;
+			close(fd);
+			fd = image;
+		}
+	}
+	rec = wrec_new(pid, WM_FANOTIFY);
 	rec->fd = fd;
 	rec->pinned = image >= 0 ? "procfs" : "fanotify";
 	read_details(p, rec, fd);

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "watch-queue.h"
 
@@ -12,6 +13,7 @@ struct wqueue {
 	pthread_cond_t cond;    /* an item was queued, or closing was set */
 	void **ring;            /* cap slots */
 	size_t cap;
+	size_t batch;           /* items that wake the worker: min(WQUEUE_BATCH, cap / 2), >= 1 */
 	size_t head;            /* the oldest item's slot */
 	size_t count;           /* items queued */
 	bool closing;           /* wqueue_free() runs: drain, then stop */
@@ -20,6 +22,21 @@ struct wqueue {
 	pthread_t thread;
 };
 
+/* Until a push wakes the worker (a batch is waiting, or closing) or
+ * WQUEUE_POLL_NS have passed.  Called with the lock held. */
+static void wait_a_while(struct wqueue *q)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += WQUEUE_POLL_NS;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&q->cond, &q->lock, &until);
+}
+
 /* The next item, waiting for one; false when closing and nothing is left. */
 static bool take(struct wqueue *q, void **item)
 {
@@ -27,7 +44,7 @@ static bool take(struct wqueue *q, void **item)
 
 	pthread_mutex_lock(&q->lock);
 	while (q->count == 0 && !q->closing)
-		pthread_cond_wait(&q->cond, &q->lock);
+		wait_a_while(q);
 	if (q->count > 0) {
 		*item = q->ring[q->head];
 		q->ring[q->head] = NULL;
@@ -75,6 +92,7 @@ int wqueue_new(size_t cap, void (*process)(void *item, void *ud), void *ud,
 		return -ENOMEM;
 	}
 	q->cap = cap;
+	q->batch = cap / 2 < WQUEUE_BATCH ? (cap / 2 ? cap / 2 : 1) : WQUEUE_BATCH;
 	q->process = process;
 	q->ud = ud;
 	pthread_mutex_init(&q->lock, NULL);
@@ -100,7 +118,8 @@ bool wqueue_push(struct wqueue *q, void *item)
 		q->ring[(q->head + q->count) % q->cap] = item;
 		q->count++;
 		ok = true;
-		pthread_cond_signal(&q->cond);
+		if (q->count >= q->batch)
+			pthread_cond_signal(&q->cond);
 	}
 	pthread_mutex_unlock(&q->lock);
 	return ok;

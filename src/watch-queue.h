@@ -24,6 +24,15 @@ int wqueue_new(size_t cap, void (*process)(void *item, void *ud), void *ud,
                struct wqueue **ret);
 
 /*
+ * The worker is woken by a push only once a batch is waiting (WQUEUE_BATCH
+ * items, or half the ring when that is smaller); otherwise it takes what
+ * is queued every WQUEUE_POLL_NS.  A wake-up per item would cost each item
+ * a cross-CPU wake-up; an item waits WQUEUE_POLL_NS at most.
+ */
+#define WQUEUE_BATCH 64
+#define WQUEUE_POLL_NS 100000000L
+
+/*
  * Queue ITEM (any pointer, NULL included) for the worker; the queue owns
  * it then.  Never blocks beyond a short lock: false when the queue is full
  * (or being freed), and ITEM stays the caller's.
