@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kernel-status.h"
+#include "restart-root.h"
 
 static const char *const knames[] = {
 	[KSTATE_UNKNOWN] = "unknown", [KSTATE_CURRENT] = "current",
@@ -418,44 +419,11 @@ void microcode_decide(bool have_running, uint32_t running, int newest_r, uint32_
 
 /* ------------------------------------------------------------ I/O --- */
 
-/*
- * Read up to SIZE bytes of the regular file ROOT/REL into BUF, without
- * following a symlink at its last component: the count, or -errno.
- */
-static ssize_t read_rel(const char *root, const char *rel, void *buf, size_t size)
-{
-	char path[4096];
-	struct stat st;
-	size_t got = 0;
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, rel) >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	while (got < size) {
-		ssize_t r = read(fd, (char *)buf + got, size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	return (ssize_t)got;
-}
-
 /* ROOT/REL as one NUL-terminated line (the newline removed); false if
  * unreadable or empty. */
 static bool read_line_rel(const char *root, const char *rel, char *buf, size_t size)
 {
-	ssize_t n = read_rel(root, rel, buf, size - 1);
+	ssize_t n = restart_read_file(root, rel, buf, size - 1, NULL);
 	char *nl;
 
 	if (n <= 0)
@@ -579,7 +547,7 @@ static bool image_build(const char *root, const char *rel, char *build, size_t s
 
 	if (!buf)
 		return false;
-	n = read_rel(root, rel, buf, IMAGE_HEAD);
+	n = restart_read_file(root, rel, buf, IMAGE_HEAD, NULL);
 	if (n > 0 && kimage_version(buf, (size_t)n, &v, &vn) == 0 &&
 	    (b = kbuild_part(v, vn, &bn)) && bn < size) {
 		memcpy(build, b, bn);
@@ -691,7 +659,7 @@ static int available_microcode(const char *root, const struct cpu_id *id, uint32
 	buf = malloc(UCODE_MAX);
 	if (!buf)
 		return -ENOMEM;
-	n = read_rel(root, what, buf, UCODE_MAX);
+	n = restart_read_file(root, what, buf, UCODE_MAX, NULL);
 	if (n < 0)
 		r = -ENODEV;
 	else if (id->vendor == CPU_INTEL)
@@ -717,7 +685,7 @@ void microcode_status_read(const char *root, struct microcode_status *ms)
 		         "(a virtual machine, or no microcode driver)");
 		return;
 	}
-	n = read_rel(root, "proc/cpuinfo", cpuinfo, sizeof(cpuinfo));
+	n = restart_read_file(root, "proc/cpuinfo", cpuinfo, sizeof(cpuinfo), NULL);
 	if (n <= 0 || cpuinfo_parse(cpuinfo, (size_t)n, &id) < 0 || id.vendor == CPU_OTHER) {
 		microcode_decide(true, running, -ENOENT, 0, "", ms);
 		ms->state = UCSTATE_UNKNOWN;

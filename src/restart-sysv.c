@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "restart-root.h"
 #include "restart-sysv.h"
 
 #define SCRIPT_MAX (256 * 1024)
@@ -189,39 +190,6 @@ const char *sysv_lookup(const struct sysv_map *m, pid_t pid, const struct sysv_t
 
 /* ------------------------------------------------------------ I/O --- */
 
-/* Up to SIZE bytes of the regular file ROOT/REL (not a symlink) into
- * BUF, its owner in *OWNER: the count or -errno. */
-static ssize_t read_rel(const char *root, const char *rel, char *buf, size_t size, uid_t *owner)
-{
-	char path[4096];
-	struct stat st;
-	size_t got = 0;
-	int fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, rel) >= sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	if (owner)
-		*owner = st.st_uid;
-	while (got < size) {
-		ssize_t r = read(fd, buf + got, size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
-	close(fd);
-	return (ssize_t)got;
-}
-
 /* Read the pidfile PATH (absolute) of service S into M. */
 static int read_pidfile(const char *root, const char *path, size_t s, struct sysv_map *m)
 {
@@ -229,7 +197,7 @@ static int read_pidfile(const char *root, const char *path, size_t s, struct sys
 	struct sysv_pid *np;
 	uid_t owner;
 	pid_t pid;
-	ssize_t n = read_rel(root, path + 1, buf, sizeof(buf), &owner);
+	ssize_t n = restart_read_file(root, path + 1, buf, sizeof(buf), &owner);
 
 	if (n <= 0 || sysv_pidfile_parse(buf, (size_t)n, &pid) < 0)
 		return 0;
@@ -300,7 +268,7 @@ static int add_script(const char *root, const char *name, char *text, struct sys
 		return -ENOMEM;
 	m->nservices++;
 	snprintf(rel, sizeof(rel), "etc/init.d/%s", name);
-	n = read_rel(root, rel, text, SCRIPT_MAX, NULL);
+	n = restart_read_file(root, rel, text, SCRIPT_MAX, NULL);
 	if (n > 0 && sysv_script_parse(text, (size_t)n, svc) < 0)
 		return -ENOMEM;
 	return read_pidfiles(root, m->nservices - 1, m);
@@ -356,7 +324,7 @@ bool init_is_systemd(const char *root)
 	snprintf(path, sizeof(path), "%s/run/systemd/system", root);
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return true;
-	n = read_rel(root, "proc/1/comm", comm, sizeof(comm) - 1, NULL);
+	n = restart_read_file(root, "proc/1/comm", comm, sizeof(comm) - 1, NULL);
 	if (n <= 0)
 		return false;
 	comm[n] = '\0';
@@ -375,7 +343,7 @@ static bool read_stat(const char *procfs, pid_t pid, char *buf, size_t size,
 	char *open_paren, *close_paren;
 
 	snprintf(rel, sizeof(rel), "%d/stat", (int)pid);
-	n = read_rel(procfs, rel, buf, size - 1, NULL);
+	n = restart_read_file(procfs, rel, buf, size - 1, NULL);
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';

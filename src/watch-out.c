@@ -67,6 +67,7 @@ static bool parent_world_writable(const char *path, size_t len)
 	                        .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	const char *slash = len ? memrchr(path, '/', len) : NULL;
 	struct stat st;
+	bool writable;
 	char *dir;
 	int fd;
 
@@ -78,9 +79,9 @@ static bool parent_world_writable(const char *path, size_t len)
 	free(dir);
 	if (fd < 0)
 		return false;
-	len = fstat(fd, &st) == 0 && (st.st_mode & S_IWOTH);
+	writable = fstat(fd, &st) == 0 && (st.st_mode & S_IWOTH);
 	close(fd);
-	return len;
+	return writable;
 }
 
 static bool under_tmp(const char *path, size_t len)

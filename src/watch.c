@@ -136,33 +136,34 @@ static void take_number(struct watch *w, int c, const char *arg)
 	}
 }
 
+static const struct option watch_longopts[] = {
+	{ "store",      required_argument, NULL, OPT_STORE },
+	{ "all",        no_argument,       NULL, OPT_ALL },
+	{ "suspicious", no_argument,       NULL, OPT_SUSPICIOUS },
+	{ "freeze",     optional_argument, NULL, OPT_FREEZE },
+	{ "mechanism",  required_argument, NULL, OPT_MECHANISM },
+	{ "count",      required_argument, NULL, OPT_COUNT },
+	{ "duration",   required_argument, NULL, OPT_DURATION },
+	{ "max-store",  required_argument, NULL, OPT_MAX_STORE },
+	{ "min-free",   required_argument, NULL, OPT_MIN_FREE },
+	{ "proc",       required_argument, NULL, OPT_PROC },
+	{ "flagged",    no_argument,       NULL, OPT_FLAGGED },
+	{ "json",       no_argument,       NULL, 'J' },
+	{ "jsonl",      no_argument,       NULL, OPT_JSONL },
+	{ "raw",        no_argument,       NULL, 'r' },
+	{ "noheadings", no_argument,       NULL, 'n' },
+	{ "quiet",      no_argument,       NULL, 'q' },
+	{ "help",       no_argument,       NULL, 'h' },
+	{ "version",    no_argument,       NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static void parse_args(struct watch *w, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "store",      required_argument, NULL, OPT_STORE },
-		{ "all",        no_argument,       NULL, OPT_ALL },
-		{ "suspicious", no_argument,       NULL, OPT_SUSPICIOUS },
-		{ "freeze",     optional_argument, NULL, OPT_FREEZE },
-		{ "mechanism",  required_argument, NULL, OPT_MECHANISM },
-		{ "count",      required_argument, NULL, OPT_COUNT },
-		{ "duration",   required_argument, NULL, OPT_DURATION },
-		{ "max-store",  required_argument, NULL, OPT_MAX_STORE },
-		{ "min-free",   required_argument, NULL, OPT_MIN_FREE },
-		{ "proc",       required_argument, NULL, OPT_PROC },
-		{ "flagged",    no_argument,       NULL, OPT_FLAGGED },
-		{ "json",       no_argument,       NULL, 'J' },
-		{ "jsonl",      no_argument,       NULL, OPT_JSONL },
-		{ "raw",        no_argument,       NULL, 'r' },
-		{ "noheadings", no_argument,       NULL, 'n' },
-		{ "quiet",      no_argument,       NULL, 'q' },
-		{ "help",       no_argument,       NULL, 'h' },
-		{ "version",    no_argument,       NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c, formats = 0;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":JrnqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":JrnqhV", watch_longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_STORE:
 			if (!*optarg)
