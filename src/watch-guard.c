@@ -186,28 +186,52 @@ static void guard_setup(void)
 		close(fd);
 }
 
-/* The guardian's loop; never returns. */
-static void __attribute__((noreturn)) guard_loop(int frozen_fd, int sock, uint32_t *keys)
+enum guard_news { NEWS_NONE, NEWS_QUIT, NEWS_GONE };
+
+/* What the watcher tells within one tick: 'Q' on SOCK (it made sure
+ * nothing stops any more), or that it is gone: its end of SOCK closed, or
+ * WATCHER (its pidfd, -1 if none) reports its exit. */
+static enum guard_news watcher_news(int sock, int watcher)
 {
-	uint64_t gone_at = 0;
+	struct pollfd p[2] = { { .fd = sock, .events = POLLIN },
+	                       { .fd = watcher, .events = POLLIN } };
+	char c;
+	ssize_t n;
+
+	if (poll(p, 2, SWEEP_TICK_MS) <= 0)
+		return NEWS_NONE;
+	if (p[0].revents) {
+		n = read(sock, &c, 1);
+		if (n == 1 && c == 'Q')
+			return NEWS_QUIT;
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			return NEWS_GONE;
+	}
+	return p[1].revents ? NEWS_GONE : NEWS_NONE;
+}
+
+/* The guardian's loop; never returns.  WATCHER: pidfd of the watcher, or
+ * -1 (the socket alone tells), so that a copy of the watcher's end of the
+ * socket held elsewhere cannot keep us sweeping for ever.  GONE: the
+ * watcher was already gone when we started. */
+static void __attribute__((noreturn)) guard_loop(int frozen_fd, int sock, int watcher,
+                                                 bool gone, uint32_t *keys)
+{
+	uint64_t gone_at = gone ? wguard_now() : 0;
 
 	for (;;) {
-		struct pollfd p = { .fd = sock, .events = POLLIN };
-		char c;
+		enum guard_news news = NEWS_NONE;
 
-		if (gone_at == 0 && poll(&p, 1, SWEEP_TICK_MS) > 0) {
-			ssize_t n = read(sock, &c, 1);
-
-			if (n == 1 && c == 'Q') {
-				/* the watcher has made sure nothing stops any more */
-				wguard_sweep(frozen_fd, 0, keys);
-				_exit(0);
-			}
-			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
-				gone_at = wguard_now();
-		} else if (gone_at) {
+		if (gone_at == 0)
+			news = watcher_news(sock, watcher);
+		else
 			poll(NULL, 0, SWEEP_TICK_MS);
+		if (news == NEWS_QUIT) {
+			wguard_sweep(frozen_fd, 0, keys);
+			_exit(0);
 		}
+		if (news == NEWS_GONE)
+			gone_at = wguard_now();
 		if (!gone_at) {
 			wguard_sweep(frozen_fd, WGUARD_MAX_AGE_NS, keys);
 			continue;
@@ -224,24 +248,39 @@ static void __attribute__((noreturn)) guard_loop(int frozen_fd, int sock, uint32
 	}
 }
 
-static void __attribute__((noreturn)) guard_child(int frozen_fd, int sock)
+/* A pidfd of WATCHER if it is still our parent, -1 if it is already gone
+ * or pidfds are unavailable (the socket still tells). */
+static int watcher_pidfd(pid_t watcher)
+{
+	int fd = (int)syscall(SYS_pidfd_open, watcher, 0);
+
+	if (fd >= 0 && getppid() != watcher) {
+		close(fd);
+		return -1;  /* reparented: the PID may name another process */
+	}
+	return fd;
+}
+
+static void __attribute__((noreturn)) guard_child(int frozen_fd, int sock, pid_t watcher)
 {
 	static uint32_t keys[PE_WATCH_FROZEN_MAX];
 	int map = fcntl(frozen_fd, F_DUPFD_CLOEXEC, 3);
 	int s = fcntl(sock, F_DUPFD_CLOEXEC, 3);
+	int w;
 
 	if (map < 0 || s < 0)
 		_exit(1);
 	guard_setup();
 	/* never the program or link: they must go with the watcher */
 	close_all_but(map, s);
-	guard_loop(map, s, keys);
+	w = watcher_pidfd(watcher);
+	guard_loop(map, s, w, getppid() != watcher, keys);
 }
 
 int wguard_start(int frozen_fd, pid_t *pid, int *pidfd, int *sock)
 {
+	pid_t self = getpid(), child;
 	int sv[2];
-	pid_t child;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
@@ -254,7 +293,7 @@ int wguard_start(int frozen_fd, pid_t *pid, int *pidfd, int *sock)
 		return r;
 	}
 	if (child == 0)
-		guard_child(frozen_fd, sv[1]);
+		guard_child(frozen_fd, sv[1], self);
 	close(sv[1]);
 	/* our unreaped child: its pid cannot be reused under us */
 	*pidfd = (int)syscall(SYS_pidfd_open, child, 0);
