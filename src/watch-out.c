@@ -42,6 +42,8 @@ struct wout {
 	struct wstore *store;
 	struct json *j;
 	bool header_done;
+	uint64_t unstored;              /* images the store was to keep and did not
+	                                   (worker thread; read after it ended) */
 	_Atomic uint64_t printed;
 	_Atomic uint64_t hash_until_ns; /* CLOCK_MONOTONIC; 0: no limit (the
 	                                   records queued at exit get this long) */
@@ -262,6 +264,9 @@ static void count(struct wout *w, const struct wjudged *jd)
 		s->states[procexe_proc_state(jd->proc)]++;
 	if (jd->nreasons)
 		s->flagged++;
+	if (w->o.store_dir && jd->rec->fd >= 0 && (w->o.store_all || jd->nreasons) &&
+	    (jd->res.missed || jd->res.err))
+		w->unstored++;
 }
 
 static uint64_t mono_ns(void)
@@ -356,6 +361,7 @@ struct finish {
 	const struct wcount *c;
 	const char *const *mechanisms;
 	const struct wstore_stats *st;
+	uint64_t unstored;
 };
 
 static void summary_extra(struct json *j, const void *arg)
@@ -376,6 +382,7 @@ static void summary_extra(struct json *j, const void *arg)
 	json_uint(j, "freeze_refused", c->freeze_refused);
 	json_uint(j, "stored", f->st->stored_files);
 	json_uint(j, "stored_bytes", f->st->stored_bytes);
+	json_uint(j, "unstored", f->unstored);
 }
 
 int wout_finish(struct wout *w, const struct wcount *c, const char *const *mechanisms)
@@ -392,7 +399,9 @@ int wout_finish(struct wout *w, const struct wcount *c, const char *const *mecha
 	wstore_stats(w->store, &st);
 	/* execs not pinned, shed or lost: the run did not see them whole */
 	s->unseen.nunreadable += (size_t)unseen;
-	s->exit_status = s->flagged ? EXIT_FOUND : unseen ? EXIT_INCOMPLETE : EXIT_OK;
+	f.unstored = w->unstored;
+	/* an image the store was asked for and did not keep was not collected */
+	s->exit_status = s->flagged ? EXIT_FOUND : unseen || f.unstored ? EXIT_INCOMPLETE : EXIT_OK;
 	if (w->fmt.format == OUT_JSON) {
 		json_close_array(w->j);
 		summary_member(w->j, s, summary_extra, &f);
@@ -403,9 +412,10 @@ int wout_finish(struct wout *w, const struct wcount *c, const char *const *mecha
 	}
 	if (!w->o.quiet)
 		warnx_("watch: %" PRIu64 " execs, %zu suspicious, %" PRIu64 " pinned, %" PRIu64
-		       " missed, %" PRIu64 " shed, %" PRIu64 " lost, %" PRIu64 " stored",
+		       " missed, %" PRIu64 " shed, %" PRIu64 " lost, %" PRIu64 " stored, %" PRIu64
+		       " not stored",
 		       c->execs, s->flagged, c->pinned, c->missed, c->dropped,
-		       c->bpf_lost + c->fan_lost + c->cn_lost, st.stored_files);
+		       c->bpf_lost + c->fan_lost + c->cn_lost, st.stored_files, f.unstored);
 	json_free(w->j);
 	wstore_free(w->store);
 	procexe_ctx_free(w->ctx);

@@ -8,14 +8,17 @@
 #  - a hostile program name (newline, ESC, a quote, invalid UTF-8) comes
 #    out escaped in the table output (no raw control byte, no invalid
 #    UTF-8, the record on one line) and valid in the --jsonl output, where
-#    argv0, comm and exe render the bytes per the JSON rule.
+#    argv0, comm and exe render the bytes per the JSON rule;
+#  - a store too small for any image (--max-store 1) keeps nothing: the
+#    record says "too-large", the summary counts it in unstored, and the
+#    run exits 3 (1 when something was flagged), never 0.
 # Default mechanisms; the programs wait on a pipe until their record is
 # out, so any mechanism pins them.
 . "$PE_SRCDIR/lib.sh"
 . "$PE_WATCH_SRCDIR/watch-lib.sh"
 watch_needs
 
-plan 16
+plan 19
 watch_fs
 mkfifo "$T/fifo" && exec 7<>"$T/fifo" || skip_all "cannot make a fifo"
 
@@ -69,6 +72,30 @@ if [ $rc = 0 ]; then
 else
 	[ $rc = 77 ] && skip "store: watcher started" "$WHY" || nok "store: watcher started" "$WHY"
 	skip_n 7 store "watcher did not start"
+fi
+
+# --- a store with no room (3 tests): nothing collected is not "all seen"
+FOUT=$T/full.jsonl
+watch_start "$FOUT" --all --store "$T/full" --max-store 1 --jsonl
+rc=$?
+if [ $rc = 0 ]; then
+	/bin/true &
+	TPID=$!
+	wait "$TPID"
+	wait_records "$FOUT" 20 "$TPID"
+	watch_stop TERM
+	is "$(wj get "$FOUT" "$TPID" missed)" '"too-large"' "full store: the record says too-large"
+	check "full store: the summary counts it in unstored" "$PYTHON" -c '
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1]) if "\"summary\"" in l][-1]
+assert s["unstored"] >= 1, s' "$FOUT"
+	want=3
+	grep -q '"record":"summary".*"flagged":0,' "$FOUT" || want=1
+	check "full store: exit $want (got $WRC), the --jsonl output validates" \
+		sh -c '[ "$1" = "$2" ] && "$3" "$4" "$5" --jsonl --status "$1" "$6"' _ \
+		"$WRC" "$want" "$PYTHON" "$PE_VALIDATE" "$PE_SCHEMA" "$FOUT"
+else
+	skip_n 3 "full store" "${WHY:-watcher did not start}"
 fi
 
 # --- hostile names (8 tests): two watchers at once, table and --jsonl
