@@ -47,6 +47,10 @@
  * none otherwise: "/", "", slices only ("/user.slice/user-1000.slice"),
  *  anything unrecognised.
  *
+ * The container's whole ID and its engine, for the names docker and podman
+ * keep on disk (restart-engine.c), come from container_engine_id(): the
+ * same walk, the same outermost container.
+ *
  * Every name is built from the lengths found in the input plus a short
  * constant, so its size is bounded by the input's.
  */
