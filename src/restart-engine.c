@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <search.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -428,44 +429,63 @@ static int open_state(const char *root, const char *rel)
 	return fd;
 }
 
-int engine_read_state(const char *root, const char *rel, size_t max, char **ret, size_t *ret_len)
+/* Up to CAP bytes of FD into BUF (CAP + 1 bytes); the count or -errno. */
+static ssize_t read_upto(int fd, char *buf, size_t cap)
 {
 	size_t got = 0;
+
+	while (got < cap) {
+		ssize_t r = read(fd, buf + got, cap - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+int engine_read_state(const char *root, const char *rel, size_t max, char **ret, size_t *ret_len)
+{
+	struct stat st;
+	size_t size;
+	ssize_t got;
 	char *buf;
 	int fd = open_state(root, rel);
 
 	if (fd < 0)
 		return fd;
-	if (max > SIZE_MAX - 2 || !(buf = malloc(max + 2))) {
-		close(fd);
-		return -ENOMEM;
+	if (fstat(fd, &st) < 0 || st.st_size < 0) {
+		got = -errno;
+		goto fail;
 	}
-	/* One byte more than MAX tells a file that is too large. */
-	while (got <= max) {
-		ssize_t r = read(fd, buf + got, max + 1 - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = -errno;
-
-			close(fd);
-			free(buf);
-			return e;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
+	if ((uintmax_t)st.st_size > max || max > SSIZE_MAX - 2) {
+		got = -EFBIG;
+		goto fail;
 	}
+	size = (size_t)st.st_size;
+	buf = malloc(size + 2);
+	if (!buf) {
+		got = -ENOMEM;
+		goto fail;
+	}
+	/* A byte beyond the size fstat() gave: the file grew meanwhile. */
+	got = read_upto(fd, buf, size + 1);
 	close(fd);
-	if (got > max) {
+	if (got < 0 || (size_t)got > size) {
 		free(buf);
-		return -EFBIG;
+		return got < 0 ? (int)got : -EAGAIN;
 	}
 	buf[got] = '\0';
 	*ret = buf;
-	*ret_len = got;
+	*ret_len = (size_t)got;
 	return 0;
+fail:
+	close(fd);
+	return (int)got;
 }
 
 /* ---------------------------------------------------------- the cache --- */
