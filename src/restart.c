@@ -115,7 +115,8 @@ static const struct colinfo rinfos[_RC_MAX] = {
 
 /* JSON keys: the lower-case column names, but GTYPE's. */
 static const char *const rkeys[_RC_MAX] = {
-	[RC_GROUP] = "group", [RC_GTYPE] = "group_type", [RC_CONTAINER] = "container", [RC_PID] = "pid", [RC_PPID] = "ppid",
+	[RC_GROUP] = "group", [RC_GTYPE] = "group_type", [RC_CONTAINER] = "container",
+	[RC_PID] = "pid", [RC_PPID] = "ppid",
 	[RC_USER] = "user", [RC_UID] = "uid", [RC_COMM] = "comm", [RC_CATEGORY] = "category",
 	[RC_REASON] = "reason", [RC_TYPE] = "type", [RC_PATH] = "path", [RC_DEV] = "dev",
 	[RC_INODE] = "inode", [RC_CGROUP] = "cgroup", [RC_PACKAGE] = "package",
