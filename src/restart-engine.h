@@ -75,8 +75,9 @@ int engine_podman_names(const char *buf, size_t len,
  * directory below ROOT and the file must be owned by root and writable by
  * nobody else, the file regular.  0 with *RET (a new buffer, NUL added)
  * and *RET_LEN; -errno (-EPERM: an owner or mode refused; -EFBIG: larger
- * than MAX; -EAGAIN: it grew while read; -ELOOP or -ENOTDIR: a symlink; -EINVAL: not a regular file,
- * or REL has an empty, "." or ".." component).
+ * than MAX; -EAGAIN: it grew while read; -ELOOP or -ENOTDIR: a symlink;
+ * -EINVAL: not a regular file, or REL has an empty, "." or ".."
+ * component).
  */
 int engine_read_state(const char *root, const char *rel, size_t max, char **ret,
                       size_t *ret_len);

@@ -19,6 +19,7 @@
 
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define ID64B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define IDA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 /* engine_docker_name() on a heap copy of exactly the text's size. */
 static int docker(const char *text, char **name)
@@ -317,24 +318,19 @@ static void test_cache(void **state)
 	assert_int_equal(en.files_read, 2);
 	/* a container without state: no name, asked once */
 	assert_null(engine_container_name(&en, root, "/docker/" ID64 "0"));
-	assert_null(engine_container_name(&en, root,
-	                                  "/docker/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
-	snprintf(path, sizeof(path), "%s/var/lib/docker/containers/"
-	         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", root);
+	assert_null(engine_container_name(&en, root, "/docker/" IDA));
+	snprintf(path, sizeof(path), "%s/var/lib/docker/containers/" IDA, root);
 	assert_int_equal(mkdir(path, 0755), 0);
-	put("var/lib/docker/containers/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "/config.v2.json", "{\"ID\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
-	    "\"Name\":\"/late\"}");
-	assert_null(engine_container_name(&en, root,
-	                                  "/docker/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	put("var/lib/docker/containers/" IDA "/config.v2.json",
+	    "{\"ID\":\"" IDA "\",\"Name\":\"/late\"}");
+	assert_null(engine_container_name(&en, root, "/docker/" IDA));
 	assert_int_equal(en.files_read, 2);
 
 	/* podman: the one file once, for every container */
 	assert_string_equal(engine_container_name(&en, root, "/libpod_parent/libpod-" ID64), "pod-a");
 	assert_string_equal(engine_container_name(&en, root, "/machine.slice/libpod-" ID64B ".scope"),
 	                    "pod-b");
-	assert_null(engine_container_name(&en, root,
-	                                  "/libpod_parent/libpod-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_null(engine_container_name(&en, root, "/libpod_parent/libpod-" IDA));
 	assert_int_equal(en.files_read, 3);
 	/* not looked up at all */
 	assert_null(engine_container_name(&en, root, NULL));
@@ -346,8 +342,7 @@ static void test_cache(void **state)
 	assert_null(en.tree);
 
 	/* a fresh run sees the new file */
-	assert_string_equal(engine_container_name(&en, root,
-	                    "/docker/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "late");
+	assert_string_equal(engine_container_name(&en, root, "/docker/" IDA), "late");
 	engine_names_free(&en);
 }
 
