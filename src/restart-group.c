@@ -47,6 +47,10 @@
  * none otherwise: "/", "", slices only ("/user.slice/user-1000.slice"),
  *  anything unrecognised.
  *
+ * The container's whole ID and its engine, for the names docker and podman
+ * keep on disk (restart-engine.c), come from container_engine_id(): the
+ * same walk, the same outermost container.
+ *
  * Every name is built from the lengths found in the input plus a short
  * constant, so its size is bounded by the input's.
  */
@@ -182,15 +186,16 @@ enum id_kind {
 static const struct container_rule {
 	const char *prefix, *suffix, *label;
 	enum id_kind kind;
+	enum container_engine engine;
 } container_rules[] = {
-	{ "docker-", ".scope", "docker", ID_HEX },
-	{ "libpod-", ".scope", "podman", ID_HEX },
-	{ "libpod-", "", "podman", ID_HEX },
-	{ "cri-containerd-", ".scope", "containerd", ID_HEX },
-	{ "crio-", ".scope", "cri-o", ID_HEX },
-	{ "lxc.payload.", "", "lxc", ID_NAME },
-	{ "systemd-nspawn@", ".service", "nspawn", ID_NAME },
-	{ "machine-", ".scope", "machine", ID_NAME },
+	{ "docker-", ".scope", "docker", ID_HEX, ENGINE_DOCKER },
+	{ "libpod-", ".scope", "podman", ID_HEX, ENGINE_PODMAN },
+	{ "libpod-", "", "podman", ID_HEX, ENGINE_PODMAN },
+	{ "cri-containerd-", ".scope", "containerd", ID_HEX, ENGINE_NONE },
+	{ "crio-", ".scope", "cri-o", ID_HEX, ENGINE_NONE },
+	{ "lxc.payload.", "", "lxc", ID_NAME, ENGINE_NONE },
+	{ "systemd-nspawn@", ".service", "nspawn", ID_NAME, ENGINE_NONE },
+	{ "machine-", ".scope", "machine", ID_NAME, ENGINE_NONE },
 };
 
 /* The part of a hex container ID that is shown. */
@@ -201,13 +206,28 @@ static struct span shown_id(struct span id)
 	return id;
 }
 
+/* A container component: its label, its whole ID or name, and the engine
+ * whose state may name it. */
+struct container_hit {
+	const char *label;
+	struct span id;
+	enum id_kind kind;
+	enum container_engine engine;
+};
+
+static bool hit(struct container_hit *h, const char *label, struct span id, enum id_kind kind,
+                enum container_engine engine)
+{
+	*h = (struct container_hit){ label, id, kind, engine };
+	return true;
+}
+
 /*
  * Is component C (after PREV, which has n 0 for none; IN_KUBEPODS when a
- * component before it is "kubepods") a container?  Then *LABEL and *ID
- * are what to show (a hex ID already cut to ID_SHOWN).
+ * component before it is "kubepods") a container?  Then *H says which.
  */
 static bool match_container(struct span c, struct span prev, bool in_kubepods,
-                            const char **label, struct span *id)
+                            struct container_hit *h)
 {
 	struct span mid;
 
@@ -216,40 +236,93 @@ static bool match_container(struct span c, struct span prev, bool in_kubepods,
 
 		if (!affix(c, rule->prefix, rule->suffix, &mid))
 			continue;
-		if (rule->kind == ID_HEX) {
-			if (!is_id(mid))
-				continue;
-			mid = shown_id(mid);
-		}
-		*label = rule->label;
-		*id = mid;
-		return true;
+		if (rule->kind == ID_HEX && !is_id(mid))
+			continue;
+		return hit(h, rule->label, mid, rule->kind, rule->engine);
 	}
 
-	if (span_is(prev, "docker") && is_id(c)) {
-		*label = "docker";
-		*id = shown_id(c);
-		return true;
-	}
-	if (span_is(prev, "lxc.payload")) {
-		/* c is never empty: next_component() skips empty ones. */
-		*label = "lxc";
-		*id = c;
-		return true;
-	}
+	if (span_is(prev, "docker") && is_id(c))
+		return hit(h, "docker", c, ID_HEX, ENGINE_DOCKER);
+	/* c is never empty: next_component() skips empty ones. */
+	if (span_is(prev, "lxc.payload"))
+		return hit(h, "lxc", c, ID_NAME, ENGINE_NONE);
 	if (in_kubepods) {
-		if (affix(c, "crio-", "", &mid) && is_id(mid)) {
-			*label = "cri-o";
-			*id = shown_id(mid);
-			return true;
-		}
-		if (c.n == ID_FULL && all_hex(c)) {
-			*label = "containerd";
-			*id = shown_id(c);
-			return true;
-		}
+		if (affix(c, "crio-", "", &mid) && is_id(mid))
+			return hit(h, "cri-o", mid, ID_HEX, ENGINE_NONE);
+		/* cri-dockerd uses this layout too: docker's state may name it. */
+		if (c.n == ID_FULL && all_hex(c))
+			return hit(h, "containerd", c, ID_HEX, ENGINE_DOCKER);
 	}
 	return false;
+}
+
+/* The parts of a path the groups other than containers come from (the
+ * first session scope, the first user manager, the innermost unit below
+ * it and the innermost unit). */
+struct walk {
+	struct span session, user, user_unit, unit;
+};
+
+/*
+ * The outermost container component of PATH (LEN bytes; PATH NULL: none)
+ * into *H; false when there is none.  *DELEGATED: a user@UID.service
+ * component comes before it.  W, when not NULL, gets what the components
+ * before the container (all of them without one) say.
+ */
+
+static bool find_container(const char *path, size_t len, struct container_hit *h,
+                           bool *delegated, struct walk *w)
+{
+	struct span c, prev = { NULL, 0 }, mid;
+	struct walk local = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
+	bool in_kubepods = false;
+	size_t pos = 0;
+
+	if (!w)
+		w = &local;
+	if (!path)
+		len = 0;
+	while (next_component(path, len, &pos, &c)) {
+		if (match_container(c, prev, in_kubepods, h)) {
+			*delegated = w->user.n != 0;
+			return true;
+		}
+		if (span_is(c, "kubepods"))
+			in_kubepods = true;
+		if (!w->session.n && affix(c, "session-", ".scope", &mid))
+			w->session = c;
+		if (!w->user.n && affix(c, "user@", ".service", &mid) && all_digits(mid)) {
+			w->user = c;
+		} else if (is_unit(c)) {
+			w->unit = c;
+			if (w->user.n)
+				w->user_unit = c;
+		}
+		prev = c;
+	}
+	return false;
+}
+
+static bool lower_hex(struct span s)
+{
+	for (size_t i = 0; i < s.n; i++)
+		if (!((s.p[i] >= '0' && s.p[i] <= '9') || (s.p[i] >= 'a' && s.p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+enum container_engine container_engine_id(const char *path, size_t len, const char **ret_id,
+                                          size_t *ret_id_len)
+{
+	struct container_hit h;
+	bool delegated;
+
+	if (!find_container(path, len, &h, &delegated, NULL) || delegated ||
+	    h.engine == ENGINE_NONE || h.id.n != ID_FULL || !lower_hex(h.id))
+		return ENGINE_NONE;
+	*ret_id = h.id.p;
+	*ret_id_len = h.id.n;
+	return h.engine;
 }
 
 /* A new string A SEP B (B may have n 0 and SEP be ""); NULL on ENOMEM. */
@@ -275,54 +348,33 @@ static char *join(struct span a, const char *sep, struct span b)
 
 int group_from_cgroup(const char *path, size_t len, enum group_type *ret_type, char **ret_name)
 {
-	struct span c, prev = { NULL, 0 }, session = { NULL, 0 }, user = { NULL, 0 };
-	struct span user_unit = { NULL, 0 }, unit = { NULL, 0 }, none = { NULL, 0 };
-	bool in_kubepods = false;
+	struct walk w = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
+	struct span none = { NULL, 0 };
+	struct container_hit h;
 	enum group_type type;
-	size_t pos = 0;
+	bool delegated;
 	char *name;
 
-	if (!path)
-		len = 0;
+	if (find_container(path, len, &h, &delegated, &w)) {
+		struct span l = { h.label, strlen(h.label) };
 
-	while (next_component(path, len, &pos, &c)) {
-		const char *label;
-		struct span id, mid;
-
-		if (match_container(c, prev, in_kubepods, &label, &id)) {
-			struct span l = { label, strlen(label) };
-
-			name = join(l, ":", id);
-			if (!name)
-				return -ENOMEM;
-			*ret_type = GROUP_CONTAINER;
-			*ret_name = name;
-			return 0;
-		}
-
-		if (span_is(c, "kubepods"))
-			in_kubepods = true;
-		if (!session.n && affix(c, "session-", ".scope", &mid))
-			session = c;
-		if (!user.n && affix(c, "user@", ".service", &mid) && all_digits(mid)) {
-			user = c;
-		} else if (is_unit(c)) {
-			unit = c;
-			if (user.n)
-				user_unit = c;
-		}
-		prev = c;
+		name = join(l, ":", h.kind == ID_HEX ? shown_id(h.id) : h.id);
+		if (!name)
+			return -ENOMEM;
+		*ret_type = GROUP_CONTAINER;
+		*ret_name = name;
+		return 0;
 	}
 
-	if (session.n) {
+	if (w.session.n) {
 		type = GROUP_SESSION;
-		name = join(session, "", none);
-	} else if (user.n) {
+		name = join(w.session, "", none);
+	} else if (w.user.n) {
 		type = GROUP_USER_UNIT;
-		name = join(user, user_unit.n ? "/" : "", user_unit);
-	} else if (unit.n) {
+		name = join(w.user, w.user_unit.n ? "/" : "", w.user_unit);
+	} else if (w.unit.n) {
 		type = GROUP_UNIT;
-		name = join(unit, "", none);
+		name = join(w.unit, "", none);
 	} else {
 		*ret_type = GROUP_NONE;
 		*ret_name = NULL;

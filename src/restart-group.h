@@ -35,4 +35,28 @@ const char *group_type_name(enum group_type t);
  */
 int group_from_cgroup(const char *path, size_t len, enum group_type *ret_type, char **ret_name);
 
+/* The container engines whose state on disk may name a container
+ * (restart-engine.h). */
+enum container_engine {
+	ENGINE_NONE,
+	ENGINE_DOCKER,
+	ENGINE_PODMAN,
+};
+
+/*
+ * The engine and whole ID of the container group_from_cgroup() finds in
+ * PATH (LEN raw bytes), when its name may be looked up in root's state of
+ * that engine: ENGINE_DOCKER (docker-ID.scope, docker/ID, and the bare ID
+ * below kubepods, which cri-dockerd uses too) or ENGINE_PODMAN (libpod-ID
+ * and libpod-ID.scope), with *RET_ID pointing into PATH at the ID and
+ * *RET_ID_LEN 64.  ENGINE_NONE, the outputs untouched, when the group is no
+ * container, another runtime's, the ID is not exactly 64 lower-case hex
+ * digits (docker and podman write no other), or a user@UID.service
+ * component comes before the container: a user's own engine (rootless
+ * podman), whose state is not root's and whose cgroup the user can name at
+ * will.  Pure.
+ */
+enum container_engine container_engine_id(const char *path, size_t len, const char **ret_id,
+                                          size_t *ret_id_len);
+
 #endif /* PROCEXE_RESTART_GROUP_H */

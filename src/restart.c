@@ -38,6 +38,7 @@
 #include "output.h"
 #include "pkgdb.h"
 #include "restart-collect.h"
+#include "restart-engine.h"
 #include "restart-group.h"
 #include "restart-root.h"
 #include "restart-sysv.h"
@@ -47,6 +48,7 @@
 enum {
 	RC_GROUP = 0,
 	RC_GTYPE,
+	RC_CONTAINER,
 	RC_PID,
 	RC_PPID,
 	RC_USER,
@@ -75,6 +77,9 @@ static const struct colinfo rinfos[_RC_MAX] = {
 	[RC_GTYPE]    = { "GTYPE",     9, 0, COLTYPE_STRING, D_CGROUP,
 			  "kind of group (JSON key group_type): unit, user-unit, session, container, "
 			  "none or sysv (a SysV service, without systemd)" },
+	[RC_CONTAINER] = { "CONTAINER", 0.1, 0, COLTYPE_STRING, D_CGROUP,
+			  "name of the docker or podman container, from the engine's state on disk; "
+			  "empty (JSON null) when unknown or not such a container" },
 	[RC_PID]      = { "PID",       5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0,
 			  "process ID" },
 	[RC_PPID]     = { "PPID",      5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, D_STAT,
@@ -110,7 +115,8 @@ static const struct colinfo rinfos[_RC_MAX] = {
 
 /* JSON keys: the lower-case column names, but GTYPE's. */
 static const char *const rkeys[_RC_MAX] = {
-	[RC_GROUP] = "group", [RC_GTYPE] = "group_type", [RC_PID] = "pid", [RC_PPID] = "ppid",
+	[RC_GROUP] = "group", [RC_GTYPE] = "group_type", [RC_CONTAINER] = "container",
+	[RC_PID] = "pid", [RC_PPID] = "ppid",
 	[RC_USER] = "user", [RC_UID] = "uid", [RC_COMM] = "comm", [RC_CATEGORY] = "category",
 	[RC_REASON] = "reason", [RC_TYPE] = "type", [RC_PATH] = "path", [RC_DEV] = "dev",
 	[RC_INODE] = "inode", [RC_CGROUP] = "cgroup", [RC_PACKAGE] = "package",
@@ -151,7 +157,16 @@ struct restart {
 	struct sysv_map sysv;   /* without systemd: the init scripts */
 	bool sysv_read;         /* sysv was read (at the first process judged) */
 	struct sysv_tree tree;
+	struct engine_names engines;    /* container names, looked up once each */
 };
+
+/* The engine's name of the container of F's process, or NULL. */
+static const char *container_name(struct restart *rs, const struct finding *f)
+{
+	if (f->group->type != GROUP_CONTAINER)
+		return NULL;
+	return engine_container_name(&rs->engines, restart_root(), procexe_proc_cgroup(f->proc));
+}
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -333,6 +348,7 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 {
 	const struct procexe_proc *proc = f->proc;
 	const struct out_opts *o = &rs->out;
+	const char *name;
 
 	switch (col) {
 	case RC_GROUP:
@@ -340,6 +356,9 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 		                      : NULL;
 	case RC_GTYPE:
 		return xstrdup(group_type_name(f->group->type));
+	case RC_CONTAINER:
+		name = container_name(rs, f);
+		return name ? out_text_cell(o, name, strlen(name)) : NULL;
 	case RC_PID:
 		return out_proc_cell(o, users, COL_PID, proc);
 	case RC_PPID:
@@ -457,7 +476,8 @@ static void json_uint_if(struct json *j, const char *key, bool known, uint64_t v
 		json_null(j, key);
 }
 
-static void json_cell(struct json *j, struct users *users, int col, const struct finding *f)
+static void json_cell(struct restart *rs, struct json *j, struct users *users, int col,
+                      const struct finding *f)
 {
 	const struct procexe_proc *proc = f->proc;
 	const char *key = rkeys[col];
@@ -470,6 +490,9 @@ static void json_cell(struct json *j, struct users *users, int col, const struct
 		break;
 	case RC_GTYPE:
 		json_str(j, key, group_type_name(f->group->type));
+		break;
+	case RC_CONTAINER:
+		json_text(j, key, container_name(rs, f));
 		break;
 	case RC_PID:
 		json_int(j, key, procexe_proc_pid(proc));
@@ -537,7 +560,7 @@ static int print_findings_json(struct restart *rs, const struct colset *cols,
 		else
 			json_open(j, NULL);
 		for (size_t c = 0; c < cols->n; c++)
-			json_cell(j, users, cols->ids[c], &rs->set.findings[i]);
+			json_cell(rs, j, users, cols->ids[c], &rs->set.findings[i]);
 		json_close(j);
 		if (lines)
 			json_end_line(j);
@@ -556,12 +579,13 @@ static int print_findings_json(struct restart *rs, const struct colset *cols,
 }
 
 /* --summary: one row per category and group, with its distinct PIDs. */
-enum { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_COUNT, SC_PIDS, _SC_MAX };
+enum { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_CONTAINER, SC_COUNT, SC_PIDS, _SC_MAX };
 
 static const struct colinfo sinfos[_SC_MAX] = {
 	[SC_CATEGORY] = { "CATEGORY", 8, 0, COLTYPE_STRING, 0, "restart, fileless or incomplete" },
 	[SC_GTYPE]    = { "GTYPE",    9, 0, COLTYPE_STRING, 0, "kind of group" },
 	[SC_GROUP]    = { "GROUP",  0.2, 0, COLTYPE_STRING, 0, "unit, session or container" },
+	[SC_CONTAINER] = { "CONTAINER", 0.1, 0, COLTYPE_STRING, 0, "name of the container" },
 	[SC_COUNT]    = { "COUNT",    5, SCOLS_FL_RIGHT, COLTYPE_NUMBER, 0, "processes" },
 	[SC_PIDS]     = { "PIDS",   0.5, 0, COLTYPE_NUMBERS, 0, "their process IDs" },
 };
@@ -570,6 +594,7 @@ static void summary_row(struct restart *rs, struct libscols_table *tb, size_t fr
 {
 	const struct finding *f = &rs->set.findings[from];
 	struct libscols_line *ln = out_table_new_line(tb);
+	const char *cname;
 	char *pids = NULL;
 	size_t count = 0, len = 0;
 	pid_t last = -1;
@@ -592,6 +617,8 @@ static void summary_row(struct restart *rs, struct libscols_table *tb, size_t fr
 	out_set_cell(ln, SC_GTYPE, xstrdup(group_type_name(f->group->type)));
 	out_set_cell(ln, SC_GROUP, f->group->name ?
 		     out_text_cell(&rs->out, f->group->name, strlen(f->group->name)) : NULL);
+	cname = container_name(rs, f);
+	out_set_cell(ln, SC_CONTAINER, cname ? out_text_cell(&rs->out, cname, strlen(cname)) : NULL);
 	out_set_cell(ln, SC_COUNT, xasprintf("%zu", count));
 	out_set_cell(ln, SC_PIDS, pids);
 }
@@ -607,6 +634,7 @@ static void summary_object(struct restart *rs, struct json *j, size_t from, size
 	json_str(j, "category", restart_category_names[f->cat]);
 	json_str(j, "group_type", group_type_name(f->group->type));
 	json_text(j, "group", f->group->name);
+	json_text(j, "container", container_name(rs, f));
 	for (size_t i = from; i < to; i++)
 		if (procexe_proc_pid(rs->set.findings[i].proc) != last) {
 			last = procexe_proc_pid(rs->set.findings[i].proc);
@@ -635,7 +663,8 @@ static size_t next_group(const struct restart *rs, size_t *from)
 static int print_summary(struct restart *rs, const struct summary *sum,
                          const struct run_facts *t)
 {
-	struct colset cols = { .n = _SC_MAX, .ids = { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_COUNT, SC_PIDS } };
+	struct colset cols = { .n = _SC_MAX, .ids = { SC_CATEGORY, SC_GTYPE, SC_GROUP, SC_CONTAINER,
+	                                                SC_COUNT, SC_PIDS } };
 	struct libscols_table *tb;
 	struct json *j;
 	size_t from = 0, to;
@@ -991,6 +1020,7 @@ static void free_all(struct restart *rs)
 {
 	restart_set_free(&rs->set);
 	sysv_map_free(&rs->sysv);
+	engine_names_free(&rs->engines);
 	free(rs->set.ignore);
 	free(rs->pids);
 }

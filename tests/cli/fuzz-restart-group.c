@@ -10,7 +10,9 @@
  *    is a known label, ':' and a non-empty ID (exactly 12 hex digits for
  *    the runtimes that use hex IDs) found in the path;
  *  - a path without any non-empty component gives GROUP_NONE;
- *  - doubling every '/' and adding one at each end changes nothing.
+ *  - doubling every '/' and adding one at each end changes nothing;
+ *  - container_engine_id() names an engine only for a container group, with
+ *    64 lower-case hex digits inside the input whose first 12 end the name.
  *
  * Built two ways, like the parser targets: with -fsanitize=fuzzer (clang,
  * -Dfuzzing=true) for real fuzzing, and otherwise with
@@ -150,6 +152,25 @@ static void check_name(const uint8_t *data, size_t size, enum group_type type, c
 	}
 }
 
+static void check_engine(const uint8_t *data, size_t size, enum group_type type, const char *name)
+{
+	const char *id = NULL;
+	size_t id_len = 0;
+	enum container_engine e = container_engine_id((const char *)data, size, &id, &id_len);
+
+	FUZZ_CHECK(e == ENGINE_NONE || e == ENGINE_DOCKER || e == ENGINE_PODMAN);
+	if (e == ENGINE_NONE) {
+		FUZZ_CHECK(!id && !id_len);
+		return;
+	}
+	FUZZ_CHECK(type == GROUP_CONTAINER && name);
+	FUZZ_CHECK(id_len == 64 && id >= (const char *)data && id + id_len <= (const char *)data + size);
+	for (size_t i = 0; i < id_len; i++)
+		FUZZ_CHECK((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f'));
+	if (!memchr(data, '\0', size))
+		FUZZ_CHECK(strlen(name) > 12 && memcmp(name + strlen(name) - 12, id, 12) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *path = (const char *)data;
@@ -193,6 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(r == -ENOMEM);
 	}
 
+	check_engine(data, size, type, name);
 	free(name);
 	free(name2);
 	return 0;

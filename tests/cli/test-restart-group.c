@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "parse.h"
 #include "restart-group.h"
 
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -353,6 +354,123 @@ static void test_long(void **state)
 	free(path);
 }
 
+/*
+ * container_engine_id() on PATH: ENGINE and the whole ID (ID64 when
+ * ENGINE is not ENGINE_NONE), checked to point into PATH.
+ */
+static void expect_engine(const char *path, enum container_engine engine)
+{
+	const char *id = NULL;
+	size_t id_len = 0;
+
+	assert_int_equal(container_engine_id(path, strlen(path), &id, &id_len), engine);
+	if (engine == ENGINE_NONE) {
+		assert_null(id);
+		return;
+	}
+	assert_int_equal(id_len, 64);
+	assert_memory_equal(id, ID64, 64);
+	assert_true(id >= path && id + id_len <= path + strlen(path));
+}
+
+static void test_engine_id(void **state)
+{
+	/* docker: systemd driver, cgroupfs driver, nested below a slice */
+	expect_engine("/system.slice/docker-" ID64 ".scope", ENGINE_DOCKER);
+	expect_engine("/docker/" ID64, ENGINE_DOCKER);
+	expect_engine("/docker/" ID64 "/sub", ENGINE_DOCKER);
+	/* kubernetes with docker: systemd driver (docker-ID.scope below the pod
+	 * slice), cgroupfs driver (the bare ID: docker's state is tried) */
+	expect_engine("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_
+	              ".slice/docker-" ID64 ".scope", ENGINE_DOCKER);
+	expect_engine("/kubepods/burstable/pod" UID "/docker-" ID64 ".scope", ENGINE_DOCKER);
+	expect_engine("/kubepods/burstable/pod" UID "/" ID64, ENGINE_DOCKER);
+	/* podman: systemd manager (machine.slice), cgroupfs manager */
+	expect_engine("/machine.slice/libpod-" ID64 ".scope", ENGINE_PODMAN);
+	expect_engine("/machine.slice/libpod-" ID64 ".scope/container", ENGINE_PODMAN);
+	expect_engine("/libpod_parent/libpod-" ID64, ENGINE_PODMAN);
+	expect_engine("/libpod_parent/libpod-" ID64 "/ctr", ENGINE_PODMAN);
+	/* outermost: docker inside podman is podman's */
+	expect_engine("/libpod_parent/libpod-" ID64 "/docker/fedcba9876543210fedcba9876543210"
+	              "fedcba9876543210fedcba9876543210", ENGINE_PODMAN);
+
+	/* no engine state names these */
+	expect_engine("/system.slice/docker.service", ENGINE_NONE);
+	expect_engine("/libpod_parent/conmon", ENGINE_NONE);
+	expect_engine("/machine.slice/libpod-conmon-" ID64 ".scope", ENGINE_NONE);
+	expect_engine("/kubepods/burstable/pod" UID "/crio-" ID64, ENGINE_NONE);
+	expect_engine("/system.slice/cri-containerd-" ID64 ".scope", ENGINE_NONE);
+	expect_engine("/lxc.payload.c1/docker/" ID64, ENGINE_NONE);
+	expect_engine("/machine.slice/machine-qemu.scope", ENGINE_NONE);
+	expect_engine("/", ENGINE_NONE);
+	assert_int_equal(container_engine_id(NULL, 5, NULL, NULL), ENGINE_NONE);
+	/* an ID that is not 64 lower-case hex digits: shown, never looked up */
+	expect_engine("/docker/" ID12, ENGINE_NONE);
+	expect_engine("/docker/0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF",
+	              ENGINE_NONE);
+	expect_engine("/docker/" ID64 "0", ENGINE_NONE);
+	/* a user's own engine (rootless podman), or a user naming a cgroup of its
+	 * delegated subtree like a root container: never root's state */
+	expect_engine(UMGR "/user.slice/libpod-" ID64 ".scope", ENGINE_NONE);
+	expect_engine(UMGR "/app.slice/docker/" ID64, ENGINE_NONE);
+	expect_engine(UMGR "/docker-" ID64 ".scope", ENGINE_NONE);
+	/* a session is not delegated: root's podman run from a login shell */
+	expect_engine(USER "/session-3.scope/libpod-" ID64, ENGINE_PODMAN);
+}
+
+/*
+ * A whole /proc/PID/cgroup text through the library's choice of line
+ * (pe_cgroup_path) and the grouping, as restart sees it: TYPE and NAME.
+ */
+static void expect_file(const char *text, enum group_type type, const char *name,
+                        enum container_engine engine)
+{
+	const char *path, *id;
+	size_t len, id_len;
+
+	assert_int_equal(pe_cgroup_path(text, strlen(text), &path, &len), 0);
+	expect_n(path, len, type, name, name ? strlen(name) : 0);
+	assert_int_equal(container_engine_id(path, len, &id, &id_len), engine);
+}
+
+static void test_proc_files(void **state)
+{
+	/* hybrid, no systemd (this project's CI): podman's cgroupfs manager and
+	 * docker's cgroupfs driver write the v1 lines and the v2 one */
+	expect_file("9:name=systemd:/libpod_parent/libpod-" ID64 "\n"
+	            "4:memory:/libpod_parent/libpod-" ID64 "\n"
+	            "0::/libpod_parent/libpod-" ID64 "\n",
+	            GROUP_CONTAINER, "podman:" ID12, ENGINE_PODMAN);
+	expect_file("9:name=systemd:/docker/" ID64 "\n1:cpu:/docker/" ID64 "\n0::/docker/" ID64 "\n",
+	            GROUP_CONTAINER, "docker:" ID12, ENGINE_DOCKER);
+	/* hybrid with systemd: the v2 line is "/", name=systemd says where */
+	expect_file("12:name=systemd:/system.slice/docker-" ID64 ".scope\n"
+	            "5:memory:/system.slice/docker-" ID64 ".scope\n0::/\n",
+	            GROUP_CONTAINER, "docker:" ID12, ENGINE_DOCKER);
+	expect_file("1:name=systemd:/machine.slice/libpod-" ID64 ".scope\n0::/\n",
+	            GROUP_CONTAINER, "podman:" ID12, ENGINE_PODMAN);
+	/* legacy v1 only */
+	expect_file("3:cpu,cpuacct:/docker/" ID64 "\n1:name=systemd:/docker/" ID64 "\n",
+	            GROUP_CONTAINER, "docker:" ID12, ENGINE_DOCKER);
+	/* unified v2 only, both managers */
+	expect_file("0::/system.slice/docker-" ID64 ".scope\n",
+	            GROUP_CONTAINER, "docker:" ID12, ENGINE_DOCKER);
+	expect_file("0::/docker/" ID64 "\n", GROUP_CONTAINER, "docker:" ID12, ENGINE_DOCKER);
+	expect_file("0::/machine.slice/libpod-" ID64 ".scope/container\n",
+	            GROUP_CONTAINER, "podman:" ID12, ENGINE_PODMAN);
+	expect_file("0::/libpod_parent/libpod-" ID64 "\n",
+	            GROUP_CONTAINER, "podman:" ID12, ENGINE_PODMAN);
+	expect_file("0::/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_
+	            ".slice/docker-" ID64 ".scope\n", GROUP_CONTAINER, "docker:" ID12, ENGINE_DOCKER);
+	expect_file("0::/kubepods/besteffort/pod" UID "/" ID64 "\n",
+	            GROUP_CONTAINER, "containerd:" ID12, ENGINE_DOCKER);
+	/* a v1 controller line alone does not count: only v2 and name=systemd */
+	expect_file("4:memory:/docker/" ID64 "\n0::/\n", GROUP_NONE, NULL, ENGINE_NONE);
+	/* conmon, podman's monitor, is a host process */
+	expect_file("9:name=systemd:/\n4:memory:/libpod_parent/conmon\n0::/\n",
+	            GROUP_NONE, NULL, ENGINE_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +489,8 @@ int main(void)
 		cmocka_unit_test(test_machines),
 		cmocka_unit_test(test_odd_bytes),
 		cmocka_unit_test(test_long),
+		cmocka_unit_test(test_engine_id),
+		cmocka_unit_test(test_proc_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,7 @@
 
 plan 64
 
-SPEC_COLS="CATEGORY CGROUP COMM DEV GROUP GTYPE INODE PACKAGE PATH PID PPID REASON TYPE UID USER"
+SPEC_COLS="CATEGORY CGROUP COMM CONTAINER DEV GROUP GTYPE INODE PACKAGE PATH PID PPID REASON TYPE UID USER"
 
 mkdir -p "$T/ign/sub" "$T/keep"
 lib_copy "$T/ign/sub/libign.so"
@@ -235,4 +235,4 @@ status_is "$T/by.tab" 2 "--summary=bogus: usage error"
 restartx "$T/by.tab" --summary=package -o PID "$PCOL"
 status_is "$T/by.tab" 2 "--summary=package takes no -o"
 restartx "$T/by.tab" --summary=group "$PCOL"
-is "$(head -n 1 "$T/by.tab" | tr -s ' ')" "CATEGORY GTYPE GROUP COUNT PIDS" "--summary=group is plain -s"
+is "$(head -n 1 "$T/by.tab" | tr -s ' ')" "CATEGORY GTYPE GROUP CONTAINER COUNT PIDS" "--summary=group is plain -s"
