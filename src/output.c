@@ -803,6 +803,123 @@ int out_table_print(const struct out_opts *opts, struct libscols_table *tb)
 	return print_table(opts, tb);
 }
 
+/* ------------------------------------------ rows of other commands --- */
+
+struct out_rows {
+	struct out_opts opts;
+	const char *name;               /* static */
+	const struct colinfo *table;    /* static */
+	struct colset cols;
+	struct table_buf *buf;          /* kept compactly, printed in chunks */
+	struct libscols_table *tb;      /* or kept in one libsmartcols table */
+	struct libscols_line *ln;       /* tb: the row being filled */
+	char *cells[_COL_MAX];          /* buf: the row being filled */
+	bool pending;                   /* buf: CELLS holds a row */
+};
+
+struct out_rows *out_rows_new(const struct out_opts *opts, const char *name,
+                              const struct colinfo *table, const struct colset *cols)
+{
+	struct out_rows *r = xmalloc(sizeof(*r));
+	bool chunked = opts->format == OUT_RAW ||
+	               (opts->format == OUT_TABLE && !isatty(STDOUT_FILENO));
+
+	*r = (struct out_rows){ .opts = *opts, .name = name, .table = table, .cols = *cols };
+	/* wrapped (multi-line) cells are measured by line: not by table_buf */
+	for (size_t i = 0; i < cols->n; i++)
+		chunked = chunked && table[cols->ids[i]].type != COLTYPE_NUMBERS;
+	if (chunked && cols->n > 0)
+		r->buf = table_buf_new(cols->n);
+	else
+		r->tb = out_table_new(opts, name, table, cols);
+	return r;
+}
+
+/* buf: the row being filled into the buffer. */
+static void rows_commit(struct out_rows *r)
+{
+	if (!r->pending)
+		return;
+	table_buf_add(r->buf, r->cells);
+	for (size_t i = 0; i < r->cols.n; i++) {
+		free(r->cells[i]);
+		r->cells[i] = NULL;
+	}
+	r->pending = false;
+}
+
+void out_rows_new_line(struct out_rows *r)
+{
+	if (r->tb) {
+		r->ln = out_table_new_line(r->tb);
+		return;
+	}
+	rows_commit(r);
+	r->pending = true;
+}
+
+void out_rows_set(struct out_rows *r, size_t n, char *data)
+{
+	if (r->tb) {
+		set_cell(r->ln, n, data);
+		return;
+	}
+	free(r->cells[n]);
+	r->cells[n] = data;
+}
+
+static struct libscols_table *rows_table(void *arg)
+{
+	const struct out_rows *r = arg;
+
+	return out_table_new(&r->opts, r->name, r->table, &r->cols);
+}
+
+/* One row of raw output (print_raw()'s form). */
+static void raw_cells(void *arg, const char *const *cells)
+{
+	const struct out_rows *r = arg;
+
+	for (size_t i = 0; i < r->cols.n; i++) {
+		if (i)
+			fputc(' ', stdout);
+		fputs(cells[i] ? cells[i] : "", stdout);
+	}
+	fputc('\n', stdout);
+}
+
+int out_rows_print(struct out_rows *r)
+{
+	if (r->tb)
+		return print_table(&r->opts, r->tb);
+	rows_commit(r);
+	if (r->opts.format != OUT_RAW)
+		return table_buf_print(r->buf, rows_table, r, 0);
+	if (table_buf_count(r->buf) == 0)
+		return 0;       /* like print_raw(): no rows, no header either */
+	if (!r->opts.noheadings) {
+		for (size_t i = 0; i < r->cols.n; i++) {
+			if (i)
+				fputc(' ', stdout);
+			fputs(r->table[r->cols.ids[i]].name, stdout);
+		}
+		fputc('\n', stdout);
+	}
+	table_buf_each(r->buf, raw_cells, r);
+	return ferror(stdout) ? -EIO : 0;
+}
+
+void out_rows_free(struct out_rows *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->cols.n; i++)
+		free(r->cells[i]);
+	table_buf_free(r->buf);
+	scols_unref_table(r->tb);
+	free(r);
+}
+
 bool table_option(struct table_args *ta, int c, const char *arg)
 {
 	switch (c) {

@@ -210,11 +210,10 @@ static struct libscols_line *new_line(struct libscols_table *tb)
 	return ln;
 }
 
-/* The row at C as a new line of TB; C moves to the next row. */
-static struct libscols_line *row_line(const struct table_buf *b, struct libscols_table *tb,
-                                      struct tb_cursor *c)
+/* The cells of the row at C into CELLS (NULL: no value, else pointing into
+ * the arena); C moves to the next row. */
+static void row_cells(const struct table_buf *b, struct tb_cursor *c, const char **cells)
 {
-	struct libscols_line *ln = new_line(tb);
 	const unsigned char *mask;
 	const char *p;
 
@@ -225,12 +224,38 @@ static struct libscols_line *row_line(const struct table_buf *b, struct libscols
 	mask = (const unsigned char *)c->k->data + c->off;
 	p = (const char *)mask + b->masklen;
 	for (size_t i = 0; i < b->ncols; i++) {
+		cells[i] = NULL;
 		if (!(mask[i / 8] & (1u << (i % 8))))
 			continue;
-		set_data_or_die(ln, i, p);
+		cells[i] = p;
 		p += strlen(p) + 1;
 	}
 	c->off = (size_t)(p - c->k->data);
+}
+
+void table_buf_each(const struct table_buf *b, void (*fn)(void *arg, const char *const *cells),
+                    void *arg)
+{
+	struct tb_cursor c = { .k = b->head };
+	const char **cells = xreallocarray(NULL, b->ncols, sizeof(*cells));
+
+	for (size_t r = 0; r < b->nrows; r++) {
+		row_cells(b, &c, cells);
+		fn(arg, cells);
+	}
+	free(cells);
+}
+
+/* The row at C as a new line of TB; C moves to the next row.  CELLS: room
+ * for NCOLS pointers. */
+static struct libscols_line *row_line(const struct table_buf *b, struct libscols_table *tb,
+                                      struct tb_cursor *c, const char **cells)
+{
+	struct libscols_line *ln = new_line(tb);
+
+	row_cells(b, c, cells);
+	for (size_t i = 0; i < b->ncols; i++)
+		set_data_or_die(ln, i, cells[i]);
 	return ln;
 }
 
@@ -240,15 +265,18 @@ static int print_chunk(const struct table_buf *b, table_buf_mktable_fn *mk, void
 {
 	struct libscols_table *tb = mk(arg);
 	struct libscols_line *last = NULL, *widths;
+	const char **cells = xreallocarray(NULL, b->ncols, sizeof(*cells));
 	int r;
 
 	if (scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER) < 0 ||
 	    (!first && scols_table_enable_noheadings(tb, 1) < 0)) {
 		scols_unref_table(tb);
+		free(cells);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++)
-		last = row_line(b, tb, c);
+		last = row_line(b, tb, c, cells);
+	free(cells);
 	widths = new_line(tb);
 	for (size_t i = 0; i < b->ncols; i++)
 		set_data_or_die(widths, i, b->widest[i]);

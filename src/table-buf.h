@@ -33,6 +33,11 @@ void table_buf_add(struct table_buf *b, char *const *cells);
 /* The number of rows added. */
 size_t table_buf_count(const struct table_buf *b);
 
+/* FN(ARG, CELLS) for each row in order: CELLS holds its NCOLS cells (NULL:
+ * no value), valid during the call only. */
+void table_buf_each(const struct table_buf *b, void (*fn)(void *arg, const char *const *cells),
+                    void *arg);
+
 /*
  * Makes a new libsmartcols table without lines, with the NCOLS columns
  * and the settings (stream, noheadings, noencoding...) of the output.

@@ -235,10 +235,51 @@ static void test_widest_last(void **state)
 	table_buf_free(b);
 }
 
+struct each_state {
+	size_t row;
+	char *const (*rows)[3];
+};
+
+static void each_row(void *arg, const char *const *cells)
+{
+	struct each_state *st = arg;
+
+	for (size_t i = 0; i < 3; i++) {
+		const char *want = st->rows[st->row][i];
+
+		if (!want)
+			assert_null(cells[i]);
+		else
+			assert_string_equal(cells[i], want);
+	}
+	st->row++;
+}
+
+/* The rows come back in order, each cell as given: none (NULL) apart
+ * from empty, across the arena's blocks (rows of 40 KiB). */
+static void test_each(void **state)
+{
+	static char big[40000], e[] = "", a[] = "a", w[] = "\xe6\x97\xa5";
+	char *const rows[5][3] = {
+		{ a, NULL, e }, { NULL, NULL, NULL }, { big, w, a }, { big, big, NULL }, { e, e, e },
+	};
+	struct table_buf *b = table_buf_new(3);
+	struct each_state st = { .rows = rows };
+
+	(void)state;
+	memset(big, 'b', sizeof(big) - 1);
+	for (size_t i = 0; i < 5; i++)
+		table_buf_add(b, rows[i]);
+	table_buf_each(b, each_row, &st);
+	assert_int_equal(st.row, 5);
+	table_buf_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_widest_last),
+		cmocka_unit_test(test_each),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_c_locale),
 	};
