@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libsmartcols.h>
 
@@ -30,12 +31,17 @@
 #include "json.h"
 #include "output.h"
 #include "summary.h"
+#include "table-buf.h"
 #include "users.h"
 
 struct output {
 	struct out_opts opts;
 	struct colset cols;
-	struct libscols_table *tb;      /* OUT_TABLE (OUT_RAW is written row by row) */
+	/* OUT_TABLE: the rows in a table_buf, printed in chunks; on a
+	 * terminal (whose width libsmartcols fits the table to, from every
+	 * row) in one libsmartcols table.  OUT_RAW is written row by row. */
+	struct table_buf *rows;
+	struct libscols_table *tb;
 	struct json *json;              /* OUT_JSON, OUT_JSONL */
 	const char *command;            /* "scan", "ls" (static) */
 	bool started;                   /* -J: the document is open; -r: a row written */
@@ -586,6 +592,41 @@ static bool is_json(const struct out_opts *opts)
 	return opts->format == OUT_JSON || opts->format == OUT_JSONL;
 }
 
+/* A new table with the columns of OUT, no lines (table_buf_mktable_fn). */
+static struct libscols_table *process_table(void *arg)
+{
+	const struct output *out = arg;
+	struct libscols_table *tb = new_table(&out->opts, "processes");
+
+	for (size_t i = 0; i < out->cols.n; i++) {
+		const struct colinfo *ci = &infos[out->cols.ids[i]];
+
+		add_column(&out->opts, tb, ci->name, ci->whint, ci->flags, ci->type);
+	}
+	return tb;
+}
+
+/* A table row of F, kept in OUT->rows or OUT->tb. */
+static void table_row(struct output *out, const struct row_facts *f)
+{
+	char *cells[_COL_MAX];
+	struct libscols_line *ln;
+
+	if (out->rows) {
+		for (size_t i = 0; i < out->cols.n; i++)
+			cells[i] = cell_value(out, out->cols.ids[i], f);
+		table_buf_add(out->rows, cells);
+		for (size_t i = 0; i < out->cols.n; i++)
+			free(cells[i]);
+		return;
+	}
+	ln = scols_table_new_line(out->tb, NULL);
+	if (!ln)
+		errx_("%s", strerror(ENOMEM));
+	for (size_t i = 0; i < out->cols.n; i++)
+		set_cell(ln, i, cell_value(out, out->cols.ids[i], f));
+}
+
 struct output *output_new(const struct out_opts *opts, const struct colset *cols,
                           const char *command)
 {
@@ -603,12 +644,10 @@ struct output *output_new(const struct out_opts *opts, const struct colset *cols
 	}
 	if (opts->format == OUT_RAW)
 		return out;     /* written row by row: raw_row() */
-	out->tb = new_table(opts, "processes");
-	for (size_t i = 0; i < cols->n; i++) {
-		const struct colinfo *ci = &infos[cols->ids[i]];
-
-		add_column(opts, out->tb, ci->name, ci->whint, ci->flags, ci->type);
-	}
+	if (isatty(STDOUT_FILENO))
+		out->tb = process_table(out);
+	else
+		out->rows = table_buf_new(cols->n);
 	return out;
 }
 
@@ -616,6 +655,7 @@ void output_free(struct output *out)
 {
 	if (!out)
 		return;
+	table_buf_free(out->rows);
 	scols_unref_table(out->tb);
 	json_free(out->json);
 	users_free(out->users);
@@ -625,7 +665,6 @@ void output_free(struct output *out)
 void output_add_proc(struct output *out, const struct procexe_proc *proc)
 {
 	struct row_facts f = { .proc = proc, .flags = procexe_proc_flags(proc) };
-	struct libscols_line *ln;
 
 	f.img.sz = sizeof(f.img);
 	f.have_img = procexe_proc_image(proc, false, &f.img) == 0;
@@ -637,23 +676,20 @@ void output_add_proc(struct output *out, const struct procexe_proc *proc)
 		json_add_row(out, &f);
 		return;
 	}
-	if (!out->tb) {
+	if (out->opts.format == OUT_RAW)
 		raw_row(out, &f);
-		return;
-	}
-	ln = scols_table_new_line(out->tb, NULL);
-	if (!ln)
-		errx_("%s", strerror(ENOMEM));
-	for (size_t i = 0; i < out->cols.n; i++)
-		set_cell(ln, i, cell_value(out, out->cols.ids[i], &f));
+	else
+		table_row(out, &f);
 }
 
 int output_print(struct output *out, const struct summary *s)
 {
-	if (!out->json && !out->tb)
-		return fflush(stdout) != 0 || ferror(stdout) ? -EIO : 0;
-	if (!out->json)
+	if (out->rows)
+		return table_buf_print(out->rows, process_table, out, 0);
+	if (out->tb)
 		return print_table(&out->opts, out->tb);
+	if (!out->json)
+		return fflush(stdout) != 0 || ferror(stdout) ? -EIO : 0;
 	json_finish(out, s);
 	if (fflush(stdout) != 0 || ferror(stdout))
 		return -EIO;
@@ -765,6 +801,123 @@ char *out_text_cell(const struct out_opts *opts, const char *buf, size_t len)
 int out_table_print(const struct out_opts *opts, struct libscols_table *tb)
 {
 	return print_table(opts, tb);
+}
+
+/* ------------------------------------------ rows of other commands --- */
+
+struct out_rows {
+	struct out_opts opts;
+	const char *name;               /* static */
+	const struct colinfo *table;    /* static */
+	struct colset cols;
+	struct table_buf *buf;          /* kept compactly, printed in chunks */
+	struct libscols_table *tb;      /* or kept in one libsmartcols table */
+	struct libscols_line *ln;       /* tb: the row being filled */
+	char *cells[_COL_MAX];          /* buf: the row being filled */
+	bool pending;                   /* buf: CELLS holds a row */
+};
+
+struct out_rows *out_rows_new(const struct out_opts *opts, const char *name,
+                              const struct colinfo *table, const struct colset *cols)
+{
+	struct out_rows *r = xmalloc(sizeof(*r));
+	bool chunked = opts->format == OUT_RAW ||
+	               (opts->format == OUT_TABLE && !isatty(STDOUT_FILENO));
+
+	*r = (struct out_rows){ .opts = *opts, .name = name, .table = table, .cols = *cols };
+	/* wrapped (multi-line) cells are measured by line: not by table_buf */
+	for (size_t i = 0; i < cols->n; i++)
+		chunked = chunked && table[cols->ids[i]].type != COLTYPE_NUMBERS;
+	if (chunked && cols->n > 0)
+		r->buf = table_buf_new(cols->n);
+	else
+		r->tb = out_table_new(opts, name, table, cols);
+	return r;
+}
+
+/* buf: the row being filled into the buffer. */
+static void rows_commit(struct out_rows *r)
+{
+	if (!r->pending)
+		return;
+	table_buf_add(r->buf, r->cells);
+	for (size_t i = 0; i < r->cols.n; i++) {
+		free(r->cells[i]);
+		r->cells[i] = NULL;
+	}
+	r->pending = false;
+}
+
+void out_rows_new_line(struct out_rows *r)
+{
+	if (r->tb) {
+		r->ln = out_table_new_line(r->tb);
+		return;
+	}
+	rows_commit(r);
+	r->pending = true;
+}
+
+void out_rows_set(struct out_rows *r, size_t n, char *data)
+{
+	if (r->tb) {
+		set_cell(r->ln, n, data);
+		return;
+	}
+	free(r->cells[n]);
+	r->cells[n] = data;
+}
+
+static struct libscols_table *rows_table(void *arg)
+{
+	const struct out_rows *r = arg;
+
+	return out_table_new(&r->opts, r->name, r->table, &r->cols);
+}
+
+/* One row of raw output (print_raw()'s form). */
+static void raw_cells(void *arg, const char *const *cells)
+{
+	const struct out_rows *r = arg;
+
+	for (size_t i = 0; i < r->cols.n; i++) {
+		if (i)
+			fputc(' ', stdout);
+		fputs(cells[i] ? cells[i] : "", stdout);
+	}
+	fputc('\n', stdout);
+}
+
+int out_rows_print(struct out_rows *r)
+{
+	if (r->tb)
+		return print_table(&r->opts, r->tb);
+	rows_commit(r);
+	if (r->opts.format != OUT_RAW)
+		return table_buf_print(r->buf, rows_table, r, 0);
+	if (table_buf_count(r->buf) == 0)
+		return 0;       /* like print_raw(): no rows, no header either */
+	if (!r->opts.noheadings) {
+		for (size_t i = 0; i < r->cols.n; i++) {
+			if (i)
+				fputc(' ', stdout);
+			fputs(r->table[r->cols.ids[i]].name, stdout);
+		}
+		fputc('\n', stdout);
+	}
+	table_buf_each(r->buf, raw_cells, r);
+	return ferror(stdout) ? -EIO : 0;
+}
+
+void out_rows_free(struct out_rows *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->cols.n; i++)
+		free(r->cells[i]);
+	table_buf_free(r->buf);
+	scols_unref_table(r->tb);
+	free(r);
 }
 
 bool table_option(struct table_args *ta, int c, const char *arg)

@@ -94,6 +94,24 @@ struct users;
 char *out_proc_cell(const struct out_opts *opts, struct users *users, int col,
                     const struct procexe_proc *proc);
 int out_table_print(const struct out_opts *opts, struct libscols_table *tb);
+/*
+ * The same for many rows, without holding them in libsmartcols: table
+ * output that is not a terminal and raw output keep the rows compactly
+ * (table-buf.h) and print them in chunks, byte for byte as
+ * out_table_print() prints the whole table; other formats, a terminal or
+ * a COLTYPE_NUMBERS column keep one table.  Rows are printed by
+ * out_rows_print() only.  out_rows_set() gives cell N of the row begun
+ * by the last out_rows_new_line() the string DATA (taken over; NULL: no
+ * value).  Never NULL; out of memory ends the program.
+ */
+struct out_rows;
+struct out_rows *out_rows_new(const struct out_opts *opts, const char *name,
+                              const struct colinfo *table, const struct colset *cols);
+void out_rows_new_line(struct out_rows *r);
+void out_rows_set(struct out_rows *r, size_t n, char *data);
+/* 0, or a negative errno (-EIO for a write error of raw output). */
+int out_rows_print(struct out_rows *r);
+void out_rows_free(struct out_rows *r);
 /* Process column COL of PROC (as out_proc_cell()) as a schema v1 JSON
  * member KEY: a number, text, or null for no value. */
 struct json;

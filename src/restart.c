@@ -391,18 +391,17 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 
 static int print_findings(struct restart *rs, const struct colset *cols)
 {
-	struct libscols_table *tb = out_table_new(&rs->out, "restart", rinfos, cols);
+	struct out_rows *tb = out_rows_new(&rs->out, "restart", rinfos, cols);
 	struct users *users = users_new();
 	int r;
 
 	for (size_t i = 0; i < rs->set.n; i++) {
-		struct libscols_line *ln = out_table_new_line(tb);
-
+		out_rows_new_line(tb);
 		for (size_t c = 0; c < cols->n; c++)
-			out_set_cell(ln, c, cell(rs, users, cols->ids[c], &rs->set.findings[i]));
+			out_rows_set(tb, c, cell(rs, users, cols->ids[c], &rs->set.findings[i]));
 	}
-	r = out_table_print(&rs->out, tb);
-	scols_unref_table(tb);
+	r = out_rows_print(tb);
+	out_rows_free(tb);
 	users_free(users);
 	return r;
 }
