@@ -329,9 +329,28 @@ static void resolve_columns(const struct restart *rs, struct colset *cols)
 
 /* ----------------------------------------------------------- output --- */
 
+/* Raw text S (NUL-terminated) as a cell; NULL when unknown. */
+static char *text_cell(const struct out_opts *o, const char *s)
+{
+	return s ? out_text_cell(o, s, strlen(s)) : NULL;
+}
+
+/* The user name of UID, or its number when it has none; NULL when unknown. */
+static char *user_cell(const struct out_opts *o, struct users *users, uid_t uid)
+{
+	const char *name;
+
+	if (uid == (uid_t)-1)
+		return NULL;
+	name = users_name(users, uid);
+	if (name && *name)
+		return text_cell(o, name);
+	return xasprintf("%ju", (uintmax_t)uid);
+}
+
 static char *cell(struct restart *rs, struct users *users, int col, const struct finding *f)
 {
-	const struct procexe_proc *proc = f->proc;
+	const struct rproc *proc = f->proc;
 	const struct out_opts *o = &rs->out;
 
 	switch (col) {
@@ -341,15 +360,15 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 	case RC_GTYPE:
 		return xstrdup(group_type_name(f->group->type));
 	case RC_PID:
-		return out_proc_cell(o, users, COL_PID, proc);
+		return xasprintf("%jd", (intmax_t)proc->pid);
 	case RC_PPID:
-		return out_proc_cell(o, users, COL_PPID, proc);
+		return proc->ppid < 0 ? NULL : xasprintf("%jd", (intmax_t)proc->ppid);
 	case RC_USER:
-		return out_proc_cell(o, users, COL_USER, proc);
+		return user_cell(o, users, proc->uid);
 	case RC_UID:
-		return out_proc_cell(o, users, COL_UID, proc);
+		return proc->uid == (uid_t)-1 ? NULL : xasprintf("%ju", (uintmax_t)proc->uid);
 	case RC_COMM:
-		return out_proc_cell(o, users, COL_COMM, proc);
+		return text_cell(o, proc->comm);
 	case RC_CATEGORY:
 		return xstrdup(restart_category_names[f->cat]);
 	case RC_REASON:
@@ -363,7 +382,7 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 	case RC_INODE:
 		return f->have_id ? xasprintf("%" PRIu64, f->ino) : NULL;
 	case RC_CGROUP:
-		return out_proc_cell(o, users, COL_CGROUP, proc);
+		return text_cell(o, proc->cgroup);
 	case RC_PACKAGE:
 		return f->package ? out_text_cell(o, f->package, strlen(f->package)) : NULL;
 	}
@@ -459,10 +478,10 @@ static void json_uint_if(struct json *j, const char *key, bool known, uint64_t v
 
 static void json_cell(struct json *j, struct users *users, int col, const struct finding *f)
 {
-	const struct procexe_proc *proc = f->proc;
+	const struct rproc *proc = f->proc;
 	const char *key = rkeys[col];
-	pid_t ppid = procexe_proc_ppid(proc);
-	uid_t uid = procexe_proc_uid(proc);
+	pid_t ppid = proc->ppid;
+	uid_t uid = proc->uid;
 
 	switch (col) {
 	case RC_GROUP:
@@ -472,7 +491,7 @@ static void json_cell(struct json *j, struct users *users, int col, const struct
 		json_str(j, key, group_type_name(f->group->type));
 		break;
 	case RC_PID:
-		json_int(j, key, procexe_proc_pid(proc));
+		json_int(j, key, proc->pid);
 		break;
 	case RC_PPID:
 		json_uint_if(j, key, ppid >= 0, (uint64_t)ppid);
@@ -484,7 +503,7 @@ static void json_cell(struct json *j, struct users *users, int col, const struct
 		json_uint_if(j, key, uid != (uid_t)-1, uid);
 		break;
 	case RC_COMM:
-		json_text(j, key, procexe_proc_comm(proc));
+		json_text(j, key, proc->comm);
 		break;
 	case RC_CATEGORY:
 		json_str(j, key, restart_category_names[f->cat]);
@@ -508,7 +527,7 @@ static void json_cell(struct json *j, struct users *users, int col, const struct
 		json_uint_if(j, key, f->have_id, f->ino);
 		break;
 	case RC_CGROUP:
-		json_text(j, key, procexe_proc_cgroup(proc));
+		json_text(j, key, proc->cgroup);
 		break;
 	case RC_PACKAGE:
 		json_text(j, key, f->package);
@@ -575,7 +594,7 @@ static void summary_row(struct restart *rs, struct libscols_table *tb, size_t fr
 	pid_t last = -1;
 
 	for (size_t i = from; i < to; i++) {
-		pid_t pid = procexe_proc_pid(rs->set.findings[i].proc);
+		pid_t pid = rs->set.findings[i].proc->pid;
 		char num[24];
 		int n;
 
@@ -608,16 +627,16 @@ static void summary_object(struct restart *rs, struct json *j, size_t from, size
 	json_str(j, "group_type", group_type_name(f->group->type));
 	json_text(j, "group", f->group->name);
 	for (size_t i = from; i < to; i++)
-		if (procexe_proc_pid(rs->set.findings[i].proc) != last) {
-			last = procexe_proc_pid(rs->set.findings[i].proc);
+		if (rs->set.findings[i].proc->pid != last) {
+			last = rs->set.findings[i].proc->pid;
 			count++;
 		}
 	json_uint(j, "count", count);
 	json_open_array(j, "pids");
 	last = -1;
 	for (size_t i = from; i < to; i++)
-		if (procexe_proc_pid(rs->set.findings[i].proc) != last) {
-			last = procexe_proc_pid(rs->set.findings[i].proc);
+		if (rs->set.findings[i].proc->pid != last) {
+			last = rs->set.findings[i].proc->pid;
 			json_int(j, NULL, last);
 		}
 	json_close_array(j);
@@ -677,7 +696,7 @@ static int cmp_by_package(const void *pa, const void *pb)
 {
 	const struct finding *a = *(const struct finding *const *)pa;
 	const struct finding *b = *(const struct finding *const *)pb;
-	pid_t x = procexe_proc_pid(a->proc), y = procexe_proc_pid(b->proc);
+	pid_t x = a->proc->pid, y = b->proc->pid;
 	int c;
 
 	if (!a->package != !b->package)
@@ -721,7 +740,7 @@ static char *package_pids(struct json *j, const struct finding **v, size_t from,
 
 	*count = 0;
 	for (size_t i = from; i < to; i++) {
-		pid_t pid = procexe_proc_pid(v[i]->proc);
+		pid_t pid = v[i]->proc->pid;
 		char *more;
 
 		if (pid == last)
@@ -831,13 +850,12 @@ static void units_hints(const struct restart *rs, size_t printed)
 
 	for (size_t i = 0; i < rs->set.n; i++) {
 		const struct finding *f = &rs->set.findings[i];
-		const char *comm = procexe_proc_comm(f->proc);
+		const char *comm = f->proc->comm;
 		char *safe;
 
-		if (f->cat != CAT_RESTART || units_names(rs, f->group) ||
-		    procexe_proc_pid(f->proc) == last)
+		if (f->cat != CAT_RESTART || units_names(rs, f->group) || f->proc->pid == last)
 			continue;
-		last = procexe_proc_pid(f->proc);
+		last = f->proc->pid;
 		left++;
 		safe = comm ? out_text_cell(&tbl, comm, strlen(comm)) : NULL;
 		warnx_("restart PID %jd (%s)", (intmax_t)last, safe ? safe : "?");
@@ -1013,8 +1031,8 @@ static void report_host(const struct run_facts *rf)
 }
 
 /* On stderr, after the output: the counts, notes, what was not seen. */
-static void report(const struct restart *rs, const struct procexe_list *list,
-                   const struct summary *sum, const struct run_facts *rf)
+static void report(const struct restart *rs, const struct summary *sum,
+                   const struct run_facts *rf)
 {
 	const struct tally *t = rf->t;
 
@@ -1025,7 +1043,7 @@ static void report(const struct restart *rs, const struct procexe_list *list,
 		warnx_("%zu findings ignored (--ignore)", rs->set.nignored);
 	if (rs->set.nfileless_ignored)
 		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->set.nfileless_ignored);
-	unseen_report(&t->unseen, list, rs->pids, rs->npids, true);
+	unseen_log_report(&t->unseen, &rs->set.unseen);
 	if (rs->set.pkgdb && pkgdb_capped(rs->set.pkgdb))
 		warnx_("%zu files not looked up for their package (more than %d distinct files)",
 		       pkgdb_capped(rs->set.pkgdb), PKGDB_MAX_PATHS);
@@ -1140,11 +1158,48 @@ static int print_output(struct restart *rs, const struct colset *cols,
 	return print_findings(rs, cols);
 }
 
+/* procexe_scan_each()'s callback: judge PROC (restart_add() keeps what
+ * its rows need); the scan frees it. */
+struct judge {
+	struct restart *rs;
+	struct summary *sum;
+};
+
+static int judge_one(struct procexe_proc *proc, void *arg)
+{
+	struct judge *jd = arg;
+
+	restart_add(&jd->rs->set, proc, jd->sum);
+	return 0;
+}
+
+/* Scan and judge every process (or the named ones) into RS->set, SUM and
+ * T: 0, or the negative errno of the scan. */
+static int scan(struct restart *rs, struct procexe_ctx *ctx, const struct colset *cols,
+                struct summary *sum, struct tally *t)
+{
+	struct procexe_scan_stats st = { .sz = sizeof(st) };
+	struct judge jd = { .rs = rs, .sum = sum };
+	int r;
+
+	rs->set.keep_cgroup = false;
+	for (size_t i = 0; i < cols->n && !rs->units && !rs->summary; i++)
+		if (cols->ids[i] == RC_CGROUP)
+			rs->set.keep_cgroup = true;
+	setup_init(rs);
+	restart_begin(&rs->set, rs->pids, rs->npids);
+	r = procexe_scan_each(ctx, rs->pids, rs->npids, restart_detail_states(), judge_one,
+	                      &jd, &st);
+	if (r < 0)
+		return r;
+	restart_end(&rs->set, st.nvanished, sum, t);
+	return 0;
+}
+
 int cmd_restart(int argc, char **argv)
 {
 	struct restart rs = { .out.format = OUT_TABLE };
 	struct procexe_ctx *ctx;
-	struct procexe_list *list = NULL;
 	struct colset cols;
 	struct summary sum;
 	struct tally t = { 0 };
@@ -1160,7 +1215,7 @@ int cmd_restart(int argc, char **argv)
 	}
 	summary_init(&sum, "restart");
 	ctx = restart_ctx(&rs, &cols);
-	r = ctx ? procexe_scan(ctx, rs.pids, rs.npids, restart_detail_states(), &list) : -1;
+	r = ctx ? scan(&rs, ctx, &cols, &sum, &t) : -1;
 	if (r < 0) {
 		if (ctx)
 			warnx_("cannot read %s: %s", rs.procfs ? rs.procfs : "/proc", strerror(-r));
@@ -1171,8 +1226,6 @@ int cmd_restart(int argc, char **argv)
 		free_all(&rs);
 		return rs.nagios ? NAGIOS_UNKNOWN : EXIT_TROUBLE;
 	}
-	setup_init(&rs);
-	restart_collect(&rs.set, list, rs.pids, rs.npids, &sum, &t);
 	host_facts(&rs, &sum, &rf);
 	status = sum.exit_status;
 	if (wants_packages(&rs, &cols))
@@ -1191,9 +1244,8 @@ int cmd_restart(int argc, char **argv)
 	/* the output first, so that the notes follow it */
 	fflush(stdout);
 	if (!rs.quiet)
-		report(&rs, list, &sum, &rf);
+		report(&rs, &sum, &rf);
 	free_all(&rs);
-	procexe_list_free(list);
 	procexe_ctx_free(ctx);
 	return status;
 }
