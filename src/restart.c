@@ -1064,8 +1064,10 @@ static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct co
 	}
 	procexe_ctx_set_threads(ctx, rs->threads);
 	procexe_ctx_set_maps(ctx, restart_maps_flags(rs->all_mappings, rs->maps_text));
-	procexe_ctx_set_details(ctx, rs->units ? PROCEXE_DETAIL_CGROUP | PROCEXE_DETAIL_COMM
-	                                       : colset_details_in(rinfos, cols) | PROCEXE_DETAIL_CGROUP);
+	/* Without systemd, the SysV lookup starts from the parent and comm of
+	 * the record (sysv_judged_tree()); stat costs what comm does. */
+	procexe_ctx_set_details(ctx, (rs->units ? PROCEXE_DETAIL_COMM : colset_details_in(rinfos, cols)) |
+	                             PROCEXE_DETAIL_CGROUP | (rs->systemd ? 0 : PROCEXE_DETAIL_STAT));
 	return ctx;
 }
 
@@ -1109,12 +1111,56 @@ static void host_facts(const struct restart *rs, struct summary *sum, struct run
 		sum->exit_status = EXIT_FOUND;
 }
 
+/* The process tree of one SysV lookup: the judged process's parent,
+ * owner and comm from its record (read with the scan, through its /proc
+ * directory fd), its ancestors' from the procfs tree. */
+struct judged_tree {
+	const struct procexe_proc *proc;
+	const struct sysv_tree *procfs;
+};
+
+static pid_t judged_parent(pid_t pid, void *arg)
+{
+	const struct judged_tree *jt = arg;
+	pid_t ppid = procexe_proc_ppid(jt->proc);
+
+	if (pid == procexe_proc_pid(jt->proc) && ppid > 0)
+		return ppid;
+	return jt->procfs->parent(pid, jt->procfs->arg);
+}
+
+static uid_t judged_uid(pid_t pid, void *arg)
+{
+	const struct judged_tree *jt = arg;
+	uid_t uid = procexe_proc_uid(jt->proc);
+
+	if (pid == procexe_proc_pid(jt->proc) && uid != (uid_t)-1)
+		return uid;
+	return jt->procfs->uid(pid, jt->procfs->arg);
+}
+
+static bool judged_comm(pid_t pid, char *buf, size_t size, void *arg)
+{
+	const struct judged_tree *jt = arg;
+	const char *comm = procexe_proc_comm(jt->proc);
+
+	if (pid == procexe_proc_pid(jt->proc) && comm && *comm && size > 0) {
+		snprintf(buf, size, "%s", comm);
+		return true;
+	}
+	return jt->procfs->comm(pid, buf, size, jt->procfs->arg);
+}
+
 /* restart_set's regroup: the SysV service of PROC, if any.  The init
  * scripts are read at the first call: a run that judges no process reads
  * none. */
 static void regroup_sysv(const struct procexe_proc *proc, struct pgroup *g, void *arg)
 {
 	struct restart *rs = arg;
+	struct judged_tree jt = { .proc = proc, .procfs = &rs->tree };
+	const struct sysv_tree tree = {
+		.parent = judged_parent, .uid = judged_uid, .comm = judged_comm, .arg = &jt,
+	};
 	const char *name;
 
 	if (!rs->sysv_read) {
@@ -1122,7 +1168,7 @@ static void regroup_sysv(const struct procexe_proc *proc, struct pgroup *g, void
 			errx_("%s", strerror(ENOMEM));
 		rs->sysv_read = true;
 	}
-	name = sysv_lookup(&rs->sysv, procexe_proc_pid(proc), &rs->tree);
+	name = sysv_lookup(&rs->sysv, procexe_proc_pid(proc), &tree);
 
 	if (name) {
 		g->type = GROUP_SYSV;
@@ -1186,7 +1232,6 @@ static int scan(struct restart *rs, struct procexe_ctx *ctx, const struct colset
 	for (size_t i = 0; i < cols->n && !rs->units && !rs->summary; i++)
 		if (cols->ids[i] == RC_CGROUP)
 			rs->set.keep_cgroup = true;
-	setup_init(rs);
 	restart_begin(&rs->set, rs->pids, rs->npids);
 	r = procexe_scan_each(ctx, rs->pids, rs->npids, restart_detail_states(), judge_one,
 	                      &jd, &st);
@@ -1214,6 +1259,7 @@ int cmd_restart(int argc, char **argv)
 		return r < 0 ? EXIT_TROUBLE : EXIT_OK;
 	}
 	summary_init(&sum, "restart");
+	setup_init(&rs);
 	ctx = restart_ctx(&rs, &cols);
 	r = ctx ? scan(&rs, ctx, &cols, &sum, &t) : -1;
 	if (r < 0) {
