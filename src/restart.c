@@ -389,11 +389,41 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 	return NULL;
 }
 
+/* -r: the rows written straight from the findings, as libsmartcols'
+ * raw format writes them, without a copy of every row. */
+static int print_findings_raw(struct restart *rs, const struct colset *cols)
+{
+	/* no rows, no header (as libsmartcols) */
+	bool header = !rs->ta.noheadings && rs->set.n > 0;
+	struct users *users = users_new();
+
+	for (size_t c = 0; c < cols->n && header; c++)
+		printf("%s%s", c ? " " : "", rinfos[cols->ids[c]].name);
+	if (header)
+		putchar('\n');
+	for (size_t i = 0; i < rs->set.n && !ferror(stdout); i++) {
+		for (size_t c = 0; c < cols->n; c++) {
+			char *v = cell(rs, users, cols->ids[c], &rs->set.findings[i]);
+
+			printf("%s%s", c ? " " : "", v ? v : "");
+			free(v);
+		}
+		putchar('\n');
+	}
+	users_free(users);
+	return fflush(stdout) != 0 || ferror(stdout) ? -EIO : 0;
+}
+
 static int print_findings(struct restart *rs, const struct colset *cols)
 {
-	struct libscols_table *tb = out_table_new(&rs->out, "restart", rinfos, cols);
-	struct users *users = users_new();
+	struct libscols_table *tb;
+	struct users *users;
 	int r;
+
+	if (rs->out.format == OUT_RAW)
+		return print_findings_raw(rs, cols);
+	tb = out_table_new(&rs->out, "restart", rinfos, cols);
+	users = users_new();
 
 	for (size_t i = 0; i < rs->set.n; i++) {
 		struct libscols_line *ln = out_table_new_line(tb);
