@@ -154,7 +154,7 @@ rss_phase() {
 		run_bg "$here/plant.sh" -n "$n" "${PLANT_OPTS[@]}" >"$OUT/plantdir" || die "plant.sh failed"
 		DIR=$(tail -n 1 "$OUT/plantdir")
 		rm -f "$OUT/plantdir"
-		cell[procs,$n]=$(find /proc -maxdepth 1 -name '[0-9]*' | wc -l)
+		cell[procs,$n]=$(ls /proc | grep -c '^[0-9]')
 		for args in "${forms[@]}"; do
 			for b in "${bins[@]}"; do
 				local max=0 v i
