@@ -8,11 +8,12 @@
  * A process procexe could not fully read (timed out, unreadable, mapping
  * list incomplete) is listed in the category 'incomplete'.
  *
- * One library scan reads every process and its maps (procexe_ctx_set_maps);
- * restart-collect.c turns the results into findings (one per process and
- * file), grouped by systemd unit, session or container (restart-group.c)
- * and sorted; this file prints them.  Nothing from the scanned processes
- * is executed.
+ * One streaming library scan reads every process and its maps
+ * (procexe_ctx_set_maps, procexe_scan_each); restart-collect.c turns each
+ * record, as it comes, into findings (one per process and file) and frees
+ * it, keeping only what the rows show; the findings are grouped by
+ * systemd unit, session or container (restart-group.c) and sorted; this
+ * file prints them.  Nothing from the scanned processes is executed.
  */
 #include <ctype.h>
 #include <errno.h>
