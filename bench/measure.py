@@ -110,9 +110,10 @@ SCORE_STDERR = {"needrestart"}
 NEEDRESTART_B = ["needrestart", "-b", "-l", "-r", "l"]
 
 
-def tool_table(procexe, floor, floor_maps=None):
+def tool_table(procexe, floor, floor_maps=None, base=None):
     """name -> (timed argv, scoring argv or None, parser)."""
     fm = floor_maps or "floor-maps"
+    bp = base or procexe
     return {
         "procexe": ([procexe], [procexe, "-J"], pids_procexe),
         "procexe-t1": ([procexe, "--threads", "1"], None, None),
@@ -131,6 +132,16 @@ def tool_table(procexe, floor, floor_maps=None):
         "floor-maps-j2": ([fm, "-j", "2"], None, None),
         "restart": ([procexe, "restart"], [procexe, "restart", "-J"], pids_restart),
         "restart-J": ([procexe, "restart", "-J"], None, None),
+        "restart-jsonl": ([procexe, "restart", "--jsonl"], None, None),
+        "restart-r": ([procexe, "restart", "-r"], None, None),
+        "restart-s": ([procexe, "restart", "-s"], None, None),
+        # the package lookup (one batch over the dpkg database) in the timed path
+        "restart-pkg": ([procexe, "restart", "-o", "+PACKAGE"], None, None),
+        # the fixed cost: start-up, init detection, kernel and microcode status, one process
+        "restart-one": ([procexe, "restart", "1"], None, None),
+        # --base: the same commands of another binary (before/after pairs)
+        "base-restart": ([bp, "restart"], None, None),
+        "base-restart-pkg": ([bp, "restart", "-o", "+PACKAGE"], None, None),
         "checkrestart": (["checkrestart"], ["checkrestart", "-v"], pids_checkrestart),
         # batch mode never restarts anything; -r l (list only) says so twice
         "needrestart": (NEEDRESTART_B, ["needrestart", "-v"] + NEEDRESTART_B[1:], pids_needrestart),
@@ -153,6 +164,13 @@ DISPLAY = {
     "floor-maps-j2": "maps floor, 2 threads (`floor-maps -j 2`)",
     "restart": "`procexe restart`",
     "restart-J": "`procexe restart -J`",
+    "restart-jsonl": "`procexe restart --jsonl`",
+    "restart-r": "`procexe restart -r`",
+    "restart-s": "`procexe restart -s`",
+    "restart-pkg": "`procexe restart -o +PACKAGE` (dpkg lookup)",
+    "restart-one": "`procexe restart 1` (fixed cost: start-up, kernel/microcode status)",
+    "base-restart": "`procexe restart`, --base binary",
+    "base-restart-pkg": "`procexe restart -o +PACKAGE`, --base binary",
     "checkrestart": "`checkrestart`",
     "needrestart": "`needrestart -b -l -r l`",
 }
@@ -294,7 +312,7 @@ def cmd_bench(a):
     procs = read_manifest(a.manifest)
     mode, classes, _ = read_classes(a.manifest)
     planted = {c: sum(1 for v in procs.values() if v[0] == c) for c in classes}
-    table = tool_table(a.procexe, a.floor, a.floor_maps)
+    table = tool_table(a.procexe, a.floor, a.floor_maps, a.base)
     names = [n for n in a.tools.split(",") if n]
     slow = [n for n in a.slow.split(",") if n in names]
     for n in names:
@@ -516,14 +534,22 @@ def report_restart(res):
 
     targets = []
     pe = S.get("restart")
+    fl2 = S.get("floor-maps-j2")
     rows = []
     if pe:
         if fl:
             rows.append(("procexe restart / maps floor", pe, fl, "<= 1.2", lambda r: r <= 1.2))
-        if S.get("floor-maps-j2"):
-            rows.append(("procexe restart / maps floor -j 2", pe, S["floor-maps-j2"], "-", None))
-        if S.get("restart-J") and fl:
-            rows.append(("procexe restart -J / maps floor", S["restart-J"], fl, "-", None))
+        if fl2:
+            # issue #14: against the floor that uses both CPUs as procexe does
+            rows.append(("procexe restart / maps floor -j 2", pe, fl2, "<= 1.2", lambda r: r <= 1.2))
+        for n in ("restart-pkg", "restart-J", "base-restart"):
+            if S.get(n) and fl2:
+                rows.append((f"{n} / maps floor -j 2", S[n], fl2,
+                             "<= 1.2" if n == "restart-pkg" else "-",
+                             (lambda r: r <= 1.2) if n == "restart-pkg" else None))
+        if S.get("base-restart"):
+            rows.append(("procexe restart / base-restart (after / before)", pe, S["base-restart"],
+                         "-", None))
         if S.get("checkrestart"):
             rows.append(("checkrestart / procexe restart", S["checkrestart"], pe, ">= 5", lambda r: r >= 5))
         if S.get("needrestart"):
@@ -542,6 +568,22 @@ def report_restart(res):
             out.append(f"| {name} | {rm:.2f} | {rmin:.2f} | {tgt} | {met} |")
             if ok is not None:
                 targets.append((name, f"{rm:.2f} (medians; minima {rmin:.2f})", tgt, met))
+        out.append("")
+    prices = [(n, "restart", what) for n, what in (
+        ("restart-pkg", "the package lookup (PACKAGE column: one dpkg database batch)"),
+        ("restart-J", "JSON instead of the table"),
+        ("base-restart", "the --base binary instead of this one"))]
+    prices = [p for p in prices if res["times"].get(p[0]) and res["times"].get(p[1])]
+    if prices or res["times"].get("restart-one"):
+        out.append("| price (paired: the same round's difference) | median ms | min ms |")
+        out.append("|---|---:|---:|")
+        for a_, b_, what in prices:
+            d = [x[0] - y[0] for x, y in zip(res["times"][a_], res["times"][b_])]
+            out.append(f"| {what} | {ms(statistics.median(d))} | {ms(min(d))} |")
+        if S.get("restart-one"):
+            one = S["restart-one"]
+            out.append(f"| fixed cost: `restart 1` (start-up, init detection, kernel and microcode "
+                       f"status, one process) | {ms(one['median'])} | {ms(one['min'])} |")
         out.append("")
 
     if res.get("found"):
@@ -769,6 +811,7 @@ def main():
                    help="but wait no longer than this many seconds")
     b.add_argument("--tools", default="procexe,procexe-t1,floor,find,lsof,lsfd,true")
     b.add_argument("--floor-maps", help="the bench/floor-maps.c binary")
+    b.add_argument("--base", help="another procexe binary for the base-* tools")
     b.add_argument("--slow", default="", help="tools that run in only --slow-rounds rounds")
     b.add_argument("--slow-rounds", type=int, default=3)
     r = sub.add_parser("report")

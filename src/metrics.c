@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * procexe metrics [options]: one scan judged exactly as `procexe restart`
- * judges it (restart_collect()), written as Prometheus text exposition
+ * judges it (restart_add()), written as Prometheus text exposition
  * format 0.0.4 on stdout, or with --textfile DIR as DIR/procexe.prom for
  * node_exporter's textfile collector, replaced atomically.
  *
@@ -212,7 +212,7 @@ static void count_cells(const struct restart_set *set, struct cells *cs)
 
 	for (size_t i = 0; i < set->n; i++) {
 		const struct finding *fd = &set->findings[i];
-		pid_t pid = procexe_proc_pid(fd->proc);
+		pid_t pid = fd->proc->pid;
 		struct cell *c;
 
 		if (fd->cat != CAT_RESTART || fd->type == FT_NONE)
@@ -249,8 +249,8 @@ static size_t distinct_pids(const struct restart_set *set, size_t from, size_t t
 	pid_t last = -1;
 
 	for (size_t i = from; i < to; i++)
-		if (procexe_proc_pid(set->findings[i].proc) != last) {
-			last = procexe_proc_pid(set->findings[i].proc);
+		if (set->findings[i].proc->pid != last) {
+			last = set->findings[i].proc->pid;
 			n++;
 		}
 	return n;
@@ -545,13 +545,29 @@ static uint64_t now_ns(clockid_t clock)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* procexe_scan_each()'s callback: judge PROC into the set; never kept. */
+struct judge {
+	struct restart_set *set;
+	struct summary *sum;
+};
+
+static int judge_one(struct procexe_proc *proc, void *arg)
+{
+	struct judge *jd = arg;
+
+	restart_add(jd->set, proc, jd->sum);
+	return 0;
+}
+
 /* One scan judged as restart judges it, into SET and RUN; 0 or EXIT_TROUBLE
- * (reported).  *LIST and *CTX are the caller's to free. */
+ * (reported).  *CTX is the caller's to free. */
 static int scan(const struct metrics *m, struct restart_set *set, struct run *run,
-                struct procexe_ctx **ctx, struct procexe_list **list)
+                struct procexe_ctx **ctx)
 {
 	const char *procfs = m->procfs ? m->procfs : "/proc";
 	uint64_t start = now_ns(CLOCK_MONOTONIC);
+	struct procexe_scan_stats st = { .sz = sizeof(st) };
+	struct judge jd = { .set = set, .sum = &run->sum };
 	int r;
 
 	summary_init(&run->sum, "metrics");
@@ -563,12 +579,13 @@ static int scan(const struct metrics *m, struct restart_set *set, struct run *ru
 	procexe_ctx_set_threads(*ctx, m->threads);
 	procexe_ctx_set_maps(*ctx, restart_maps_flags(false, false));
 	procexe_ctx_set_details(*ctx, PROCEXE_DETAIL_CGROUP);
-	r = procexe_scan(*ctx, NULL, 0, restart_detail_states(), list);
+	restart_begin(set, NULL, 0);
+	r = procexe_scan_each(*ctx, NULL, 0, restart_detail_states(), judge_one, &jd, &st);
 	if (r < 0) {
 		warnx_("cannot read %s: %s", procfs, strerror(-r));
 		return EXIT_TROUBLE;
 	}
-	restart_collect(set, *list, NULL, 0, &run->sum, &run->t);
+	restart_end(set, st.nvanished, &run->sum, &run->t);
 	run->duration_ns = now_ns(CLOCK_MONOTONIC) - start;
 	run->end_ns = now_ns(CLOCK_REALTIME);
 	return 0;
@@ -600,13 +617,12 @@ int cmd_metrics(int argc, char **argv)
 	struct restart_set set = { 0 };
 	struct run run = { 0 };
 	struct procexe_ctx *ctx = NULL;
-	struct procexe_list *list = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	int status;
 
 	parse_args(&m, argc, argv);
-	status = scan(&m, &set, &run, &ctx, &list);
+	status = scan(&m, &set, &run, &ctx);
 	if (status == 0 && format_metrics(&set, &run, &buf, &len) < 0) {
 		warnx_("%s", strerror(ENOMEM));
 		status = EXIT_TROUBLE;
@@ -620,12 +636,11 @@ int cmd_metrics(int argc, char **argv)
 		if (!m.quiet) {
 			warnx_("%zu processes, %zu must restart, %zu run fileless code, %zu denied",
 			       run.sum.processes, run.t.nrestart, run.t.nfileless, run.sum.denied);
-			unseen_report(&run.t.unseen, list, NULL, 0, true);
+			unseen_log_report(&run.t.unseen, &set.unseen);
 		}
 	}
 	free(buf);
 	restart_set_free(&set);
-	procexe_list_free(list);
 	procexe_ctx_free(ctx);
 	return status;
 }

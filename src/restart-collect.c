@@ -75,10 +75,10 @@ static const char *exe_reason(const struct procexe_proc *proc, enum restart_cate
 }
 
 static void collect_exe(struct restart_set *rs, const struct procexe_proc *proc,
-                        const struct pgroup *group)
+                        const struct rproc *rp)
 {
 	struct procexe_image img = { .sz = sizeof(img) };
-	struct finding f = { .group = group, .proc = proc, .type = FT_EXE };
+	struct finding f = { .group = &rp->group, .proc = rp, .type = FT_EXE };
 
 	f.reason = exe_reason(proc, &f.cat);
 	if (!f.reason || procexe_proc_image(proc, false, &img) < 0)
@@ -97,13 +97,13 @@ static void collect_exe(struct restart_set *rs, const struct procexe_proc *proc,
 }
 
 static void collect_maps(struct restart_set *rs, const struct procexe_proc *proc,
-                         const struct pgroup *group)
+                         const struct rproc *rp)
 {
 	size_t n = procexe_proc_mapping_count(proc);
 
 	for (size_t i = 0; i < n; i++) {
 		struct procexe_mapping m = { .sz = sizeof(m) };
-		struct finding f = { .group = group, .proc = proc };
+		struct finding f = { .group = &rp->group, .proc = rp };
 
 		if (procexe_proc_mapping(proc, i, &m) < 0)
 			continue;
@@ -133,15 +133,15 @@ static void collect_maps(struct restart_set *rs, const struct procexe_proc *proc
 }
 
 /* A row for a process not fully read (REASON: see unseen_reason()). */
-static void collect_incomplete(struct restart_set *rs, const struct procexe_proc *proc,
-                               const struct pgroup *group, const char *reason)
+static void collect_incomplete(struct restart_set *rs, const struct rproc *rp,
+                               const char *reason)
 {
 	if (rs->n == rs->cap) {
 		rs->cap = rs->cap ? rs->cap * 2 : 64;
 		rs->findings = xreallocarray(rs->findings, rs->cap, sizeof(*rs->findings));
 	}
 	rs->findings[rs->n++] = (struct finding){
-		.cat = CAT_INCOMPLETE, .group = group, .proc = proc,
+		.cat = CAT_INCOMPLETE, .group = &rp->group, .proc = rp,
 		.reason = reason, .type = FT_NONE,
 	};
 }
@@ -156,7 +156,7 @@ static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 static int cmp_finding(const void *pa, const void *pb)
 {
 	const struct finding *a = pa, *b = pb;
-	pid_t pida = procexe_proc_pid(a->proc), pidb = procexe_proc_pid(b->proc);
+	pid_t pida = a->proc->pid, pidb = b->proc->pid;
 	int c;
 
 	if (a->cat != b->cat)
@@ -184,34 +184,75 @@ unsigned restart_detail_states(void)
 	       PROCEXE_DETAILS_IF_MODIFIED | PROCEXE_DETAILS_IF_MAPPINGS;
 }
 
-/* The findings of every process LIST holds that the one verdict flags. */
-static void collect_all(struct restart_set *rs, const struct procexe_list *list)
+static char *dup_or_null(const char *s)
 {
-	size_t n = procexe_list_count(list);
+	return s ? xstrdup(s) : NULL;
+}
 
-	rs->groups = xreallocarray(NULL, n ? n : 1, sizeof(*rs->groups));
-	rs->ngroups = n;
-	for (size_t i = 0; i < n; i++) {
-		const struct procexe_proc *proc = procexe_list_get(list, i);
-		const char *cg = procexe_proc_cgroup(proc), *why;
-		struct pgroup *g = &rs->groups[i];
+static void rproc_free(struct rproc *rp)
+{
+	if (!rp)
+		return;
+	free(rp->comm);
+	free(rp->cgroup);
+	free(rp->group.name);
+	free(rp);
+}
 
-		*g = (struct pgroup){ .type = GROUP_NONE };
-		if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
-			continue;
-		/* The one verdict decides which processes have rows. */
-		if (!procexe_proc_attention(proc))
-			continue;
-		if (cg && group_from_cgroup(cg, strlen(cg), &g->type, &g->name) < 0)
-			errx_("%s", strerror(ENOMEM));
-		if (g->type == GROUP_NONE && rs->regroup)
-			rs->regroup(proc, g, rs->regroup_arg);
-		why = unseen_reason(proc, true);
-		if (why)
-			collect_incomplete(rs, proc, g, why);
-		collect_exe(rs, proc, g);
-		collect_maps(rs, proc, g);
+/* The copy of PROC its rows need, with its group; aborts without memory. */
+static struct rproc *rproc_new(const struct restart_set *rs, const struct procexe_proc *proc)
+{
+	struct rproc *rp = xcheck(calloc(1, sizeof(*rp)));
+	const char *cg = procexe_proc_cgroup(proc);
+
+	rp->pid = procexe_proc_pid(proc);
+	rp->ppid = procexe_proc_ppid(proc);
+	rp->uid = procexe_proc_uid(proc);
+	rp->comm = dup_or_null(procexe_proc_comm(proc));
+	if (rs->keep_cgroup)
+		rp->cgroup = dup_or_null(cg);
+	rp->group.type = GROUP_NONE;
+	if (cg && group_from_cgroup(cg, strlen(cg), &rp->group.type, &rp->group.name) < 0)
+		errx_("%s", strerror(ENOMEM));
+	if (rp->group.type == GROUP_NONE && rs->regroup)
+		rs->regroup(proc, &rp->group, rs->regroup_arg);
+	return rp;
+}
+
+void restart_begin(struct restart_set *set, const pid_t *pids, size_t npids)
+{
+	unseen_log_init(&set->unseen, pids, npids);
+}
+
+/* The findings of PROC if the one verdict flags it; its copy is kept when
+ * it has any. */
+void restart_add(struct restart_set *rs, const struct procexe_proc *proc, struct summary *sum)
+{
+	struct rproc *rp;
+	size_t before = rs->n;
+	const char *why;
+
+	summary_add_seen(sum, &rs->unseen, proc, true);
+	if (procexe_proc_state(proc) == PROCEXE_STATE_DENIED)
+		return;
+	/* The one verdict decides which processes have rows. */
+	if (!procexe_proc_attention(proc))
+		return;
+	rp = rproc_new(rs, proc);
+	why = unseen_reason(proc, true);
+	if (why)
+		collect_incomplete(rs, rp, why);
+	collect_exe(rs, proc, rp);
+	collect_maps(rs, proc, rp);
+	if (rs->n == before) {
+		rproc_free(rp);
+		return;
 	}
+	if (rs->nprocs == rs->procs_cap) {
+		rs->procs_cap = rs->procs_cap ? rs->procs_cap * 2 : 64;
+		rs->procs = xreallocarray(rs->procs, rs->procs_cap, sizeof(*rs->procs));
+	}
+	rs->procs[rs->nprocs++] = rp;
 }
 
 /* Sort the findings and count rows and processes of each category. */
@@ -222,7 +263,7 @@ static void sort_and_count(struct restart_set *rs, struct tally *t)
 	if (rs->n)
 		qsort(rs->findings, rs->n, sizeof(*rs->findings), cmp_finding);
 	for (size_t i = 0; i < rs->n; i++) {
-		pid_t pid = procexe_proc_pid(rs->findings[i].proc);
+		pid_t pid = rs->findings[i].proc->pid;
 
 		if (rs->findings[i].cat == CAT_RESTART)
 			t->nfindings++;
@@ -237,27 +278,14 @@ static void sort_and_count(struct restart_set *rs, struct tally *t)
 	}
 }
 
-/*
- * Count the run into SUM and T: every record, what was not seen (as
- * summary_add_list() counts it: a named PID the kernel denied too), the exit status
- * (1 something must restart, else 3 anything unseen, else 0).
- */
-static void count_run(const struct procexe_list *list, const pid_t *pids, size_t npids,
-                      struct summary *sum, struct tally *t)
+void restart_end(struct restart_set *set, size_t vanished, struct summary *sum, struct tally *t)
 {
-	summary_add_list(sum, list, pids, npids, true);
+	sort_and_count(set, t);
+	summary_end_scan(sum, &set->unseen, vanished);
 	t->unseen = sum->unseen;
 	sum->flagged = t->nfindings;
 	sum->exit_status = t->nrestart > 0 ? EXIT_FOUND :
 	                   summary_complete(sum) ? EXIT_OK : EXIT_INCOMPLETE;
-}
-
-void restart_collect(struct restart_set *set, const struct procexe_list *list,
-                     const pid_t *pids, size_t npids, struct summary *sum, struct tally *t)
-{
-	collect_all(set, list);
-	sort_and_count(set, t);
-	count_run(list, pids, npids, sum, t);
 }
 
 void restart_set_free(struct restart_set *set)
@@ -265,14 +293,15 @@ void restart_set_free(struct restart_set *set)
 	for (size_t i = 0; i < set->n; i++)
 		free(set->findings[i].file);
 	free(set->findings);
-	for (size_t i = 0; i < set->ngroups; i++)
-		free(set->groups[i].name);
-	free(set->groups);
+	for (size_t i = 0; i < set->nprocs; i++)
+		rproc_free(set->procs[i]);
+	free(set->procs);
+	unseen_log_free(&set->unseen);
 	pkgdb_free(set->pkgdb);
 	set->pkgdb = NULL;
 	set->findings = NULL;
-	set->groups = NULL;
-	set->n = set->cap = set->ngroups = 0;
+	set->procs = NULL;
+	set->n = set->cap = set->nprocs = set->procs_cap = 0;
 }
 
 unsigned restart_maps_flags(bool all_mappings, bool maps_text)

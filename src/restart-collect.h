@@ -38,11 +38,24 @@ struct pgroup {
 	char *name;             /* raw bytes, NUL-terminated; NULL for GROUP_NONE */
 };
 
+/*
+ * What the rows show of a process that has findings, copied from its
+ * record (which the scan frees at once): memory grows with the processes
+ * listed, not with those read.
+ */
+struct rproc {
+	pid_t pid, ppid;        /* ppid -1: unknown */
+	uid_t uid;              /* -1: unknown */
+	char *comm;             /* raw bytes, NUL-terminated; NULL: unknown */
+	char *cgroup;           /* raw bytes; NULL: unknown or not kept (keep_cgroup) */
+	struct pgroup group;
+};
+
 /* One (process, file) pair worth a row. */
 struct finding {
 	enum restart_category cat;
-	const struct pgroup *group;
-	const struct procexe_proc *proc;
+	const struct pgroup *group;     /* &proc->group */
+	const struct rproc *proc;
 	const char *reason;     /* static */
 	enum restart_ftype type;
 	char *file;             /* raw path, NUL-terminated (owned) */
@@ -63,13 +76,15 @@ struct tally {
 
 /*
  * The findings of one run.  The caller sets the filter (IGNORE: globs the
- * set does not own; IGNORE_FILELESS) and zeroes the rest; restart_collect()
- * fills the rest, restart_set_free() frees what it allocated.
+ * set does not own; IGNORE_FILELESS), KEEP_CGROUP and REGROUP, and zeroes
+ * the rest; restart_begin(), restart_add() and restart_end() fill the
+ * rest, restart_set_free() frees what they allocated.
  */
 struct restart_set {
 	char **ignore;          /* --ignore globs (not freed here) */
 	size_t nignore;
 	bool ignore_fileless;
+	bool keep_cgroup;       /* copy the cgroup path into rproc (a CGROUP column) */
 	/*
 	 * Optional: called for each process judged whose cgroup gives
 	 * GROUP_NONE; it may set *G (a name it allocates with malloc, freed
@@ -78,25 +93,32 @@ struct restart_set {
 	void (*regroup)(const struct procexe_proc *proc, struct pgroup *g, void *arg);
 	void *regroup_arg;
 
-	struct finding *findings;       /* sorted: category, group, PID, type, file */
+	struct finding *findings;       /* sorted (restart_end()): category, group, PID,
+	                                   type, file */
 	size_t n, cap;
-	struct pgroup *groups;          /* one per record of the list */
-	size_t ngroups;
+	struct rproc **procs;           /* the processes the findings point to */
+	size_t nprocs, procs_cap;
 	size_t nignored, nfileless_ignored;
+	struct unseen_log unseen;       /* what was not seen, for unseen_log_report() */
 	struct pkgdb *pkgdb;            /* restart_packages(), NULL before */
 };
 
 /*
- * Judge every record of LIST (a procexe_scan() made with
- * restart_detail_states() and the maps of restart_maps_flags()): fill SET,
- * count the run into SUM (summary_init()ed) and T (zeroed).  PIDS/NPIDS:
- * the PIDs named on the command line (NULL, 0: the whole host); a named
- * PID the kernel denied counts as unreadable.  SUM->exit_status: 1 when
- * something must restart, else 3 when anything was not seen, else 0.
- * The findings point into LIST, which must outlive SET.
+ * Judging a scan's records one at a time (procexe_scan_each() made with
+ * restart_detail_states() and the maps of restart_maps_flags()):
+ * restart_begin() before the first, restart_add() for each record in the
+ * order the scan hands them out, restart_end() after the last.  PIDS/NPIDS:
+ * the PIDs named on the command line (NULL, 0: the whole host; borrowed,
+ * they must outlive SET); a named PID the kernel denied counts as
+ * unreadable.  restart_add() counts PROC into SUM (summary_init()ed) and
+ * copies what its rows need: PROC stays the caller's.  restart_end() sorts
+ * the findings and counts the run into SUM and T (zeroed): VANISHED is the
+ * scan's count of PIDs confirmed gone; SUM->exit_status: 1 when something
+ * must restart, else 3 when anything was not seen, else 0.
  */
-void restart_collect(struct restart_set *set, const struct procexe_list *list,
-                     const pid_t *pids, size_t npids, struct summary *sum, struct tally *t);
+void restart_begin(struct restart_set *set, const pid_t *pids, size_t npids);
+void restart_add(struct restart_set *set, const struct procexe_proc *proc, struct summary *sum);
+void restart_end(struct restart_set *set, size_t vanished, struct summary *sum, struct tally *t);
 
 void restart_set_free(struct restart_set *set);
 

@@ -112,7 +112,7 @@ static bool host_file(const char *procfs, pid_t pid, const struct finding *f, en
 int restart_packages(struct restart_set *set, const char *procfs, const char *admindir,
                      bool try_rpm)
 {
-	const struct procexe_proc *last = NULL;
+	const struct rproc *last = NULL;
 	enum proc_root r = ROOT_OTHER;
 	bool *host = xreallocarray(NULL, set->n ? set->n : 1, sizeof(*host));
 	ino_t my_ns = 0;
@@ -130,9 +130,9 @@ int restart_packages(struct restart_set *set, const char *procfs, const char *ad
 			continue;
 		if (f->proc != last) {
 			last = f->proc;
-			r = proc_root(procfs, procexe_proc_pid(f->proc), have_ns, my_ns);
+			r = proc_root(procfs, f->proc->pid, have_ns, my_ns);
 		}
-		host[i] = host_file(procfs, procexe_proc_pid(f->proc), f, r);
+		host[i] = host_file(procfs, f->proc->pid, f, r);
 		if (host[i] && pkgdb_add(set->pkgdb, f->file, f->file_len) == -ENOMEM)
 			errx_("%s", strerror(ENOMEM));
 	}

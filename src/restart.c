@@ -8,11 +8,12 @@
  * A process procexe could not fully read (timed out, unreadable, mapping
  * list incomplete) is listed in the category 'incomplete'.
  *
- * One library scan reads every process and its maps (procexe_ctx_set_maps);
- * restart-collect.c turns the results into findings (one per process and
- * file), grouped by systemd unit, session or container (restart-group.c)
- * and sorted; this file prints them.  Nothing from the scanned processes
- * is executed.
+ * One streaming library scan reads every process and its maps
+ * (procexe_ctx_set_maps, procexe_scan_each); restart-collect.c turns each
+ * record, as it comes, into findings (one per process and file) and frees
+ * it, keeping only what the rows show; the findings are grouped by
+ * systemd unit, session or container (restart-group.c) and sorted; this
+ * file prints them.  Nothing from the scanned processes is executed.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -344,9 +345,28 @@ static void resolve_columns(const struct restart *rs, struct colset *cols)
 
 /* ----------------------------------------------------------- output --- */
 
+/* Raw text S (NUL-terminated) as a cell; NULL when unknown. */
+static char *text_cell(const struct out_opts *o, const char *s)
+{
+	return s ? out_text_cell(o, s, strlen(s)) : NULL;
+}
+
+/* The user name of UID, or its number when it has none; NULL when unknown. */
+static char *user_cell(const struct out_opts *o, struct users *users, uid_t uid)
+{
+	const char *name;
+
+	if (uid == (uid_t)-1)
+		return NULL;
+	name = users_name(users, uid);
+	if (name && *name)
+		return text_cell(o, name);
+	return xasprintf("%ju", (uintmax_t)uid);
+}
+
 static char *cell(struct restart *rs, struct users *users, int col, const struct finding *f)
 {
-	const struct procexe_proc *proc = f->proc;
+	const struct rproc *proc = f->proc;
 	const struct out_opts *o = &rs->out;
 	const char *name;
 
@@ -360,15 +380,15 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 		name = container_name(rs, f);
 		return name ? out_text_cell(o, name, strlen(name)) : NULL;
 	case RC_PID:
-		return out_proc_cell(o, users, COL_PID, proc);
+		return xasprintf("%jd", (intmax_t)proc->pid);
 	case RC_PPID:
-		return out_proc_cell(o, users, COL_PPID, proc);
+		return proc->ppid < 0 ? NULL : xasprintf("%jd", (intmax_t)proc->ppid);
 	case RC_USER:
-		return out_proc_cell(o, users, COL_USER, proc);
+		return user_cell(o, users, proc->uid);
 	case RC_UID:
-		return out_proc_cell(o, users, COL_UID, proc);
+		return proc->uid == (uid_t)-1 ? NULL : xasprintf("%ju", (uintmax_t)proc->uid);
 	case RC_COMM:
-		return out_proc_cell(o, users, COL_COMM, proc);
+		return text_cell(o, proc->comm);
 	case RC_CATEGORY:
 		return xstrdup(restart_category_names[f->cat]);
 	case RC_REASON:
@@ -382,7 +402,7 @@ static char *cell(struct restart *rs, struct users *users, int col, const struct
 	case RC_INODE:
 		return f->have_id ? xasprintf("%" PRIu64, f->ino) : NULL;
 	case RC_CGROUP:
-		return out_proc_cell(o, users, COL_CGROUP, proc);
+		return text_cell(o, proc->cgroup);
 	case RC_PACKAGE:
 		return f->package ? out_text_cell(o, f->package, strlen(f->package)) : NULL;
 	}
@@ -405,6 +425,7 @@ static int print_findings(struct restart *rs, const struct colset *cols)
 	users_free(users);
 	return r;
 }
+
 /* What one run found beyond the findings: the summary extras' argument. */
 struct run_facts {
 	const struct tally *t;
@@ -478,10 +499,10 @@ static void json_uint_if(struct json *j, const char *key, bool known, uint64_t v
 static void json_cell(struct restart *rs, struct json *j, struct users *users, int col,
                       const struct finding *f)
 {
-	const struct procexe_proc *proc = f->proc;
+	const struct rproc *proc = f->proc;
 	const char *key = rkeys[col];
-	pid_t ppid = procexe_proc_ppid(proc);
-	uid_t uid = procexe_proc_uid(proc);
+	pid_t ppid = proc->ppid;
+	uid_t uid = proc->uid;
 
 	switch (col) {
 	case RC_GROUP:
@@ -494,7 +515,7 @@ static void json_cell(struct restart *rs, struct json *j, struct users *users, i
 		json_text(j, key, container_name(rs, f));
 		break;
 	case RC_PID:
-		json_int(j, key, procexe_proc_pid(proc));
+		json_int(j, key, proc->pid);
 		break;
 	case RC_PPID:
 		json_uint_if(j, key, ppid >= 0, (uint64_t)ppid);
@@ -506,7 +527,7 @@ static void json_cell(struct restart *rs, struct json *j, struct users *users, i
 		json_uint_if(j, key, uid != (uid_t)-1, uid);
 		break;
 	case RC_COMM:
-		json_text(j, key, procexe_proc_comm(proc));
+		json_text(j, key, proc->comm);
 		break;
 	case RC_CATEGORY:
 		json_str(j, key, restart_category_names[f->cat]);
@@ -530,7 +551,7 @@ static void json_cell(struct restart *rs, struct json *j, struct users *users, i
 		json_uint_if(j, key, f->have_id, f->ino);
 		break;
 	case RC_CGROUP:
-		json_text(j, key, procexe_proc_cgroup(proc));
+		json_text(j, key, proc->cgroup);
 		break;
 	case RC_PACKAGE:
 		json_text(j, key, f->package);
@@ -599,7 +620,7 @@ static void summary_row(struct restart *rs, struct libscols_table *tb, size_t fr
 	pid_t last = -1;
 
 	for (size_t i = from; i < to; i++) {
-		pid_t pid = procexe_proc_pid(rs->set.findings[i].proc);
+		pid_t pid = rs->set.findings[i].proc->pid;
 		char num[24];
 		int n;
 
@@ -635,16 +656,16 @@ static void summary_object(struct restart *rs, struct json *j, size_t from, size
 	json_text(j, "group", f->group->name);
 	json_text(j, "container", container_name(rs, f));
 	for (size_t i = from; i < to; i++)
-		if (procexe_proc_pid(rs->set.findings[i].proc) != last) {
-			last = procexe_proc_pid(rs->set.findings[i].proc);
+		if (rs->set.findings[i].proc->pid != last) {
+			last = rs->set.findings[i].proc->pid;
 			count++;
 		}
 	json_uint(j, "count", count);
 	json_open_array(j, "pids");
 	last = -1;
 	for (size_t i = from; i < to; i++)
-		if (procexe_proc_pid(rs->set.findings[i].proc) != last) {
-			last = procexe_proc_pid(rs->set.findings[i].proc);
+		if (rs->set.findings[i].proc->pid != last) {
+			last = rs->set.findings[i].proc->pid;
 			json_int(j, NULL, last);
 		}
 	json_close_array(j);
@@ -705,7 +726,7 @@ static int cmp_by_package(const void *pa, const void *pb)
 {
 	const struct finding *a = *(const struct finding *const *)pa;
 	const struct finding *b = *(const struct finding *const *)pb;
-	pid_t x = procexe_proc_pid(a->proc), y = procexe_proc_pid(b->proc);
+	pid_t x = a->proc->pid, y = b->proc->pid;
 	int c;
 
 	if (!a->package != !b->package)
@@ -749,7 +770,7 @@ static char *package_pids(struct json *j, const struct finding **v, size_t from,
 
 	*count = 0;
 	for (size_t i = from; i < to; i++) {
-		pid_t pid = procexe_proc_pid(v[i]->proc);
+		pid_t pid = v[i]->proc->pid;
 		char *more;
 
 		if (pid == last)
@@ -859,13 +880,12 @@ static void units_hints(const struct restart *rs, size_t printed)
 
 	for (size_t i = 0; i < rs->set.n; i++) {
 		const struct finding *f = &rs->set.findings[i];
-		const char *comm = procexe_proc_comm(f->proc);
+		const char *comm = f->proc->comm;
 		char *safe;
 
-		if (f->cat != CAT_RESTART || units_names(rs, f->group) ||
-		    procexe_proc_pid(f->proc) == last)
+		if (f->cat != CAT_RESTART || units_names(rs, f->group) || f->proc->pid == last)
 			continue;
-		last = procexe_proc_pid(f->proc);
+		last = f->proc->pid;
 		left++;
 		safe = comm ? out_text_cell(&tbl, comm, strlen(comm)) : NULL;
 		warnx_("restart PID %jd (%s)", (intmax_t)last, safe ? safe : "?");
@@ -1042,8 +1062,8 @@ static void report_host(const struct run_facts *rf)
 }
 
 /* On stderr, after the output: the counts, notes, what was not seen. */
-static void report(const struct restart *rs, const struct procexe_list *list,
-                   const struct summary *sum, const struct run_facts *rf)
+static void report(const struct restart *rs, const struct summary *sum,
+                   const struct run_facts *rf)
 {
 	const struct tally *t = rf->t;
 
@@ -1054,7 +1074,7 @@ static void report(const struct restart *rs, const struct procexe_list *list,
 		warnx_("%zu findings ignored (--ignore)", rs->set.nignored);
 	if (rs->set.nfileless_ignored)
 		warnx_("%zu fileless findings ignored (--ignore-fileless)", rs->set.nfileless_ignored);
-	unseen_report(&t->unseen, list, rs->pids, rs->npids, true);
+	unseen_log_report(&t->unseen, &rs->set.unseen);
 	if (rs->set.pkgdb && pkgdb_capped(rs->set.pkgdb))
 		warnx_("%zu files not looked up for their package (more than %d distinct files)",
 		       pkgdb_capped(rs->set.pkgdb), PKGDB_MAX_PATHS);
@@ -1075,8 +1095,10 @@ static struct procexe_ctx *restart_ctx(const struct restart *rs, const struct co
 	}
 	procexe_ctx_set_threads(ctx, rs->threads);
 	procexe_ctx_set_maps(ctx, restart_maps_flags(rs->all_mappings, rs->maps_text));
-	procexe_ctx_set_details(ctx, rs->units ? PROCEXE_DETAIL_CGROUP | PROCEXE_DETAIL_COMM
-	                                       : colset_details_in(rinfos, cols) | PROCEXE_DETAIL_CGROUP);
+	/* Without systemd, the SysV lookup starts from the parent and comm of
+	 * the record (sysv_judged_tree()); stat costs what comm does. */
+	procexe_ctx_set_details(ctx, (rs->units ? PROCEXE_DETAIL_COMM : colset_details_in(rinfos, cols)) |
+	                             PROCEXE_DETAIL_CGROUP | (rs->systemd ? 0 : PROCEXE_DETAIL_STAT));
 	return ctx;
 }
 
@@ -1120,12 +1142,56 @@ static void host_facts(const struct restart *rs, struct summary *sum, struct run
 		sum->exit_status = EXIT_FOUND;
 }
 
+/* The process tree of one SysV lookup: the judged process's parent,
+ * owner and comm from its record (read with the scan, through its /proc
+ * directory fd), its ancestors' from the procfs tree. */
+struct judged_tree {
+	const struct procexe_proc *proc;
+	const struct sysv_tree *procfs;
+};
+
+static pid_t judged_parent(pid_t pid, void *arg)
+{
+	const struct judged_tree *jt = arg;
+	pid_t ppid = procexe_proc_ppid(jt->proc);
+
+	if (pid == procexe_proc_pid(jt->proc) && ppid > 0)
+		return ppid;
+	return jt->procfs->parent(pid, jt->procfs->arg);
+}
+
+static uid_t judged_uid(pid_t pid, void *arg)
+{
+	const struct judged_tree *jt = arg;
+	uid_t uid = procexe_proc_uid(jt->proc);
+
+	if (pid == procexe_proc_pid(jt->proc) && uid != (uid_t)-1)
+		return uid;
+	return jt->procfs->uid(pid, jt->procfs->arg);
+}
+
+static bool judged_comm(pid_t pid, char *buf, size_t size, void *arg)
+{
+	const struct judged_tree *jt = arg;
+	const char *comm = procexe_proc_comm(jt->proc);
+
+	if (pid == procexe_proc_pid(jt->proc) && comm && *comm && size > 0) {
+		snprintf(buf, size, "%s", comm);
+		return true;
+	}
+	return jt->procfs->comm(pid, buf, size, jt->procfs->arg);
+}
+
 /* restart_set's regroup: the SysV service of PROC, if any.  The init
  * scripts are read at the first call: a run that judges no process reads
  * none. */
 static void regroup_sysv(const struct procexe_proc *proc, struct pgroup *g, void *arg)
 {
 	struct restart *rs = arg;
+	struct judged_tree jt = { .proc = proc, .procfs = &rs->tree };
+	const struct sysv_tree tree = {
+		.parent = judged_parent, .uid = judged_uid, .comm = judged_comm, .arg = &jt,
+	};
 	const char *name;
 
 	if (!rs->sysv_read) {
@@ -1133,7 +1199,7 @@ static void regroup_sysv(const struct procexe_proc *proc, struct pgroup *g, void
 			errx_("%s", strerror(ENOMEM));
 		rs->sysv_read = true;
 	}
-	name = sysv_lookup(&rs->sysv, procexe_proc_pid(proc), &rs->tree);
+	name = sysv_lookup(&rs->sysv, procexe_proc_pid(proc), &tree);
 
 	if (name) {
 		g->type = GROUP_SYSV;
@@ -1169,11 +1235,47 @@ static int print_output(struct restart *rs, const struct colset *cols,
 	return print_findings(rs, cols);
 }
 
+/* procexe_scan_each()'s callback: judge PROC (restart_add() keeps what
+ * its rows need); the scan frees it. */
+struct judge {
+	struct restart *rs;
+	struct summary *sum;
+};
+
+static int judge_one(struct procexe_proc *proc, void *arg)
+{
+	struct judge *jd = arg;
+
+	restart_add(&jd->rs->set, proc, jd->sum);
+	return 0;
+}
+
+/* Scan and judge every process (or the named ones) into RS->set, SUM and
+ * T: 0, or the negative errno of the scan. */
+static int scan(struct restart *rs, struct procexe_ctx *ctx, const struct colset *cols,
+                struct summary *sum, struct tally *t)
+{
+	struct procexe_scan_stats st = { .sz = sizeof(st) };
+	struct judge jd = { .rs = rs, .sum = sum };
+	int r;
+
+	rs->set.keep_cgroup = false;
+	for (size_t i = 0; i < cols->n && !rs->units && !rs->summary; i++)
+		if (cols->ids[i] == RC_CGROUP)
+			rs->set.keep_cgroup = true;
+	restart_begin(&rs->set, rs->pids, rs->npids);
+	r = procexe_scan_each(ctx, rs->pids, rs->npids, restart_detail_states(), judge_one,
+	                      &jd, &st);
+	if (r < 0)
+		return r;
+	restart_end(&rs->set, st.nvanished, sum, t);
+	return 0;
+}
+
 int cmd_restart(int argc, char **argv)
 {
 	struct restart rs = { .out.format = OUT_TABLE };
 	struct procexe_ctx *ctx;
-	struct procexe_list *list = NULL;
 	struct colset cols;
 	struct summary sum;
 	struct tally t = { 0 };
@@ -1188,8 +1290,9 @@ int cmd_restart(int argc, char **argv)
 		return r < 0 ? EXIT_TROUBLE : EXIT_OK;
 	}
 	summary_init(&sum, "restart");
+	setup_init(&rs);
 	ctx = restart_ctx(&rs, &cols);
-	r = ctx ? procexe_scan(ctx, rs.pids, rs.npids, restart_detail_states(), &list) : -1;
+	r = ctx ? scan(&rs, ctx, &cols, &sum, &t) : -1;
 	if (r < 0) {
 		if (ctx)
 			warnx_("cannot read %s: %s", rs.procfs ? rs.procfs : "/proc", strerror(-r));
@@ -1200,8 +1303,6 @@ int cmd_restart(int argc, char **argv)
 		free_all(&rs);
 		return rs.nagios ? NAGIOS_UNKNOWN : EXIT_TROUBLE;
 	}
-	setup_init(&rs);
-	restart_collect(&rs.set, list, rs.pids, rs.npids, &sum, &t);
 	host_facts(&rs, &sum, &rf);
 	status = sum.exit_status;
 	if (wants_packages(&rs, &cols))
@@ -1220,9 +1321,8 @@ int cmd_restart(int argc, char **argv)
 	/* the output first, so that the notes follow it */
 	fflush(stdout);
 	if (!rs.quiet)
-		report(&rs, list, &sum, &rf);
+		report(&rs, &sum, &rf);
 	free_all(&rs);
-	procexe_list_free(list);
 	procexe_ctx_free(ctx);
 	return status;
 }
