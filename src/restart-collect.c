@@ -209,11 +209,12 @@ static struct rproc *rproc_new(const struct restart_set *rs, const struct procex
 	rp->ppid = procexe_proc_ppid(proc);
 	rp->uid = procexe_proc_uid(proc);
 	rp->comm = dup_or_null(procexe_proc_comm(proc));
-	if (rs->keep_cgroup)
-		rp->cgroup = dup_or_null(cg);
 	rp->group.type = GROUP_NONE;
 	if (cg && group_from_cgroup(cg, strlen(cg), &rp->group.type, &rp->group.name) < 0)
 		errx_("%s", strerror(ENOMEM));
+	/* a container's cgroup names it: the engine's name is looked up by it */
+	if (rs->keep_cgroup || rp->group.type == GROUP_CONTAINER)
+		rp->cgroup = dup_or_null(cg);
 	if (rp->group.type == GROUP_NONE && rs->regroup)
 		rs->regroup(proc, &rp->group, rs->regroup_arg);
 	return rp;

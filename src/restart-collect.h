@@ -47,7 +47,8 @@ struct rproc {
 	pid_t pid, ppid;        /* ppid -1: unknown */
 	uid_t uid;              /* -1: unknown */
 	char *comm;             /* raw bytes, NUL-terminated; NULL: unknown */
-	char *cgroup;           /* raw bytes; NULL: unknown or not kept (keep_cgroup) */
+	char *cgroup;           /* raw bytes; NULL: unknown or not kept (kept with
+	                           keep_cgroup, and for a container's process) */
 	struct pgroup group;
 };
 

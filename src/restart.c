@@ -166,7 +166,7 @@ static const char *container_name(struct restart *rs, const struct finding *f)
 {
 	if (f->group->type != GROUP_CONTAINER)
 		return NULL;
-	return engine_container_name(&rs->engines, restart_root(), procexe_proc_cgroup(f->proc));
+	return engine_container_name(&rs->engines, restart_root(), f->proc->cgroup);
 }
 
 static void __attribute__((noreturn)) usage(void)
