@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -523,12 +524,37 @@ static const char *open_exe(struct wpin *p, pid_t pid, bool check, dev_t dev, in
 	return reopen_path(p, f, fd);
 }
 
+/* The descriptor number NAME names as "/dev/fd/N" or "/proc/self/fd/N"
+ * (how an exec of an open file is named: fexecve, a shell's /dev/fd), or
+ * -1. */
+static int fd_name(const char *name)
+{
+	static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+	long n = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && n < 0; i++) {
+		size_t len = strlen(dirs[i]);
+		const char *d = name + len;
+		char *end;
+
+		if (strncmp(name, dirs[i], len) != 0 || *d < '0' || *d > '9')
+			continue;
+		errno = 0;
+		n = strtol(d, &end, 10);
+		if (*end || errno || n > INT_MAX)
+			n = -1;
+	}
+	return (int)n;
+}
+
 /*
  * The file at NAME (NUL-terminated, from the process) as REC's process
  * sees it: an absolute name inside its root (RESOLVE_IN_ROOT: symlinks
  * stay inside it), a relative one from its current directory, never
- * above it; never through a magic link.  Only while the process still
- * runs REC's image (the BPF event's).  NULL with *FD, or the reason.
+ * above it; never through a magic link, except that a name of one of its
+ * descriptors is that descriptor (/proc/PID/fd/N).  Only while the
+ * process still runs REC's image (the BPF event's).  NULL with *FD, or
+ * the reason.
  */
 static const char *open_named(struct wpin *p, const struct wrec *rec, const char *name, int *fd)
 {
@@ -536,11 +562,15 @@ static const char *open_named(struct wpin *p, const struct wrec *rec, const char
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_NO_MAGICLINKS | (name[0] == '/' ? RESOLVE_IN_ROOT : RESOLVE_BENEATH),
 	};
+	int n = fd_name(name), base, f, e;
 	char dir[32];
+	struct statx stx;
 	struct stat st;
-	int base, f, e;
 
-	snprintf(dir, sizeof(dir), "%d/%s", (int)rec->pid, name[0] == '/' ? "root" : "cwd");
+	if (n >= 0)
+		snprintf(dir, sizeof(dir), "%d/fd", (int)rec->pid);
+	else
+		snprintf(dir, sizeof(dir), "%d/%s", (int)rec->pid, name[0] == '/' ? "root" : "cwd");
 	base = openat(p->procfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (base < 0)
 		return errno == EACCES || errno == EPERM ? "denied" : "exited";
@@ -549,13 +579,26 @@ static const char *open_named(struct wpin *p, const struct wrec *rec, const char
 		close(base);
 		return "reexec";
 	}
-	f = (int)syscall(SYS_openat2, base, name, &how, sizeof(how));
+	if (n >= 0) {
+		snprintf(dir, sizeof(dir), "%d", n);
+		f = openat(base, dir, O_PATH | O_CLOEXEC);
+	} else {
+		/* from the dentry cache only (the exec just walked the same
+		 * name): a lookup never waits on a filesystem (a FUSE daemon
+		 * that does not answer would stall this thread) */
+		how.resolve |= RESOLVE_CACHED;
+		f = (int)syscall(SYS_openat2, base, name, &how, sizeof(how));
+	}
 	e = errno;
 	close(base);
 	if (f < 0)
 		return e == ENOENT || e == ENOTDIR ? "absent" :
-		       e == EACCES || e == EPERM ? "denied" : "unresolved";
-	if (fstat(f, &st) < 0 || !S_ISREG(st.st_mode)) {
+		       e == EACCES || e == EPERM ? "denied" :
+		       e == EAGAIN ? "uncached" : "unresolved";
+	/* the type the inode has (no FUSE request), before an open for
+	 * reading that a FIFO would block */
+	if (statx(f, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &stx) < 0 ||
+	    !S_ISREG(stx.stx_mode)) {
 		close(f);
 		return "not-regular";
 	}

@@ -28,15 +28,15 @@ track_mount "$RUN"
 SH=$(readlink -f /bin/sh)
 mkfifo "$T/fifo" && exec 7<>"$T/fifo" || skip_all "cannot make a fifo"
 
-# wait_script OUT SECONDS PID: wait until PID's last record has a script
+# wait_script OUT SECONDS PID: wait until OUT has an exec record of PID
+# with a script object (grep), then check PID's last record has one
 wait_script() {
-	local tries
-	tries=$(awk -v s="$2" 'BEGIN { print int(s / 0.05) }')
-	until wj sget "$1" "$3" path >/dev/null 2>&1; do
-		[ "$tries" -le 0 ] && return 1
+	local end=$((SECONDS + $2))
+	until grep -qE "\"record\": ?\"exec\".*\"pid\": ?$3[,} ].*\"script\": ?\{" "$1"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
 		sleep 0.05
-		tries=$((tries - 1))
 	done
+	wj sget "$1" "$3" path >/dev/null
 }
 
 # reason_in PID REASON: PID's last record lists REASON
