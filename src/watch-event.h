@@ -17,6 +17,9 @@
 #define PE_WEV_KERNMOUNT 0x2u  /* the image's superblock has SB_KERNMOUNT */
 #define PE_WEV_FROZEN    0x4u  /* stopped by SIGSTOP: resume with wbpf_resume() */
 #define PE_WEV_SUSPECT   0x8u  /* memfd, nlink 0, tmpfs/ramfs or a tmp path */
+#define PE_WEV_SCRIPT    0x10u /* the file execve'd (filename) is not the image:
+                                  a binfmt handler (script, misc) changed
+                                  bprm->interp to its interpreter's name */
 
 /* One exec, as the sched_process_exec tracepoint saw it. */
 struct pe_watch_event {
@@ -28,10 +31,11 @@ struct pe_watch_event {
 	__u64 sb_magic;
 	__u32 pid, tgid, ppid, uid;
 	__u32 nlink;
-	__u32 flags;           /* PE_WEV_MEMFD, PE_WEV_KERNMOUNT, PE_WEV_FROZEN, PE_WEV_SUSPECT */
+	__u32 flags;           /* PE_WEV_* */
 	char comm[16];
 	char fstype[16];       /* sb->s_type->name */
-	char filename[256];    /* bprm->filename (may be relative, /dev/fd/N) */
+	char filename[256];    /* bprm->filename (may be relative, /dev/fd/N; 255
+	                          bytes: maybe cut) */
 	char argv0[256];       /* the new image's argv[0] (truncated), "" unread */
 };
 

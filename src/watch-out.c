@@ -54,9 +54,14 @@ struct wjudged {
 	const struct wrec *rec;
 	struct procexe_proc *proc;      /* NULL: no image, or it could not be judged */
 	struct procexe_image img;
-	const char *reasons[8];
+	const char *reasons[12];
 	size_t nreasons;
 	struct wstore_result res;
+	/* the script the exec ran (rec->script), judged like an image */
+	struct procexe_proc *sproc;     /* NULL: not pinned, or not judged */
+	struct procexe_image simg;
+	struct wstore_result sres;
+	char sstate[40];                /* "script-" and its state's name */
 };
 
 static const char *const tmp_dirs[] = { "/tmp/", "/var/tmp/", "/dev/shm/", "/run/user/" };
@@ -142,6 +147,44 @@ static void judge(struct wout *w, struct wjudged *jd)
 		add_reason(jd, "suspect-at-exec");
 }
 
+/*
+ * The policy on the script REC ran, with the image's rules and reasons
+ * named "script-" and the image's reason: its state (the library's
+ * verdict on the pinned file), a temporary or world-writable directory
+ * (of the path judged, else of the absolute name the exec was given,
+ * never looked up).
+ */
+static void judge_script(struct wout *w, struct wjudged *jd)
+{
+	const struct wrec *rec = jd->rec;
+	const char *path = NULL;
+	size_t len = 0;
+
+	jd->simg.sz = sizeof(jd->simg);
+	if (rec->script_fd >= 0 && procexe_fd_load(w->ctx, rec->script_fd, &jd->sproc) == 0 &&
+	    procexe_proc_image(jd->sproc, false, &jd->simg) < 0) {
+		procexe_proc_free(jd->sproc);
+		jd->sproc = NULL;
+	}
+	if (jd->sproc) {
+		enum procexe_state st = procexe_proc_state(jd->sproc);
+
+		if (procexe_state_is_suspicious(st) && st != PROCEXE_STATE_UNREACHABLE) {
+			snprintf(jd->sstate, sizeof(jd->sstate), "script-%s", procexe_state_name(st));
+			add_reason(jd, jd->sstate);
+		}
+		path = jd->simg.launch_path;
+		len = jd->simg.launch_path_len;
+	} else if (rec->script_name && rec->script_name[0] == '/') {
+		path = rec->script_name;
+		len = rec->script_name_len;
+	}
+	if (path && under_tmp(path, len))
+		add_reason(jd, "script-tmp");
+	else if (path && jd->sproc && parent_world_writable(path, len))
+		add_reason(jd, "script-world-writable");
+}
+
 /* The record's identity keys after "time": shared by the event line and
  * the store's manifest line. */
 static void identity_keys(struct json *j, const void *arg)
@@ -181,6 +224,60 @@ static void identity_keys(struct json *j, const void *arg)
 	json_str(j, "state", have_img ? procexe_state_name(procexe_proc_state(jd->proc)) : NULL);
 }
 
+/* The path, identity and state of the script (all null when unknown):
+ * shared by the event's "script" object and the manifest line of its copy. */
+static void script_keys(struct json *j, const struct wjudged *jd)
+{
+	const struct procexe_image *img = &jd->simg;
+	const struct wrec *rec = jd->rec;
+
+	if (jd->sproc)
+		json_bytes(j, "path", img->launch_path, img->launch_path_len);
+	else
+		json_bytes(j, "path", rec->script_name, rec->script_name_len);
+	if (jd->sproc) {
+		json_dev(j, "dev", (dev_t)img->dev);
+		json_uint(j, "inode", img->ino);
+	} else {
+		json_null(j, "dev");
+		json_null(j, "inode");
+	}
+	if (jd->sproc && img->nlink != UINT64_MAX)
+		json_uint(j, "nlink", img->nlink);
+	else
+		json_null(j, "nlink");
+	json_str(j, "state", jd->sproc ? procexe_state_name(procexe_proc_state(jd->sproc)) : NULL);
+}
+
+/* "script": the file the exec ran when it is not the image, else null. */
+static void script_json(struct json *j, const struct wjudged *jd)
+{
+	const struct wrec *rec = jd->rec;
+	const struct wstore_result *res = &jd->sres;
+
+	if (!rec->script) {
+		json_null(j, "script");
+		return;
+	}
+	json_open(j, "script");
+	script_keys(j, jd);
+	json_str(j, "sha256", res->sha256[0] ? res->sha256 : NULL);
+	json_bytes(j, "copy", res->copy, res->copy ? strlen(res->copy) : 0);
+	json_str(j, "pinned", rec->script_pinned);
+	json_str(j, "missed", rec->script_missed ? rec->script_missed : res->missed);
+	json_str(j, "error", res->err ? strerror(-res->err) : NULL);
+	json_close(j);
+}
+
+/* The manifest line of a stored script: the exec's keys, then its own. */
+static void script_manifest_keys(struct json *j, const void *arg)
+{
+	identity_keys(j, arg);
+	json_open(j, "script");
+	script_keys(j, arg);
+	json_close(j);
+}
+
 static void event_json(struct wout *w, const struct wjudged *jd)
 {
 	const struct wrec *rec = jd->rec;
@@ -210,6 +307,7 @@ static void event_json(struct wout *w, const struct wjudged *jd)
 		if (rec->mechs & mechs[i].bit)
 			json_str(w->j, NULL, mechs[i].name);
 	json_close_array(w->j);
+	script_json(w->j, jd);
 	json_close(w->j);
 	if (w->fmt.format == OUT_JSONL)
 		json_end_line(w->j);
@@ -267,6 +365,9 @@ static void count(struct wout *w, const struct wjudged *jd)
 	if (w->o.store_dir && jd->rec->fd >= 0 && (w->o.store_all || jd->nreasons) &&
 	    (jd->res.missed || jd->res.err))
 		w->unstored++;
+	if (w->o.store_dir && jd->rec->script_fd >= 0 && (w->o.store_all || jd->nreasons) &&
+	    (jd->sres.missed || jd->sres.err))
+		w->unstored++;
 }
 
 static uint64_t mono_ns(void)
@@ -284,6 +385,26 @@ static bool past_exit_deadline(struct wout *w)
 	return until && mono_ns() > until;
 }
 
+/* Hash FD (-1: nothing) and keep it in the store when there is one, into
+ * RES; past the exit deadline nothing is read ("shutdown"). */
+static void keep(struct wout *w, int fd, const struct wstore_meta *meta,
+                 struct wstore_result *res)
+{
+	if (fd < 0)
+		return;
+	if (past_exit_deadline(w)) {
+		res->missed = "shutdown";
+		return;
+	}
+	/* -EAGAIN: the file changed while it was read; a self-deleting
+	 * program's unlink changes its ctime once, not its content */
+	for (int tries = 0; tries < 3; tries++) {
+		wstore_result_done(res);
+		if (wstore_keep(w->store, fd, w->o.store_dir != NULL, meta, res) != -EAGAIN)
+			break;
+	}
+}
+
 /* The worker: one record, in order. */
 static void process(void *item, void *userdata)
 {
@@ -297,19 +418,17 @@ static void process(void *item, void *userdata)
 		return;
 	}
 	judge(w, &jd);
-	if (rec->fd >= 0 && (w->o.store_all || jd.nreasons) && past_exit_deadline(w))
-		jd.res.missed = "shutdown";
-	/* -EAGAIN: the file changed while it was read; a self-deleting
-	 * program's unlink changes its ctime once, not its content */
-	for (int tries = 0; !jd.res.missed && rec->fd >= 0 && (w->o.store_all || jd.nreasons) &&
-	                    tries < 3; tries++) {
-		wstore_result_done(&jd.res);
-		if (wstore_keep(w->store, rec->fd, w->o.store_dir != NULL, &meta, &jd.res) != -EAGAIN)
-			break;
+	if (rec->script)
+		judge_script(w, &jd);
+	if (w->o.store_all || jd.nreasons) {
+		keep(w, rec->fd, &meta, &jd.res);
+		meta.meta = script_manifest_keys;
+		keep(w, rec->script_fd, &meta, &jd.sres);
 	}
 	count(w, &jd);
 	/* --count counts the lines printed: --flagged's silent records not */
-	if (!w->o.flagged || jd.nreasons || rec->missed || jd.res.missed) {
+	if (!w->o.flagged || jd.nreasons || rec->missed || jd.res.missed ||
+	    (rec->script && (rec->script_missed || jd.sres.missed))) {
 		if (w->fmt.format == OUT_JSON || w->fmt.format == OUT_JSONL)
 			event_json(w, &jd);
 		else
@@ -317,7 +436,9 @@ static void process(void *item, void *userdata)
 		atomic_fetch_add(&w->printed, 1);
 	}
 	wstore_result_done(&jd.res);
+	wstore_result_done(&jd.sres);
 	procexe_proc_free(jd.proc);
+	procexe_proc_free(jd.sproc);
 	wrec_free(rec);
 }
 
@@ -383,6 +504,7 @@ static void summary_extra(struct json *j, const void *arg)
 	json_uint(j, "stored", f->st->stored_files);
 	json_uint(j, "stored_bytes", f->st->stored_bytes);
 	json_uint(j, "unstored", f->unstored);
+	json_uint(j, "script_missed", c->script_missed);
 }
 
 int wout_finish(struct wout *w, const struct wcount *c, const char *const *mechanisms)
@@ -390,7 +512,8 @@ int wout_finish(struct wout *w, const struct wcount *c, const char *const *mecha
 	struct summary *s = w->s;
 	struct wstore_stats st;
 	struct finish f = { .c = c, .mechanisms = mechanisms, .st = &st };
-	uint64_t unseen = c->missed + c->dropped + c->bpf_lost + c->fan_lost + c->cn_lost;
+	uint64_t unseen = c->missed + c->dropped + c->bpf_lost + c->fan_lost + c->cn_lost +
+	                  c->script_missed;
 
 	/* what is queued is still judged and printed, but hashed and stored
 	 * only for a while: a stopping daemon must not outlast its stop timeout */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,9 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 #include "cli.h"
 #include "watch-bpf.h"
@@ -37,6 +40,9 @@ struct wpend {
 /* fanotify alone: how long an interpreter's event may wait for its exec to
  * switch the image (see unseen_image()). */
 #define UNSEEN_WAIT_NS 20000000ull
+/* fanotify alone: how long a script's exec open waits for its
+ * interpreter's (the same execve opens both). */
+#define HELD_TTL_NS 200000000ull
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -52,7 +58,7 @@ static struct wrec *wrec_new(pid_t pid, unsigned mech)
 
 	*r = (struct wrec){
 		.time_ns = now_ns(CLOCK_REALTIME), .pid = pid, .ppid = -1, .uid = (uid_t)-1,
-		.fd = -1, .nlink_exec = UINT64_MAX, .mechs = mech,
+		.fd = -1, .nlink_exec = UINT64_MAX, .mechs = mech, .script_fd = -1,
 	};
 	return r;
 }
@@ -63,7 +69,10 @@ void wrec_free(struct wrec *r)
 		return;
 	if (r->fd >= 0)
 		close(r->fd);
+	if (r->script_fd >= 0)
+		close(r->script_fd);
 	free(r->argv0);
+	free(r->script_name);
 	free(r);
 }
 
@@ -80,12 +89,28 @@ static ssize_t read_small(int dirfd, const char *name, char *buf, size_t max)
 	return n;
 }
 
+/* A NUL-terminated copy of the LEN bytes at S. */
+static char *memdup0(const char *s, size_t len)
+{
+	char *r = xmalloc(len + 1);
+
+	memcpy(r, s, len);
+	r[len] = '\0';
+	return r;
+}
+
 static void set_argv0(struct wrec *rec, const char *s, size_t len)
 {
-	rec->argv0 = xmalloc(len + 1);
-	memcpy(rec->argv0, s, len);
-	rec->argv0[len] = '\0';
+	rec->argv0 = memdup0(s, len);
 	rec->argv0_len = len;
+}
+
+/* REC's exec ran a script: FD (owned, -1 not pinned) pinned by PINNED. */
+static void attach_script(struct wrec *rec, int fd, const char *pinned)
+{
+	rec->script = true;
+	rec->script_fd = fd;
+	rec->script_pinned = fd >= 0 ? pinned : NULL;
 }
 
 /* argv[0] of the process at DIRFD into REC (first NUL-terminated word). */
@@ -142,16 +167,19 @@ static void push(struct wpin *p, struct wrec *rec)
 		p->cnt->pinned++;
 	else
 		p->cnt->missed++;
+	if (rec->script && rec->script_fd < 0)
+		p->cnt->script_missed++;
 	if (!wout_push(p->out, rec)) {
 		p->cnt->dropped++;
 		wrec_free(rec);
 	}
 }
 
-/* What the ELF headers of FD say: 1 it names an interpreter (a dynamic
+/* What the head of FD says: 1 it names an interpreter (a dynamic
  * program, whose exec is followed by its interpreter's open), 2 it is an
- * interpreter or static-pie (ET_DYN naming none), 0 anything else.  The
- * program headers of an executable follow its ELF header. */
+ * interpreter or static-pie (ET_DYN naming none), 3 a script ("#!": its
+ * exec is followed by its interpreter's), 0 anything else.  The program
+ * headers of an executable follow its ELF header. */
 static int elf_kind(int fd)
 {
 	char buf[4096];
@@ -159,6 +187,8 @@ static int elf_kind(int fd)
 
 	if (n <= 0)
 		return 0;
+	if (n >= 2 && buf[0] == '#' && buf[1] == '!')
+		return 3;
 	if (wparse_elf_names_interp(buf, (size_t)n))
 		return 1;
 	return wparse_elf_loader_like(buf, (size_t)n) ? 2 : 0;
@@ -249,11 +279,94 @@ static int unseen_image(struct wpin *p, int fd, pid_t pid)
 	}
 }
 
+/* fanotify alone: the held script fd of PID (ownership passes), or -1. */
+static int take_held(struct wpin *p, pid_t pid)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(p->held); i++)
+		if (p->held[i].pid == pid) {
+			p->held[i].pid = 0;
+			return p->held[i].fd;
+		}
+	return -1;
+}
+
+/*
+ * fanotify alone: a record of the script FD (owned) executed by PID whose
+ * interpreter's open never came (an interpreter on no marked filesystem,
+ * a failed exec): the image is PID's when it lies on no marked
+ * filesystem (looked at when LOOK), else the record has none ("no-image").
+ */
+static void push_unpaired(struct wpin *p, int fd, pid_t pid, bool look)
+{
+	struct wrec *rec = wrec_new(pid, WM_FANOTIFY);
+
+	rec->fd = look ? unseen_now(p, pid) : -1;
+	if (rec->fd >= 0)
+		rec->pinned = "procfs";
+	else
+		rec->missed = "no-image";
+	attach_script(rec, fd, "fanotify");
+	read_details(p, rec, rec->fd);
+	push(p, rec);
+}
+
+/* fanotify alone: hold FD (owned), PID's exec open of a script, until its
+ * interpreter's open comes.  A second script of PID before that is the
+ * first one's interpreter (a script too): not the file execve'd. */
+static void hold_script(struct wpin *p, int fd, pid_t pid)
+{
+	struct wheld *h;
+
+	for (size_t i = 0; i < ARRAY_SIZE(p->held); i++)
+		if (p->held[i].pid == pid) {
+			close(fd);
+			p->cnt->interp++;
+			return;
+		}
+	h = &p->held[p->held_next];
+	p->held_next = (p->held_next + 1) % ARRAY_SIZE(p->held);
+	if (h->pid) {
+		/* the ring is full: the oldest is recorded as it stands */
+		pid_t old = h->pid;
+
+		h->pid = 0;
+		push_unpaired(p, h->fd, old, true);
+	}
+	*h = (struct wheld){ .pid = pid, .fd = fd, .since_ns = now_ns(CLOCK_MONOTONIC) };
+}
+
+/* fanotify alone: record the held scripts whose interpreter did not come
+ * in time (the events still queued read first). */
+static void expire_held(struct wpin *p)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	bool due = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(p->held); i++)
+		due |= p->held[i].pid && now - p->held[i].since_ns >= HELD_TTL_NS;
+	if (!due)
+		return;
+	wfan_drain(p->fan, wpin_fan_event, p);
+	for (size_t i = 0; i < ARRAY_SIZE(p->held); i++) {
+		struct wheld *h = &p->held[i];
+		pid_t pid = h->pid;
+
+		if (pid && now - h->since_ns >= HELD_TTL_NS) {
+			h->pid = 0;
+			push_unpaired(p, h->fd, pid, true);
+		}
+	}
+}
+
 static void fan_alone(struct wpin *p, int fd, pid_t pid)
 {
-	int kind = elf_kind(fd), image = -1;
+	int kind = elf_kind(fd), image = -1, script;
 	struct wrec *rec;
 
+	if (kind == 3) {
+		hold_script(p, fd, pid);
+		return;
+	}
 	if (kind != 1 && awaited_interp(p, pid)) {
 		/* fanotify merges the same file's events of one PID still
 		 * queued: this one may stand for a later exec's loader too */
@@ -278,6 +391,9 @@ static void fan_alone(struct wpin *p, int fd, pid_t pid)
 	rec = wrec_new(pid, WM_FANOTIFY);
 	rec->fd = fd;
 	rec->pinned = image >= 0 ? "procfs" : "fanotify";
+	script = take_held(p, pid);
+	if (script >= 0)
+		attach_script(rec, script, "fanotify");
 	read_details(p, rec, fd);
 	push(p, rec);
 }
@@ -312,10 +428,12 @@ void wpin_fan_event(void *userdata, int fd, pid_t pid)
 }
 
 /*
- * The fanotify fd of PID's exec of (DEV, INO), or -1; PID's other fds
- * (its interpreters) are closed: their exec has come.
+ * The fanotify fd of PID's exec of (DEV, INO), or -1; with SCRIPT (not
+ * NULL, *SCRIPT -1 on entry), the exec's first open before that one (the
+ * file execve'd, when the image is its interpreter) into *SCRIPT.  PID's
+ * other fds (its interpreters) are closed: their exec has come.
  */
-static int take_pending(struct wpin *p, pid_t pid, dev_t dev, ino_t ino)
+static int take_pending(struct wpin *p, pid_t pid, dev_t dev, ino_t ino, int *script)
 {
 	size_t o = 0;
 	int fd = -1;
@@ -327,6 +445,8 @@ static int take_pending(struct wpin *p, pid_t pid, dev_t dev, ino_t ino)
 			p->pend[o++] = *e;
 		} else if (fd < 0 && e->dev == dev && e->ino == ino) {
 			fd = e->fd;
+		} else if (script && *script < 0 && fd < 0) {
+			*script = e->fd;
 		} else {
 			close(e->fd);
 			p->cnt->interp++;
@@ -341,6 +461,9 @@ void wpin_expire(struct wpin *p)
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	size_t o = 0;
 
+	if ((p->active & (WM_FANOTIFY | WM_BPF)) == WM_FANOTIFY)
+		expire_held(p);
+
 	for (size_t i = 0; i < p->npend; i++) {
 		if (now - p->pend[i].since_ns < PEND_TTL_NS) {
 			p->pend[o++] = p->pend[i];
@@ -354,29 +477,15 @@ void wpin_expire(struct wpin *p)
 
 #define PE_FUSE_SUPER_MAGIC 0x65735546
 
-/*
- * Open the image of the file /proc/PID/exe names: an O_PATH look first
- * (no filesystem's open method runs), kept only if it is (DEV, INO) when
- * CHECK, then reopened for reading unless it lives on a FUSE filesystem,
- * whose open waits on a daemon that may never answer.  NULL with *FD, or
- * the reason it was missed.
- */
-static const char *open_exe(struct wpin *p, pid_t pid, bool check, dev_t dev, ino_t ino,
-                            int *fd)
+/* The O_PATH fd F (closed) reopened for reading into *FD, unless it lives
+ * on a FUSE filesystem, whose open waits on a daemon that may never
+ * answer.  NULL, or the reason it was not. */
+static const char *reopen_path(struct wpin *p, int f, int *fd)
 {
-	char name[32];
 	struct statfs sfs;
-	struct stat st;
-	int f, r;
+	char name[32];
+	int r;
 
-	snprintf(name, sizeof(name), "%d/exe", (int)pid);
-	f = openat(p->procfd, name, O_PATH | O_CLOEXEC);
-	if (f < 0)
-		return errno == EACCES || errno == EPERM ? "denied" : "exited";
-	if (check && (fstat(f, &st) < 0 || st.st_dev != dev || st.st_ino != ino)) {
-		close(f);
-		return "reexec";        /* the PID now runs another image */
-	}
 	if (fstatfs(f, &sfs) < 0 || sfs.f_type == PE_FUSE_SUPER_MAGIC) {
 		close(f);
 		return "fuse";
@@ -388,6 +497,141 @@ static const char *open_exe(struct wpin *p, pid_t pid, bool check, dev_t dev, in
 		return "exited";
 	*fd = r;
 	return NULL;
+}
+
+/*
+ * Open the image of the file /proc/PID/exe names: an O_PATH look first
+ * (no filesystem's open method runs), kept only if it is (DEV, INO) when
+ * CHECK, then reopened for reading unless it lives on a FUSE filesystem,
+ * whose open waits on a daemon that may never answer.  NULL with *FD, or
+ * the reason it was missed.
+ */
+static const char *open_exe(struct wpin *p, pid_t pid, bool check, dev_t dev, ino_t ino,
+                            int *fd)
+{
+	char name[32];
+	struct stat st;
+	int f;
+
+	snprintf(name, sizeof(name), "%d/exe", (int)pid);
+	f = openat(p->procfd, name, O_PATH | O_CLOEXEC);
+	if (f < 0)
+		return errno == EACCES || errno == EPERM ? "denied" : "exited";
+	if (check && (fstat(f, &st) < 0 || st.st_dev != dev || st.st_ino != ino)) {
+		close(f);
+		return "reexec";        /* the PID now runs another image */
+	}
+	return reopen_path(p, f, fd);
+}
+
+/* The descriptor number NAME names as "/dev/fd/N" or "/proc/self/fd/N"
+ * (how an exec of an open file is named: fexecve, a shell's /dev/fd), or
+ * -1. */
+static int fd_name(const char *name)
+{
+	static const char *const dirs[] = { "/dev/fd/", "/proc/self/fd/" };
+	long n = -1;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && n < 0; i++) {
+		size_t len = strlen(dirs[i]);
+		const char *d = name + len;
+		char *end;
+
+		if (strncmp(name, dirs[i], len) != 0 || *d < '0' || *d > '9')
+			continue;
+		errno = 0;
+		n = strtol(d, &end, 10);
+		if (*end || errno || n > INT_MAX)
+			n = -1;
+	}
+	return (int)n;
+}
+
+/*
+ * The file at NAME (NUL-terminated, from the process) as REC's process
+ * sees it: an absolute name inside its root (RESOLVE_IN_ROOT: symlinks
+ * stay inside it), a relative one from its current directory, never
+ * above it; never through a magic link, except that a name of one of its
+ * descriptors is that descriptor (/proc/PID/fd/N).  Only while the
+ * process still runs REC's image (the BPF event's).  NULL with *FD, or
+ * the reason.
+ */
+static const char *open_named(struct wpin *p, const struct wrec *rec, const char *name, int *fd)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS | (name[0] == '/' ? RESOLVE_IN_ROOT : RESOLVE_BENEATH),
+	};
+	int n = fd_name(name), base, f, e;
+	char dir[32];
+	struct statx stx;
+	struct stat st;
+
+	if (n >= 0)
+		snprintf(dir, sizeof(dir), "%d/fd", (int)rec->pid);
+	else
+		snprintf(dir, sizeof(dir), "%d/%s", (int)rec->pid, name[0] == '/' ? "root" : "cwd");
+	base = openat(p->procfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (base < 0)
+		return errno == EACCES || errno == EPERM ? "denied" : "exited";
+	snprintf(dir, sizeof(dir), "%d/exe", (int)rec->pid);
+	if (fstatat(p->procfd, dir, &st, 0) < 0 || st.st_dev != rec->dev || st.st_ino != rec->ino) {
+		close(base);
+		return "reexec";
+	}
+	if (n >= 0) {
+		snprintf(dir, sizeof(dir), "%d", n);
+		f = openat(base, dir, O_PATH | O_CLOEXEC);
+	} else {
+		/* from the dentry cache only (the exec just walked the same
+		 * name): a lookup never waits on a filesystem (a FUSE daemon
+		 * that does not answer would stall this thread) */
+		how.resolve |= RESOLVE_CACHED;
+		f = (int)syscall(SYS_openat2, base, name, &how, sizeof(how));
+	}
+	e = errno;
+	close(base);
+	if (f < 0)
+		return e == ENOENT || e == ENOTDIR ? "absent" :
+		       e == EACCES || e == EPERM ? "denied" :
+		       e == EAGAIN ? "uncached" : "unresolved";
+	/* the type the inode has (no FUSE request), before an open for
+	 * reading that a FIFO would block */
+	if (statx(f, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &stx) < 0 ||
+	    !S_ISREG(stx.stx_mode)) {
+		close(f);
+		return "not-regular";
+	}
+	return reopen_path(p, f, fd);
+}
+
+/*
+ * The script of a BPF event whose image is not the file execve'd: FD, its
+ * fanotify fd (owned; -1 none), else the file standing at the name the
+ * exec was given, opened while the program is stopped (FROZEN: the
+ * interpreter has not opened it yet), else at once (best effort: a
+ * program that deleted or replaced it by then is missed or misread).
+ */
+static void bpf_script(struct wpin *p, struct wrec *rec, const struct pe_watch_event *ev,
+                       bool frozen, int fd)
+{
+	size_t len = strnlen(ev->filename, sizeof(ev->filename));
+
+	attach_script(rec, fd, "fanotify");
+	if (len) {
+		rec->script_name = memdup0(ev->filename, len);
+		rec->script_name_len = len;
+	}
+	if (fd >= 0)
+		return;
+	if (len == 0)
+		rec->script_missed = "unresolved";
+	else if (len == sizeof(ev->filename) - 1)
+		rec->script_missed = "name-too-long";   /* may be cut: never looked up */
+	else
+		rec->script_missed = open_named(p, rec, rec->script_name, &rec->script_fd);
+	if (!rec->script_missed)
+		rec->script_pinned = frozen ? "freeze" : "procfs";
 }
 
 /* The BPF event's facts into REC. */
@@ -413,12 +657,14 @@ void wpin_bpf_event(void *userdata, const struct pe_watch_event *ev)
 	struct wpin *p = userdata;
 	struct wrec *rec = wrec_new((pid_t)ev->tgid, WM_BPF);
 	bool frozen = ev->flags & PE_WEV_FROZEN;
+	int script = -1;
 
 	from_event(p, rec, ev);
 	/* its fanotify event, queued before this one, is read by now */
 	if (p->active & WM_FANOTIFY)
 		wfan_drain(p->fan, wpin_fan_event, p);
-	rec->fd = take_pending(p, rec->pid, rec->dev, rec->ino);
+	rec->fd = take_pending(p, rec->pid, rec->dev, rec->ino,
+	                       ev->flags & PE_WEV_SCRIPT ? &script : NULL);
 	if (rec->fd >= 0) {
 		rec->pinned = "fanotify";
 		rec->mechs |= WM_FANOTIFY;
@@ -427,6 +673,8 @@ void wpin_bpf_event(void *userdata, const struct pe_watch_event *ev)
 		if (!rec->missed)
 			rec->pinned = frozen ? "freeze" : "procfs";
 	}
+	if (ev->flags & PE_WEV_SCRIPT)
+		bpf_script(p, rec, ev, frozen, script);
 	if (frozen) {
 		wbpf_resume(p->bpf, rec->pid);
 		p->cnt->frozen++;
@@ -466,6 +714,14 @@ void wpin_drain(struct wpin *p)
 
 void wpin_done(struct wpin *p)
 {
+	/* the mechanisms are gone: the image is not looked for */
+	for (size_t i = 0; i < ARRAY_SIZE(p->held); i++)
+		if (p->held[i].pid) {
+			pid_t pid = p->held[i].pid;
+
+			p->held[i].pid = 0;
+			push_unpaired(p, p->held[i].fd, pid, false);
+		}
 	for (size_t i = 0; i < p->npend; i++)
 		close(p->pend[i].fd);
 	free(p->pend);

@@ -31,6 +31,13 @@ struct wpin {
 	pid_t await[128];       /* fanotify alone: PIDs that just executed a
 	                           dynamic program (0: free slot) */
 	size_t await_next;
+	struct wheld {          /* fanotify alone: a script's exec open waiting
+	                           for its interpreter's (pid 0: free slot) */
+		pid_t pid;
+		int fd;
+		uint64_t since_ns;  /* CLOCK_MONOTONIC */
+	} held[64];
+	size_t held_next;
 	int64_t boot_to_real;   /* CLOCK_REALTIME - CLOCK_BOOTTIME, ns */
 };
 

@@ -125,6 +125,10 @@ static __always_inline __u32 fill(struct pe_watch_event *e, struct task_struct *
 			       EQ4(dname + 14, 'n', 'e', 'd', ':');
 		}
 	}
+	/* binfmt_script and binfmt_misc point bprm->interp at the name of
+	 * the interpreter they load; else it is bprm->filename itself */
+	if (BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename))
+		flags |= PE_WEV_SCRIPT;
 	e->flags = flags;
 	if (runc)
 		return 0;

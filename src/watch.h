@@ -38,6 +38,15 @@ struct wrec {
 	bool bpf_suspect;       /* the BPF program's own suspicion at exec */
 	char fstype[16];        /* "" unknown */
 	unsigned mechs;         /* WM_* that reported this exec */
+	/* The file the exec was asked to run when it is not the image (a
+	 * script its interpreter runs: binfmt_script, binfmt_misc). */
+	bool script;            /* false: the image is the file execve'd */
+	int script_fd;          /* the pinned script (O_RDONLY), -1 */
+	const char *script_pinned; /* "fanotify", "procfs", "freeze"; NULL */
+	const char *script_missed; /* why the script was not pinned (static); NULL */
+	char *script_name;      /* the name execve was given (raw bytes, bounded
+	                           by the BPF event), NULL unknown */
+	size_t script_name_len;
 };
 
 void wrec_free(struct wrec *r);
@@ -56,6 +65,7 @@ struct wcount {
 	uint64_t cn_lost;       /* connector messages the socket dropped */
 	uint64_t frozen;        /* programs stopped by --freeze and resumed */
 	uint64_t freeze_refused; /* suspicious execs not stopped for safety */
+	uint64_t script_missed; /* records of a script that could not be pinned */
 };
 
 /* The output side (watch-out.c). */

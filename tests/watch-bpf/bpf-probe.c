@@ -52,6 +52,8 @@ static void cleanup(void)
 	if (payload[0]) {
 		snprintf(p, sizeof(p), "%s/link", scratch);
 		unlink(p);
+		snprintf(p, sizeof(p), "%s/script", scratch);
+		unlink(p);
 		unlink(payload);
 	}
 	if (scratch[0])
@@ -309,7 +311,8 @@ static int same_dev(const struct pe_watch_event *ev, dev_t dev)
  * flags expected among MEMFD|KERNMOUNT|SUSPECT|FROZEN. */
 static void check_exec(struct wbpf *b, const char *what, int fd, unsigned flags)
 {
-	const unsigned mask = PE_WEV_MEMFD | PE_WEV_KERNMOUNT | PE_WEV_SUSPECT | PE_WEV_FROZEN;
+	const unsigned mask = PE_WEV_MEMFD | PE_WEV_KERNMOUNT | PE_WEV_SUSPECT | PE_WEV_FROZEN |
+	                      PE_WEV_SCRIPT;
 	struct collect c = { 0 };
 	struct stat st;
 	int status;
@@ -338,6 +341,31 @@ static void check_exec(struct wbpf *b, const char *what, int fd, unsigned flags)
 	   "%s: start_boottime, ktime and cgroup id set", what);
 }
 
+/* An exec of a script SCRATCH/script whose interpreter is the payload:
+ * the event is the payload's, flagged PE_WEV_SCRIPT, with the script's
+ * name. */
+static void check_script(struct wbpf *b)
+{
+	char script[160], line[200];
+	struct collect c = { 0 };
+	struct stat st;
+	int fd, n;
+
+	snprintf(script, sizeof(script), "%s/script", scratch);
+	n = snprintf(line, sizeof(line), "#!%s\n", payload);
+	fd = open(script, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (fd < 0 || write(fd, line, (size_t)n) != n || close(fd) < 0 || stat(payload, &st) < 0)
+		die(script);
+	c.want = spawn(NULL, -1, script, NULL);
+	finish(NULL, c.want, 10000);
+	wait_event(b, &c, 2000, 0);
+	ok(c.n == 1 && same_dev(&c.ev, st.st_dev) && c.ev.ino == st.st_ino,
+	   "script: one event, of its interpreter (%d)", c.n);
+	ok(c.ev.flags & PE_WEV_SCRIPT, "script: flags %#x have PE_WEV_SCRIPT", c.ev.flags);
+	ok(strcmp(c.ev.filename, script) == 0, "script: filename '%.256s' names the script",
+	   c.ev.filename);
+}
+
 static int test_events(void)
 {
 	struct wbpf *b;
@@ -346,7 +374,7 @@ static int test_events(void)
 
 	if (r < 0)
 		skip_all(why);
-	printf("1..%d\n", 9 * 4 + 2);
+	printf("1..%d\n", 9 * 4 + 2 + 3);
 	ok(wbpf_guard_fd(b) < 0, "no guardian without freeze");
 	check_exec(b, "file", -1, PE_WEV_SUSPECT);
 	fd = payload_memfd("pe-bpf-probe");
@@ -358,6 +386,7 @@ static int test_events(void)
 	fd = payload_memfd("runc_cloned:/proc/self/exe");
 	check_exec(b, "runc memfd", fd, PE_WEV_MEMFD | PE_WEV_KERNMOUNT);
 	close(fd);
+	check_script(b);
 	ok(wbpf_dropped(b) == 0, "no event dropped");
 	wbpf_free(b);
 	return 0;

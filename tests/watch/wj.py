@@ -15,6 +15,8 @@
                           count, content-verified)
   jeq FILE PID KEY BYTES  the string value equals BYTES per the JSON rule
                           (tests/integration/pejson.py)
+  sget, sjeq              get, jeq of KEY in the record's "script" object
+                          (exit 4: no key, or script null)
 BYTES arguments are raw bytes (os.fsencode).
 """
 import json
@@ -120,11 +122,17 @@ def main(argv):
     elif cmd == 'count':
         print(len([r for r in records(argv[2]) if str(r.get('pid')) == argv[3]]))
         return 0
-    elif cmd in ('get', 'jeq'):
+    elif cmd in ('get', 'jeq', 'sget', 'sjeq'):
         r = last_of(records(argv[2]), argv[3])
         if r is None:
             print('no exec record for pid %s' % argv[3], file=sys.stderr)
             return 3
+        if cmd[0] == 's':
+            cmd = cmd[1:]
+            r = r.get('script')
+            if not isinstance(r, dict):
+                print('script of pid %s: %s' % (argv[3], json.dumps(r)), file=sys.stderr)
+                return 4
         if argv[4] not in r:
             print('no key %s for pid %s' % (argv[4], argv[3]), file=sys.stderr)
             return 4
