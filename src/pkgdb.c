@@ -147,39 +147,6 @@ static size_t canon(unsigned bits, const char *path, size_t len, char *buf, size
 	return pre + len;
 }
 
-static int append(struct pkgdb *db, const char *path, size_t len, bool query)
-{
-	char buf[PATH_MAX + 8];
-	size_t n;
-
-	if (len == 0 || path[0] != '/' || memchr(path, '\0', len))
-		return -EINVAL;
-	n = canon(db->aliases, path, len, buf, sizeof(buf));
-	if (n == 0)
-		return -EINVAL;
-	if (db->n == db->cap) {
-		size_t cap = db->cap ? db->cap * 2 : 64;
-		struct entry *e = reallocarray(db->e, cap, sizeof(*e));
-
-		if (!e)
-			return -ENOMEM;
-		db->e = e;
-		db->cap = cap;
-	}
-	db->e[db->n] = (struct entry){ .key = strndup(buf, n), .query = query };
-	if (!db->e[db->n].key)
-		return -ENOMEM;
-	db->n++;
-	return 0;
-}
-
-int pkgdb_add(struct pkgdb *db, const char *path, size_t len)
-{
-	if (db->resolved)
-		return -EINVAL;
-	return append(db, path, len, true);
-}
-
 static int cmp_entry(const void *a, const void *b)
 {
 	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
@@ -202,6 +169,52 @@ static void sort_unique(struct pkgdb *db)
 		db->e[++k] = db->e[i];
 	}
 	db->n = k + 1;
+}
+
+/* Room for one more entry in the full array: many processes map the same
+ * few files, so the duplicates are merged first, and the array doubles
+ * only when that left it more than half full.  0 or -ENOMEM. */
+static int grow(struct pkgdb *db)
+{
+	size_t cap = db->cap ? db->cap * 2 : 64;
+	struct entry *e;
+
+	if (db->n >= 64)
+		sort_unique(db);
+	if (db->cap && db->n * 2 <= db->cap)
+		return 0;
+	e = reallocarray(db->e, cap, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	db->e = e;
+	db->cap = cap;
+	return 0;
+}
+
+static int append(struct pkgdb *db, const char *path, size_t len, bool query)
+{
+	char buf[PATH_MAX + 8];
+	size_t n;
+
+	if (len == 0 || path[0] != '/' || memchr(path, '\0', len))
+		return -EINVAL;
+	n = canon(db->aliases, path, len, buf, sizeof(buf));
+	if (n == 0)
+		return -EINVAL;
+	if (db->n == db->cap && grow(db) < 0)
+		return -ENOMEM;
+	db->e[db->n] = (struct entry){ .key = strndup(buf, n), .query = query };
+	if (!db->e[db->n].key)
+		return -ENOMEM;
+	db->n++;
+	return 0;
+}
+
+int pkgdb_add(struct pkgdb *db, const char *path, size_t len)
+{
+	if (db->resolved)
+		return -EINVAL;
+	return append(db, path, len, true);
 }
 
 /* Drop the distinct paths beyond the bound (the last in sorted order). */
