@@ -596,11 +596,17 @@ static const char *open_named(struct wpin *p, const struct wrec *rec, const char
 		       e == EACCES || e == EPERM ? "denied" :
 		       e == EAGAIN ? "uncached" : "unresolved";
 	/* the type the inode has (no FUSE request), before an open for
-	 * reading that a FIFO would block */
-	if (statx(f, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE, &stx) < 0 ||
+	 * reading that a FIFO would block; a file nobody may execute is no
+	 * file an exec ran (execve needs an execute bit, root's too), but one
+	 * the name or descriptor was turned to since: root does not read it */
+	if (statx(f, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_TYPE | STATX_MODE, &stx) < 0 ||
 	    !S_ISREG(stx.stx_mode)) {
 		close(f);
 		return "not-regular";
+	}
+	if (!(stx.stx_mode & (S_IXUSR | S_IXGRP | S_IXOTH))) {
+		close(f);
+		return "not-executable";
 	}
 	return reopen_path(p, f, fd);
 }
