@@ -310,17 +310,80 @@ static void push_unpaired(struct wpin *p, int fd, pid_t pid, bool look)
 	push(p, rec);
 }
 
+/* The interpreter the "#!" line of FD names into NAME (SIZE bytes, the
+ * kernel's BINPRM_BUF_SIZE is 256): false when there is none. */
+static bool shebang_interp(int fd, char *name, size_t size)
+{
+	char buf[256];
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
+	size_t i = 2, start;
+
+	if (n < 3 || buf[0] != '#' || buf[1] != '!')
+		return false;
+	while (i < (size_t)n && (buf[i] == ' ' || buf[i] == '\t'))
+		i++;
+	start = i;
+	while (i < (size_t)n && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' && buf[i])
+		i++;
+	if (i == start || i - start >= size)
+		return false;
+	memcpy(name, buf + start, i - start);
+	name[i - start] = '\0';
+	return true;
+}
+
+/*
+ * fanotify alone: is FD, PID's exec open of a script while HELD (a script
+ * of PID's) is held, HELD's interpreter (the file its "#!" line names, as
+ * PID sees it: looked up in the dentry cache only, never through a magic
+ * link)?  Else HELD's exec failed and FD is the next one's script.
+ */
+static bool is_interp_of(struct wpin *p, int held, int fd, pid_t pid)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC };
+	char name[256], dir[32];
+	struct stat a, b;
+	int base, f;
+
+	if (!shebang_interp(held, name, sizeof(name)) || fstat(fd, &b) < 0)
+		return false;
+	how.resolve = RESOLVE_NO_MAGICLINKS | RESOLVE_CACHED |
+	              (name[0] == '/' ? RESOLVE_IN_ROOT : RESOLVE_BENEATH);
+	snprintf(dir, sizeof(dir), "%d/%s", (int)pid, name[0] == '/' ? "root" : "cwd");
+	base = openat(p->procfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (base < 0)
+		return false;
+	f = (int)syscall(SYS_openat2, base, name, &how, sizeof(how));
+	close(base);
+	if (f < 0)
+		return false;
+	if (fstat(f, &a) < 0) {
+		close(f);
+		return false;
+	}
+	close(f);
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* fanotify alone: hold FD (owned), PID's exec open of a script, until its
  * interpreter's open comes.  A second script of PID before that is the
- * first one's interpreter (a script too): not the file execve'd. */
+ * first one's interpreter (a script too) when the first names it, else
+ * the first one's exec failed: it is recorded without an image, and the
+ * second held in its place. */
 static void hold_script(struct wpin *p, int fd, pid_t pid)
 {
 	struct wheld *h;
 
 	for (size_t i = 0; i < ARRAY_SIZE(p->held); i++)
 		if (p->held[i].pid == pid) {
-			close(fd);
-			p->cnt->interp++;
+			if (is_interp_of(p, p->held[i].fd, fd, pid)) {
+				close(fd);
+				p->cnt->interp++;
+				return;
+			}
+			push_unpaired(p, p->held[i].fd, pid, false);
+			p->held[i] = (struct wheld){ .pid = pid, .fd = fd,
+			                             .since_ns = now_ns(CLOCK_MONOTONIC) };
 			return;
 		}
 	h = &p->held[p->held_next];
