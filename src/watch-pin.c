@@ -492,9 +492,11 @@ void wpin_fan_event(void *userdata, int fd, pid_t pid)
 
 /*
  * The fanotify fd of PID's exec of (DEV, INO), or -1; with SCRIPT (not
- * NULL, *SCRIPT -1 on entry), the exec's first open before that one (the
- * file execve'd, when the image is its interpreter) into *SCRIPT.  PID's
- * other fds (its interpreters) are closed: their exec has come.
+ * NULL, *SCRIPT -1 on entry), the file execve'd when the image is its
+ * interpreter into *SCRIPT: of PID's opens before that one, the first
+ * that is not an interpreter named by the "#!" line of the one kept
+ * before it (an earlier open is a failed exec's).  PID's other fds are
+ * closed: their exec has come or failed.
  */
 static int take_pending(struct wpin *p, pid_t pid, dev_t dev, ino_t ino, int *script)
 {
@@ -508,7 +510,12 @@ static int take_pending(struct wpin *p, pid_t pid, dev_t dev, ino_t ino, int *sc
 			p->pend[o++] = *e;
 		} else if (fd < 0 && e->dev == dev && e->ino == ino) {
 			fd = e->fd;
-		} else if (script && *script < 0 && fd < 0) {
+		} else if (script && fd < 0 &&
+		           (*script < 0 || !is_interp_of(p, *script, e->fd, pid))) {
+			if (*script >= 0) {
+				close(*script);
+				p->cnt->interp++;
+			}
 			*script = e->fd;
 		} else {
 			close(e->fd);
