@@ -266,8 +266,10 @@ struct walk {
 /*
  * The outermost container component of PATH (LEN bytes; PATH NULL: none)
  * into *H; false when there is none.  *DELEGATED: a user@UID.service
- * component comes before it.  W, when not NULL, gets what the components
- * before the container (all of them without one) say.
+ * or other unit component (a session scope aside) comes before it: a
+ * cgroup below a unit may be delegated to the unit's user, who names its
+ * sub-cgroups at will.  W, when not NULL, gets what the components before
+ * the container (all of them without one) say.
  */
 
 static bool find_container(const char *path, size_t len, struct container_hit *h,
@@ -275,7 +277,7 @@ static bool find_container(const char *path, size_t len, struct container_hit *h
 {
 	struct span c, prev = { NULL, 0 }, mid;
 	struct walk local = { { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
-	bool in_kubepods = false;
+	bool in_kubepods = false, below_unit = false;
 	size_t pos = 0;
 
 	if (!w)
@@ -284,13 +286,18 @@ static bool find_container(const char *path, size_t len, struct container_hit *h
 		len = 0;
 	while (next_component(path, len, &pos, &c)) {
 		if (match_container(c, prev, in_kubepods, h)) {
-			*delegated = w->user.n != 0;
+			*delegated = w->user.n != 0 || below_unit;
 			return true;
 		}
 		if (span_is(c, "kubepods"))
 			in_kubepods = true;
-		if (!w->session.n && affix(c, "session-", ".scope", &mid))
-			w->session = c;
+		/* a session scope is not delegated, any other unit may be */
+		if (affix(c, "session-", ".scope", &mid)) {
+			if (!w->session.n)
+				w->session = c;
+		} else if (is_unit(c)) {
+			below_unit = true;
+		}
 		if (!w->user.n && affix(c, "user@", ".service", &mid) && all_digits(mid)) {
 			w->user = c;
 		} else if (is_unit(c)) {

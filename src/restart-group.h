@@ -51,9 +51,10 @@ enum container_engine {
  * and libpod-ID.scope), with *RET_ID pointing into PATH at the ID and
  * *RET_ID_LEN 64.  ENGINE_NONE, the outputs untouched, when the group is no
  * container, another runtime's, the ID is not exactly 64 lower-case hex
- * digits (docker and podman write no other), or a user@UID.service
- * component comes before the container: a user's own engine (rootless
- * podman), whose state is not root's and whose cgroup the user can name at
+ * digits (docker and podman write no other), or a user@UID.service or
+ * other unit component (.service, .scope...) comes before the container:
+ * a user's own engine (rootless podman), or a cgroup delegated to a unit's
+ * user, whose state is not root's and whose cgroup the user can name at
  * will.  Pure.
  */
 enum container_engine container_engine_id(const char *path, size_t len, const char **ret_id,

@@ -402,6 +402,13 @@ static void test_engine_id(void **state)
 	expect_engine("/system.slice/cri-containerd-" ID64 ".scope", ENGINE_NONE);
 	expect_engine("/lxc.payload.c1/docker/" ID64, ENGINE_NONE);
 	expect_engine("/machine.slice/machine-qemu.scope", ENGINE_NONE);
+	/* below a unit (a cgroup delegated to whoever runs it, Delegate=yes
+	 * with User=): any name its user makes up, another container's too */
+	expect_engine("/system.slice/ci.service/docker-" ID64 ".scope", ENGINE_NONE);
+	expect_engine("/system.slice/ci.service/payload/libpod-" ID64 ".scope", ENGINE_NONE);
+	expect_engine("/system.slice/ci.service/docker/" ID64, ENGINE_NONE);
+	expect_engine("/system.slice/ci.service/session-3.scope/docker-" ID64 ".scope",
+	              ENGINE_NONE);
 	expect_engine("/", ENGINE_NONE);
 	assert_int_equal(container_engine_id(NULL, 5, NULL, NULL), ENGINE_NONE);
 	/* an ID that is not 64 lower-case hex digits: shown, never looked up */
