@@ -153,56 +153,50 @@ static bool skip_element(struct jp *j, void *arg)
 	return value(j);
 }
 
+/* A '{...}' or '[...]' (OPEN, CLOSE); ITEM consumes each member or element. */
+static bool sequence(struct jp *j, char open, char close, element_fn item, void *arg)
+{
+	bool ok;
+
+	if (!next_is(j, open, true) || ++j->depth > JSON_DEPTH_MAX)
+		return false;
+	ok = next_is(j, close, true);
+	while (!ok && item(j, arg)) {
+		if (next_is(j, close, true))
+			ok = true;
+		else if (!next_is(j, ',', true))
+			break;
+	}
+	j->depth--;
+	return ok;
+}
+
+struct member_call {
+	member_fn fn;
+	void *arg;
+};
+
+/* One "key": value member of an object, the value consumed by the call's FN. */
+static bool member(struct jp *j, void *arg)
+{
+	const struct member_call *m = arg;
+	struct span key;
+
+	return string(j, &key) && next_is(j, ':', true) && m->fn(j, key, m->arg);
+}
+
 /* An object; FN consumes each member's value. */
 static bool object(struct jp *j, member_fn fn, void *arg)
 {
-	bool ok = false;
+	struct member_call m = { fn, arg };
 
-	if (!next_is(j, '{', true) || ++j->depth > JSON_DEPTH_MAX)
-		return false;
-	if (next_is(j, '}', true)) {
-		ok = true;
-		goto out;
-	}
-	for (;;) {
-		struct span key;
-
-		if (!string(j, &key) || !next_is(j, ':', true) || !fn(j, key, arg))
-			goto out;
-		if (next_is(j, '}', true))
-			break;
-		if (!next_is(j, ',', true))
-			goto out;
-	}
-	ok = true;
-out:
-	j->depth--;
-	return ok;
+	return sequence(j, '{', '}', member, &m);
 }
 
 /* An array; FN consumes each element. */
 static bool array(struct jp *j, element_fn fn, void *arg)
 {
-	bool ok = false;
-
-	if (!next_is(j, '[', true) || ++j->depth > JSON_DEPTH_MAX)
-		return false;
-	if (next_is(j, ']', true)) {
-		ok = true;
-		goto out;
-	}
-	for (;;) {
-		if (!fn(j, arg))
-			goto out;
-		if (next_is(j, ']', true))
-			break;
-		if (!next_is(j, ',', true))
-			goto out;
-	}
-	ok = true;
-out:
-	j->depth--;
-	return ok;
+	return sequence(j, '[', ']', fn, arg);
 }
 
 /* A number, true, false or null: one run of the bytes they are made of
