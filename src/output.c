@@ -1144,28 +1144,6 @@ void unseen_log_free(struct unseen_log *l)
 	*l = (struct unseen_log){ 0 };
 }
 
-/* LIST's records into L (and U), as the scan would have handed them. */
-static void unseen_log_list(struct unseen *u, struct unseen_log *l,
-                            const struct procexe_list *list, bool maps)
-{
-	size_t n = procexe_list_count(list);
-
-	for (size_t i = 0; i < n; i++)
-		unseen_add(u, l, procexe_list_get(list, i), maps);
-}
-
-void unseen_report(const struct unseen *u, const struct procexe_list *list,
-                   const pid_t *pids, size_t npids, bool maps)
-{
-	struct unseen scratch = { 0 };
-	struct unseen_log l;
-
-	unseen_log_init(&l, pids, npids);
-	unseen_log_list(&scratch, &l, list, maps);
-	unseen_log_report(u, &l);
-	unseen_log_free(&l);
-}
-
 void denial_report(size_t ndenied)
 {
 	if (ndenied)

@@ -165,10 +165,6 @@ void unseen_finish(struct unseen *u, const struct unseen_log *l, size_t vanished
 void unseen_log_report(const struct unseen *u, const struct unseen_log *l);
 void unseen_log_free(struct unseen_log *l);
 
-/* unseen_log_report() for a whole list (procexe_scan()): a line per
- * non-zero count of U, then a line per process concerned. */
-void unseen_report(const struct unseen *u, const struct procexe_list *list,
-                   const pid_t *pids, size_t npids, bool maps);
 /* On stderr, when NDENIED > 0: how many processes were denied, and why
  * (denial_advice()): the one wording of the scan and restart. */
 void denial_report(size_t ndenied);

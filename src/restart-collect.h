@@ -72,7 +72,7 @@ struct finding {
 struct tally {
 	size_t nrestart, nfileless;     /* processes */
 	size_t nfindings;               /* rows of category restart: findings (exit 1) */
-	struct unseen unseen;           /* as summary_add_list() counts it */
+	struct unseen unseen;           /* as summary_add_seen() counts it */
 };
 
 /*
