@@ -353,6 +353,15 @@ static void event_line(struct wout *w, const struct wjudged *jd)
 	fflush(stdout);
 }
 
+/* Whether the store was to keep FD (the image's or the script's: -1 none)
+ * and did not (RES says why). */
+static bool not_kept(const struct wout *w, const struct wjudged *jd, int fd,
+                     const struct wstore_result *res)
+{
+	return w->o.store_dir && fd >= 0 && (w->o.store_all || jd->nreasons) &&
+	       (res->missed || res->err);
+}
+
 static void count(struct wout *w, const struct wjudged *jd)
 {
 	struct summary *s = w->s;
@@ -362,12 +371,8 @@ static void count(struct wout *w, const struct wjudged *jd)
 		s->states[procexe_proc_state(jd->proc)]++;
 	if (jd->nreasons)
 		s->flagged++;
-	if (w->o.store_dir && jd->rec->fd >= 0 && (w->o.store_all || jd->nreasons) &&
-	    (jd->res.missed || jd->res.err))
-		w->unstored++;
-	if (w->o.store_dir && jd->rec->script_fd >= 0 && (w->o.store_all || jd->nreasons) &&
-	    (jd->sres.missed || jd->sres.err))
-		w->unstored++;
+	w->unstored += not_kept(w, jd, jd->rec->fd, &jd->res) +
+	               not_kept(w, jd, jd->rec->script_fd, &jd->sres);
 }
 
 static uint64_t mono_ns(void)
