@@ -344,6 +344,7 @@ static bool is_interp_of(struct wpin *p, int held, int fd, pid_t pid)
 	char name[256], dir[32];
 	struct stat a, b;
 	int base, f;
+	bool same;
 
 	if (!shebang_interp(held, name, sizeof(name)) || fstat(fd, &b) < 0)
 		return false;
@@ -355,14 +356,10 @@ static bool is_interp_of(struct wpin *p, int held, int fd, pid_t pid)
 		return false;
 	f = (int)syscall(SYS_openat2, base, name, &how, sizeof(how));
 	close(base);
-	if (f < 0)
-		return false;
-	if (fstat(f, &a) < 0) {
+	same = f >= 0 && fstat(f, &a) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (f >= 0)
 		close(f);
-		return false;
-	}
-	close(f);
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return same;
 }
 
 /* fanotify alone: hold FD (owned), PID's exec open of a script, until its
